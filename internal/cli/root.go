@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/ui"
+)
+
+// NewRootCmd builds the whole command tree on f.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "authctl",
+		Short: "Log in to OAuth providers, keep tokens, check Discord guilds and verify webhooks",
+		Long: `authctl logs in to Discord, GitHub, Slack, Sentry and any OpenID Connect issuer,
+keeps the tokens in the OS keyring and prints them for scripts, checks Discord
+guild and role membership for CI, and verifies, signs, replays and listens for
+signed webhooks. Data goes to stdout, everything for people to stderr, and the
+exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if !ui.ValidFormat(f.Global.Output) {
+				return exitcode.Errorf(exitcode.Usage, "--output must be %q or %q, not %q", ui.FormatText, ui.FormatJSON, f.Global.Output)
+			}
+			if f.Global.NoColor {
+				f.IO.NoColor = true
+			}
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return exitcode.New(exitcode.Usage, err)
+	})
+	pf := root.PersistentFlags()
+	pf.StringVarP(&f.Global.Output, "output", "o", ui.FormatText, "output format: text or json")
+	pf.BoolVar(&f.Global.NoColor, "no-color", false, "never colour or style output (also NO_COLOR)")
+	pf.BoolVarP(&f.Global.Verbose, "verbose", "v", false, "log HTTP requests to stderr, secrets redacted")
+	pf.StringVar(&f.Global.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/authctl/config.yaml, or AUTHCTL_CONFIG)")
+
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.ErrOut) // cobra's own messages are for people
+	root.SetErr(f.IO.ErrOut)
+
+	root.AddCommand(newCmdVersion(f))
+	for _, add := range subcommands {
+		root.AddCommand(add(f))
+	}
+	return root
+}
+
+// subcommands are registered by the files that define them, so that adding a
+// command group touches only its own file.
+var subcommands []func(*Factory) *cobra.Command
+
+// Main runs authctl on the process's streams and returns the exit code.
+func Main() int {
+	ctx, cancel := signalContext()
+	defer cancel(nil)
+	return Run(ctx, NewFactory(), os.Args[1:])
+}
+
+// Run executes the command tree with args and returns the exit code. Errors
+// are printed here, once.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	if cause := context.Cause(ctx); cause != nil && exitcode.Of(cause) >= exitcode.Interrupted {
+		fmt.Fprintln(f.IO.ErrOut, cause)
+		return exitcode.Of(cause)
+	}
+	if exitcode.IsSilent(err) {
+		return exitcode.Of(err)
+	}
+	code := exitcode.Of(err)
+	var coded *exitcode.Error
+	if !errors.As(err, &coded) && isCobraUsageError(err) {
+		code = exitcode.Usage
+	}
+	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), oneLine(err.Error()))
+	if code == exitcode.Usage && cmd != nil && isCobraUsageError(err) {
+		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// isCobraUsageError recognises the untyped errors cobra returns for unknown
+// commands and wrong argument counts.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag", "if any flags in the group", "none of the others can be"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", " ") }
+
+// signalContext is cancelled by SIGINT or SIGTERM with a cause that carries
+// the matching exit code (130 or 143).
+func signalContext() (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-ch:
+			if s == syscall.SIGTERM {
+				cancel(exitcode.Errorf(exitcode.Terminated, "terminated"))
+			} else {
+				cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+			}
+			signal.Stop(ch)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}

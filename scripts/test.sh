@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this script).
+# It installs what it needs (scripts/setup.sh), then runs formatting and vet
+# checks, every Go test inside a private D-Bus session with a real, unlocked
+# gnome-keyring (scripts/with-keyring.sh), and each fuzz target for a bounded
+# time (FUZZTIME, default 10s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+echo "== gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go') 2>&1 || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+go vet ./...
+
+echo "== go test (real Secret Service on a private D-Bus session)"
+bash scripts/with-keyring.sh go test -count=1 -timeout 20m ./...
+
+echo "== fuzz (each target for ${FUZZTIME:-10s})"
+grep -vE '^\s*(#|$)' scripts/fuzz-targets.txt | while read -r pkg target; do
+  go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-10s}" "$pkg" </dev/null
+done
