@@ -18,6 +18,7 @@ type GlobalOptions struct {
 	NoColor    bool
 	Verbose    bool
 	ConfigPath string
+	Store      string // --store: keyring or file; overrides config and AUTHCTL_STORE
 }
 
 // JSON reports whether -o json was asked for.

@@ -45,6 +45,7 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 	pf.BoolVar(&f.Global.NoColor, "no-color", false, "never colour or style output (also NO_COLOR)")
 	pf.BoolVarP(&f.Global.Verbose, "verbose", "v", false, "log HTTP requests to stderr, secrets redacted")
 	pf.StringVar(&f.Global.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/authctl/config.yaml, or AUTHCTL_CONFIG)")
+	pf.StringVar(&f.Global.Store, "store", "", "credential store: keyring or file (default from config, AUTHCTL_STORE, else keyring)")
 
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.ErrOut) // cobra's own messages are for people
