@@ -1,0 +1,526 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// digestSign stands in for a provider scheme in this package's unit tests: it
+// binds body, timestamp and id so that a test can tell each copy was signed
+// afresh. The real schemes live in internal/webhook and are tested there and
+// through the commands.
+func digestSign(body []byte, ts time.Time, id string) (http.Header, error) {
+	sum := sha256.Sum256(append([]byte(strconv.FormatInt(ts.Unix(), 10)+"."+id+"."), body...))
+	h := http.Header{}
+	h.Set("X-Test-Timestamp", strconv.FormatInt(ts.Unix(), 10))
+	h.Set("X-Test-Id", id)
+	h.Set("X-Test-Signature", hex.EncodeToString(sum[:]))
+	return h, nil
+}
+
+func digestVerify(h http.Header, body []byte, now time.Time) (bool, string) {
+	ts, err := strconv.ParseInt(h.Get("X-Test-Timestamp"), 10, 64)
+	if err != nil {
+		return false, "missing timestamp"
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > 5*time.Minute || d < -5*time.Minute {
+		return false, "stale"
+	}
+	want, _ := digestSign(body, time.Unix(ts, 0), h.Get("X-Test-Id"))
+	if h.Get("X-Test-Signature") != want.Get("X-Test-Signature") {
+		return false, "signature mismatch"
+	}
+	return true, "valid"
+}
+
+func TestSamplesCoverTheIssueList(t *testing.T) {
+	t.Parallel()
+	want := map[string][]string{
+		"github":   {"ping", "push", "issues"},
+		"slack":    {"slash_command", "url_verification"},
+		"discord":  {"ping", "application_command"},
+		"sentry":   {"issue.created"},
+		"stripe":   {"payment_intent.succeeded"},
+		"standard": {"user.created"},
+	}
+	for provider, names := range want {
+		for _, name := range names {
+			s, err := LookupSample(provider, name)
+			if err != nil {
+				t.Errorf("LookupSample(%s, %s): %v", provider, name, err)
+				continue
+			}
+			d := s.Delivery()
+			if len(d.Body) == 0 || d.Header.Get("Content-Type") == "" {
+				t.Errorf("%s/%s: empty body or no Content-Type", provider, name)
+			}
+			if h := EventHeader(provider); h != "" && d.Header.Get(h) == "" {
+				t.Errorf("%s/%s: no %s header", provider, name, h)
+			}
+		}
+	}
+	for _, s := range Samples("") {
+		if len(s.Delivery().Body) == 0 {
+			t.Errorf("%s/%s has an empty body", s.Provider, s.Name)
+		}
+	}
+}
+
+func TestLookupSampleErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ provider, name, want string }{
+		{"github", "nope", `no built-in event "nope" for github`},
+		{"gitlab", "push", "no built-in events for gitlab"},
+	} {
+		if _, err := LookupSample(tt.provider, tt.name); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("LookupSample(%q, %q) = %v, want %q", tt.provider, tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestParseRawRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		raw      string
+		wantBody string
+		wantHdr  string
+		wantErr  string
+	}{
+		{"crlf", "POST /hook HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: push\r\nContent-Length: 7\r\n\r\n{\"a\":1}", `{"a":1}`, "push", ""},
+		{"lf only", "POST /hook HTTP/1.1\nX-GitHub-Event: ping\n\n{}\n", "{}\n", "ping", ""},
+		{"body keeps crlf and non-ascii", "POST / HTTP/1.1\r\nX-GitHub-Event: push\r\n\r\nline1\r\nzoë ☕\r\n", "line1\r\nzoë ☕\r\n", "push", ""},
+		{"content-length cuts trailing bytes", "POST / HTTP/1.1\r\nX-GitHub-Event: push\r\nContent-Length: 2\r\n\r\n{}\r\n", "{}", "push", ""},
+		{"content-length too long", "POST / HTTP/1.1\r\nContent-Length: 99\r\n\r\n{}", "", "", "body has 2 bytes, Content-Length says 99"},
+		{"bad content-length", "POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n{}", "", "", "bad Content-Length"},
+		{"chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", "", "", "Transfer-Encoding"},
+		{"no blank line", "POST / HTTP/1.1\r\nHost: x\r\n", "", "", "no blank line"},
+		{"bad request line", "hello\r\n\r\nbody", "", "", "malformed request line"},
+		{"empty", "", "", "", "no blank line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := ParseRawRequest([]byte(tt.raw))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(d.Body) != tt.wantBody {
+				t.Errorf("body = %q, want %q", d.Body, tt.wantBody)
+			}
+			if got := d.Header.Get("X-GitHub-Event"); got != tt.wantHdr {
+				t.Errorf("X-GitHub-Event = %q, want %q", got, tt.wantHdr)
+			}
+		})
+	}
+}
+
+func TestTemplateDropsConnectionAndNamedHeaders(t *testing.T) {
+	t.Parallel()
+	d := Delivery{Header: http.Header{"Host": {"x"}, "Content-Length": {"3"}, "X-Keep": {"1"}, "X-Drop": {"1"}, "Connection": {"close"}}}
+	h := d.Template([]string{"x-drop"})
+	if h.Get("X-Keep") != "1" || h.Get("X-Drop") != "" || h.Get("Host") != "" || h.Get("Content-Length") != "" || h.Get("Connection") != "" {
+		t.Fatalf("template = %v", h)
+	}
+	if d.Header.Get("X-Drop") != "1" {
+		t.Fatal("Template changed the delivery's own headers")
+	}
+}
+
+func TestRecordsRoundTrip(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	rec, err := OpenRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := [][]byte{[]byte("a=1&b=%C3%A9"), []byte("{\"x\":\"zoë\"}\r\n"), {0xff, 0x00, 0xfe}}
+	for i, b := range bodies {
+		if err := rec.Append(Record{ID: "id" + strconv.Itoa(i), Provider: "github", Header: http.Header{"X-GitHub-Event": {"push"}}, Body: b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("record file mode = %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := ReadRecords(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(bodies) {
+		t.Fatalf("read %d records, want %d", len(recs), len(bodies))
+	}
+	for i, r := range recs {
+		if !bytes.Equal(r.Body, bodies[i]) || r.Header.Get("X-GitHub-Event") != "push" {
+			t.Errorf("record %d = %q %v", i, r.Body, r.Header)
+		}
+	}
+	if r, err := SelectRecord(recs, "id1"); err != nil || !bytes.Equal(r.Body, bodies[1]) {
+		t.Errorf("SelectRecord(id1) = %q, %v", r.Body, err)
+	}
+	if _, err := SelectRecord(recs, "nope"); err == nil || !strings.Contains(err.Error(), `no record with id "nope"`) {
+		t.Errorf("SelectRecord(nope) err = %v", err)
+	}
+}
+
+func TestReadRecordsErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, in, want string }{
+		{"not json", "{\"id\":\"a\"}\nnot json\n", "record line 2"},
+		{"no id", "\n{\"provider\":\"github\"}\n", "record line 2: no id"},
+		{"bad base64", `{"id":"a","body":"%%%"}`, "record line 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := ReadRecords(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseExpect(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		specs   []string
+		yes, no []int
+		wantErr bool
+	}{
+		{nil, []int{200, 204, 299}, []int{199, 301, 500}, false},
+		{[]string{"401"}, []int{401}, []int{200, 400}, false},
+		{[]string{"4xx", "503"}, []int{400, 499, 503}, []int{200, 500}, false},
+		{[]string{"abc"}, nil, nil, true},
+		{[]string{"6xx"}, nil, nil, true},
+		{[]string{"99"}, nil, nil, true},
+	}
+	for _, tt := range tests {
+		m, err := ParseExpect(tt.specs)
+		if tt.wantErr {
+			if err == nil {
+				t.Errorf("ParseExpect(%v): no error", tt.specs)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("ParseExpect(%v): %v", tt.specs, err)
+		}
+		for _, s := range tt.yes {
+			if !m(s) {
+				t.Errorf("ParseExpect(%v)(%d) = false", tt.specs, s)
+			}
+		}
+		for _, s := range tt.no {
+			if m(s) {
+				t.Errorf("ParseExpect(%v)(%d) = true", tt.specs, s)
+			}
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	for p, want := range map[int]time.Duration{50: 50 * time.Millisecond, 95: 95 * time.Millisecond, 99: 99 * time.Millisecond} {
+		if got := percentile(d, p); got != want {
+			t.Errorf("p%d = %v, want %v", p, got, want)
+		}
+	}
+	if got := percentile(d[:1], 99); got != time.Millisecond {
+		t.Errorf("p99 of one = %v", got)
+	}
+	if got := percentile(nil, 50); got != 0 {
+		t.Errorf("p50 of none = %v", got)
+	}
+}
+
+func TestBurstSignsEveryCopyAfresh(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	ids := map[string]bool{}
+	bad := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ok, _ := digestVerify(r.Header, body, time.Now())
+		mu.Lock()
+		defer mu.Unlock()
+		if !ok || r.Header.Get("X-Keep") != "yes" || r.Header.Get("X-Drop") != "" {
+			bad++
+		}
+		ids[r.Header.Get("X-Test-Id")] = true
+	}))
+	defer srv.Close()
+	d := Delivery{Header: http.Header{"X-Keep": {"yes"}, "X-Drop": {"no"}}, Body: []byte("body\r\nzoë")}
+	s, err := Burst(context.Background(), BurstOptions{URL: srv.URL, Deliveries: []Delivery{d}, DropHeaders: []string{"X-Drop"}, Sign: digestSign, Count: 200, Concurrency: 8, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Sent != 200 || s.OK != 200 || s.Failed != 0 || s.Statuses["200"] != 200 || len(ids) != 200 || bad != 0 {
+		t.Fatalf("summary %+v, %d distinct ids, %d bad deliveries", s, len(ids), bad)
+	}
+	if s.P50ms <= 0 || s.P50ms > s.P95ms || s.P95ms > s.P99ms || s.P99ms > s.MaxMs {
+		t.Errorf("percentiles out of order: %+v", s)
+	}
+}
+
+// TestBurstReportsFailuresPerRequest covers a target that is down, slow,
+// failing or redirecting: every request is reported and the burst goes on.
+func TestBurstReportsFailuresPerRequest(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); slow.Close() })
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "boom", http.StatusInternalServerError)
+	}))
+	t.Cleanup(failing.Close)
+	redirecting := httptest.NewServer(http.RedirectHandler("http://127.0.0.1:1/elsewhere", http.StatusFound))
+	t.Cleanup(redirecting.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+
+	tests := []struct {
+		name      string
+		url       string
+		status    string
+		class     string
+		unreached int
+	}{
+		{"down", down, "", ClassRefused, 3},
+		{"slow", slow.URL, "", ClassTimeout, 3},
+		{"500", failing.URL, "500", ClassStatus, 0},
+		{"redirect", redirecting.URL, "302", ClassRedirect, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Burst(context.Background(), BurstOptions{URL: tt.url, Deliveries: []Delivery{{Body: []byte("{}")}}, Sign: digestSign, Count: 3, Concurrency: 3, Timeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Sent != 3 || s.Failed != 3 || s.Unreachable != tt.unreached {
+				t.Fatalf("summary %+v", s)
+			}
+			if tt.status != "" && s.Statuses[tt.status] != 3 {
+				t.Errorf("statuses = %v, want 3 × %s", s.Statuses, tt.status)
+			}
+			if len(s.Failures) != 3 || s.Failures[0].Class != tt.class {
+				t.Errorf("failures = %+v, want class %q", s.Failures, tt.class)
+			}
+		})
+	}
+}
+
+func TestBurstRejectsBadOptions(t *testing.T) {
+	t.Parallel()
+	d := []Delivery{{Body: []byte("{}")}}
+	for _, tt := range []struct {
+		name string
+		o    BurstOptions
+		want string
+	}{
+		{"no deliveries", BurstOptions{URL: "http://127.0.0.1:1", Sign: digestSign, Count: 1, Concurrency: 1, Timeout: time.Second}, "nothing to send"},
+		{"zero count", BurstOptions{URL: "http://127.0.0.1:1", Deliveries: d, Sign: digestSign, Concurrency: 1, Timeout: time.Second}, "at least 1"},
+		{"bad url", BurstOptions{URL: "ftp://x", Deliveries: d, Sign: digestSign, Count: 1, Concurrency: 1, Timeout: time.Second}, "not an http(s) URL"},
+		{"no timeout", BurstOptions{URL: "http://127.0.0.1:1", Deliveries: d, Sign: digestSign, Count: 1, Concurrency: 1}, "timeout"},
+	} {
+		if _, err := Burst(context.Background(), tt.o); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestListener(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var forwarded [][]byte
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		forwarded = append(forwarded, b)
+		mu.Unlock()
+		w.Header().Set("X-Target", "yes")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, "target says hi")
+	}))
+	t.Cleanup(target.Close)
+
+	now := time.Now()
+	sign := func(body []byte, ts time.Time) http.Header {
+		h, _ := digestSign(body, ts, "d1")
+		h.Set("X-GitHub-Event", "push")
+		return h
+	}
+	body := []byte("{\"action\":\"opened\",\"x\":\"zoë\"}\r\n")
+	tampered := sign(body, now)
+	tampered.Set("X-Test-Signature", strings.Repeat("0", 64))
+	noEvent := sign(body, now)
+	noEvent.Del("X-GitHub-Event")
+
+	tests := []struct {
+		name       string
+		method     string
+		header     http.Header
+		body       []byte
+		forward    bool
+		wantStatus int
+		wantBody   string
+		forwards   bool
+	}{
+		{"valid, answered", "POST", sign(body, now), body, false, 200, `{"ok":true}`, false},
+		{"valid, forwarded", "POST", sign(body, now), body, true, 202, "target says hi", true},
+		{"tampered", "POST", tampered, body, true, 401, "signature mismatch", false},
+		{"stale", "POST", sign(body, now.Add(-time.Hour)), body, true, 401, "stale", false},
+		{"unsigned", "POST", http.Header{"X-Github-Event": {"push"}}, body, true, 401, "missing timestamp", false},
+		{"empty body", "POST", sign(nil, now), nil, true, 400, "empty body", false},
+		{"no event header", "POST", noEvent, body, true, 400, "missing X-GitHub-Event header", false},
+		{"GET", "GET", sign(body, now), nil, true, 405, "method GET not allowed", false},
+	}
+	t.Run("deliveries", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				var got []Record
+				path := filepath.Join(t.TempDir(), "rec.jsonl")
+				rec, err := OpenRecorder(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := ListenOptions{Provider: "github", Verify: digestVerify, Recorder: rec, OnDelivery: func(r Record) { got = append(got, r) }}
+				if tt.forward {
+					o.ForwardTo = target.URL
+				}
+				l := NewListener(o)
+				srv := httptest.NewServer(l)
+				defer srv.Close()
+				req, _ := http.NewRequest(tt.method, srv.URL+"/hook", bytes.NewReader(tt.body))
+				req.Header = tt.header
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				respBody, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tt.wantStatus || !strings.Contains(string(respBody), tt.wantBody) {
+					t.Fatalf("answer %d %q, want %d %q", resp.StatusCode, respBody, tt.wantStatus, tt.wantBody)
+				}
+				if tt.forwards && resp.Header.Get("X-Target") != "yes" {
+					t.Errorf("target's headers not passed back: %v", resp.Header)
+				}
+				mu.Lock()
+				found := false
+				for _, f := range forwarded {
+					found = found || bytes.Equal(f, tt.body) && tt.forwards
+				}
+				mu.Unlock()
+				if tt.forwards != found {
+					t.Errorf("forwarded = %v, want %v", found, tt.forwards)
+				}
+				if len(got) != 1 || got[0].Status != tt.wantStatus || got[0].Valid != (tt.wantStatus < 300) || !bytes.Equal(got[0].Body, tt.body) {
+					t.Fatalf("deliveries reported: %+v", got)
+				}
+				rec.Close()
+				f, _ := os.Open(path)
+				defer f.Close()
+				recs, err := ReadRecords(f)
+				if err != nil || len(recs) != 1 || !bytes.Equal(recs[0].Body, tt.body) || recs[0].Reason != got[0].Reason {
+					t.Fatalf("recorded %+v, %v", recs, err)
+				}
+				s := l.Summary()
+				if s.Received != 1 || (s.Verified == 1) != (tt.wantStatus < 300) {
+					t.Errorf("summary %+v", s)
+				}
+			})
+		}
+	})
+	if len(forwarded) != 1 {
+		t.Errorf("target received %d deliveries, want exactly the one valid forwarded one", len(forwarded))
+	}
+}
+
+func TestListenerAnswersProviderHandshakes(t *testing.T) {
+	t.Parallel()
+	always := func(http.Header, []byte, time.Time) (bool, string) { return true, "valid" }
+	tests := []struct{ provider, body, want string }{
+		{"discord", `{"type":1,"id":"1"}`, `{"type":1}`},
+		{"discord", `{"type":2,"id":"1"}`, `{"ok":true}`},
+		{"slack", `{"type":"url_verification","challenge":"abc"}`, `{"challenge":"abc"}`},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(NewListener(ListenOptions{Provider: tt.provider, Verify: always}))
+		resp, err := http.Post(srv.URL, "application/json", strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != tt.want {
+			t.Errorf("%s %s: %d %q, want %q", tt.provider, tt.body, resp.StatusCode, b, tt.want)
+		}
+	}
+}
+
+func TestEventName(t *testing.T) {
+	t.Parallel()
+	form := http.Header{"Content-Type": {contentForm}}
+	tests := []struct {
+		provider string
+		h        http.Header
+		body     string
+		want     string
+	}{
+		{"github", http.Header{"X-Github-Event": {"issues"}}, `{"action":"opened"}`, "issues.opened"},
+		{"github", http.Header{"X-Github-Event": {"push"}}, `{}`, "push"},
+		{"slack", form, "command=%2Fweather&text=x", "/weather"},
+		{"slack", form, "payload=%7B%7D", "interactive"},
+		{"slack", nil, `{"type":"event_callback"}`, "event_callback"},
+		{"discord", nil, `{"type":1}`, "ping"},
+		{"discord", nil, `{"type":2}`, "application_command"},
+		{"stripe", nil, `{"type":"payment_intent.succeeded"}`, "payment_intent.succeeded"},
+		{"standard", nil, `not json`, ""},
+	}
+	for _, tt := range tests {
+		if got := EventName(tt.provider, tt.h, []byte(tt.body)); got != tt.want {
+			t.Errorf("EventName(%s, %s) = %q, want %q", tt.provider, tt.body, got, tt.want)
+		}
+	}
+}

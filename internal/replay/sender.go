@@ -1,0 +1,341 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// SignFunc returns the provider headers (signature, timestamp, delivery id)
+// for body signed at ts with delivery id.
+type SignFunc func(body []byte, ts time.Time, id string) (http.Header, error)
+
+// Error classes of a request that got no usable answer.
+const (
+	ClassTimeout  = "timeout"
+	ClassRefused  = "refused"
+	ClassRedirect = "redirect not followed"
+	ClassError    = "error"
+	ClassStatus   = "unexpected status"
+)
+
+// BurstOptions describe a burst of signed deliveries.
+type BurstOptions struct {
+	URL         string
+	Method      string     // POST when empty
+	Deliveries  []Delivery // sent in turn, Count times each
+	DropHeaders []string
+	Sign        SignFunc
+	Count       int
+	Concurrency int
+	Timeout     time.Duration // per request
+	Expect      StatusMatcher
+	Now         func() time.Time
+	Client      *http.Client // NewClient(Concurrency) when nil
+	// Progress, when set, is called from one goroutine with the number of
+	// finished requests, at most every 100ms and once at the end.
+	Progress func(done, total int)
+}
+
+// Result is the outcome of one request.
+type Result struct {
+	Index   int
+	Status  int
+	Latency time.Duration
+	Class   string // "" when the status was expected
+	Err     string
+}
+
+// Failure is a request reported in the summary.
+type Failure struct {
+	Index  int    `json:"index"`
+	Status int    `json:"status,omitempty"`
+	Class  string `json:"class"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Summary describes a finished burst.
+type Summary struct {
+	URL         string         `json:"url"`
+	Sent        int            `json:"sent"`
+	OK          int            `json:"ok"`
+	Failed      int            `json:"failed"`
+	Statuses    map[string]int `json:"statuses"`
+	Errors      map[string]int `json:"errors"`
+	P50ms       float64        `json:"p50_ms"`
+	P95ms       float64        `json:"p95_ms"`
+	P99ms       float64        `json:"p99_ms"`
+	MaxMs       float64        `json:"max_ms"`
+	ElapsedMs   float64        `json:"elapsed_ms"`
+	RPS         float64        `json:"requests_per_second"`
+	Failures    []Failure      `json:"failures"`
+	Unreachable int            `json:"unreachable"`
+	Interrupted bool           `json:"interrupted,omitempty"`
+}
+
+// maxListedFailures bounds the failures kept in the summary; counts stay exact.
+const maxListedFailures = 20
+
+// NewClient returns a client that keeps enough idle connections for
+// concurrency, never follows redirects (a redirect is reported, not chased)
+// and ignores proxy settings: replay talks to the URL it was given.
+func NewClient(concurrency int) *http.Client {
+	tr := &http.Transport{
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        concurrency * 2,
+		MaxIdleConnsPerHost: concurrency * 2,
+		IdleConnTimeout:     30 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Burst sends Count copies of every delivery with Concurrency workers, each
+// copy signed afresh, and returns the summary. A failed request never stops
+// the burst; cancelling ctx does, and the summary says so.
+func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
+	if len(o.Deliveries) == 0 {
+		return nil, errors.New("nothing to send")
+	}
+	if o.Count < 1 || o.Concurrency < 1 {
+		return nil, fmt.Errorf("count and concurrency must be at least 1 (got %d and %d)", o.Count, o.Concurrency)
+	}
+	if o.Timeout <= 0 {
+		return nil, errors.New("timeout must be positive")
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("target %q is not an http(s) URL", o.URL)
+	}
+	if o.Method == "" {
+		o.Method = http.MethodPost
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Expect == nil {
+		o.Expect = Expect2xx
+	}
+	client := o.Client
+	if client == nil {
+		client = NewClient(o.Concurrency)
+		defer client.CloseIdleConnections()
+	}
+	templates := make([]http.Header, len(o.Deliveries))
+	for i, d := range o.Deliveries {
+		templates[i] = d.Template(o.DropHeaders)
+	}
+
+	total := o.Count * len(o.Deliveries)
+	results := make([]Result, total)
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	workers := min(o.Concurrency, total)
+	for range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= total {
+					return
+				}
+				d := i % len(o.Deliveries)
+				results[i] = send(ctx, client, o, templates[d], o.Deliveries[d].Body, i)
+				done.Add(1)
+			}
+		})
+	}
+	stopProgress := startProgress(o.Progress, &done, total)
+	wg.Wait()
+	stopProgress()
+	elapsed := time.Since(start)
+
+	finished := int(min(next.Load(), int64(total)))
+	s := summarize(results[:finished], o.URL, elapsed)
+	if ctx.Err() != nil && s.Sent < total {
+		s.Interrupted = true
+	}
+	return s, nil
+}
+
+func startProgress(report func(done, total int), done *atomic.Int64, total int) (stop func()) {
+	if report == nil {
+		return func() {}
+	}
+	quit, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				report(int(done.Load()), total)
+			case <-quit:
+				report(int(done.Load()), total)
+				return
+			}
+		}
+	}()
+	return func() { close(quit); <-finished }
+}
+
+func send(ctx context.Context, client *http.Client, o BurstOptions, tmpl http.Header, body []byte, index int) Result {
+	res := Result{Index: index}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, o.Method, o.URL, bytes.NewReader(body))
+	if err != nil {
+		res.Class, res.Err = ClassError, err.Error()
+		return res
+	}
+	req.Header = tmpl.Clone()
+	signed, err := o.Sign(body, o.Now(), NewID())
+	if err != nil {
+		res.Class, res.Err = ClassError, fmt.Sprintf("sign: %v", err)
+		return res
+	}
+	for k, v := range signed {
+		req.Header[http.CanonicalHeaderKey(k)] = v
+	}
+	begin := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		res.Latency = time.Since(begin)
+		res.Class, res.Err = classify(err), errText(err)
+		return res
+	}
+	_, copyErr := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	res.Latency = time.Since(begin)
+	res.Status = resp.StatusCode
+	switch {
+	case copyErr != nil:
+		res.Class, res.Err = classify(copyErr), "read response: "+errText(copyErr)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400 && !o.Expect(resp.StatusCode):
+		res.Class, res.Err = ClassRedirect, "to "+resp.Header.Get("Location")
+	case !o.Expect(resp.StatusCode):
+		res.Class = ClassStatus
+	}
+	return res
+}
+
+func classify(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return ClassTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassRefused
+	default:
+		return ClassError
+	}
+}
+
+// errText drops url.Error's "Post \"URL\": " prefix: the URL is in the summary.
+func errText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+func summarize(results []Result, target string, elapsed time.Duration) *Summary {
+	s := &Summary{URL: target, Statuses: map[string]int{}, Errors: map[string]int{}, Failures: []Failure{}}
+	lat := make([]time.Duration, 0, len(results))
+	for _, r := range results {
+		s.Sent++
+		if r.Status != 0 {
+			s.Statuses[strconv.Itoa(r.Status)]++
+			lat = append(lat, r.Latency)
+		} else {
+			s.Unreachable++
+		}
+		if r.Class == "" {
+			s.OK++
+			continue
+		}
+		s.Failed++
+		if r.Class != ClassStatus {
+			s.Errors[r.Class]++
+		}
+		if len(s.Failures) < maxListedFailures {
+			s.Failures = append(s.Failures, Failure{Index: r.Index, Status: r.Status, Class: r.Class, Error: r.Err})
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	s.P50ms, s.P95ms, s.P99ms = ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99))
+	if len(lat) > 0 {
+		s.MaxMs = ms(lat[len(lat)-1])
+	}
+	s.ElapsedMs = ms(elapsed)
+	if elapsed > 0 {
+		s.RPS = float64(s.Sent) / elapsed.Seconds()
+	}
+	return s
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := (p*len(sorted) + 99) / 100
+	return sorted[max(rank, 1)-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// StatusMatcher reports whether a response status counts as success.
+type StatusMatcher func(status int) bool
+
+// Expect2xx accepts any 2xx status.
+func Expect2xx(status int) bool { return status >= 200 && status < 300 }
+
+// ParseExpect parses --expect-status values: codes such as 202 and classes
+// such as 4xx.
+func ParseExpect(specs []string) (StatusMatcher, error) {
+	if len(specs) == 0 {
+		return Expect2xx, nil
+	}
+	type span struct{ lo, hi int }
+	var spans []span
+	for _, s := range specs {
+		switch {
+		case len(s) == 3 && s[0] >= '1' && s[0] <= '5' && (s[1:] == "xx" || s[1:] == "XX"):
+			lo := int(s[0]-'0') * 100
+			spans = append(spans, span{lo, lo + 99})
+		default:
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 100 || n > 599 {
+				return nil, fmt.Errorf("--expect-status %q: want a status code such as 202 or a class such as 4xx", s)
+			}
+			spans = append(spans, span{n, n})
+		}
+	}
+	return func(status int) bool {
+		for _, sp := range spans {
+			if status >= sp.lo && status <= sp.hi {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
