@@ -210,7 +210,7 @@ func (c *Client) CurrentUserGuilds(ctx context.Context, cred Credentials, stop f
 // retries 5xx and network failures with backoff, and decodes JSON into out.
 func (c *Client) get(ctx context.Context, cred Credentials, route, path string, out any) error {
 	var lastErr error
-	attempts := 0
+	attempts, limited := 0, 0
 	for {
 		if err := c.waitForBucket(ctx, route); err != nil {
 			return err
@@ -224,7 +224,8 @@ func (c *Client) get(ctx context.Context, cred Credentials, route, path string, 
 			}
 			lastErr = err
 		case resp.StatusCode == http.StatusTooManyRequests:
-			if err := c.noteRateLimit(route, resp, body); err != nil {
+			limited++
+			if err := c.noteRateLimit(route, resp, body, limited); err != nil {
 				return err
 			}
 			continue // a rate limit is waited out, not counted as a failed attempt
@@ -297,9 +298,13 @@ func decode(resp *http.Response, body []byte, path string, out any) error {
 	return apiErr
 }
 
-// noteRateLimit records a 429 and returns an error when waiting it out would
-// exceed the budget.
-func (c *Client) noteRateLimit(route string, resp *http.Response, body []byte) error {
+// maxRateLimited bounds 429s in a row, so that a server answering 429 with a
+// zero wait is not hammered.
+const maxRateLimited = 5
+
+// noteRateLimit records the n-th 429 in a row and returns an error when
+// waiting it out would exceed the budget.
+func (c *Client) noteRateLimit(route string, resp *http.Response, body []byte, n int) error {
 	var payload struct {
 		RetryAfter *float64 `json:"retry_after"`
 		Global     bool     `json:"global"`
@@ -327,7 +332,7 @@ func (c *Client) noteRateLimit(route string, resp *http.Response, body []byte) e
 	} else {
 		c.setReset(route, at)
 	}
-	if c.waited+wait > c.maxWait() {
+	if c.waited+wait > c.maxWait() || n > maxRateLimited {
 		return &RateLimitError{RetryAfter: wait, At: at, Global: global}
 	}
 	return nil

@@ -84,6 +84,8 @@ func TestCurrentUserGuildMember(t *testing.T) {
 		{"429 with zero budget", []func(http.ResponseWriter, *http.Request){
 			jsonAnswer(429, `{"retry_after":0.01}`), jsonAnswer(200, memberJSON)}, 0, 1,
 			func(err error) bool { var e *RateLimitError; return errors.As(err, &e) }},
+		{"429 with zero wait forever", []func(http.ResponseWriter, *http.Request){jsonAnswer(429, `{"retry_after":0}`)}, time.Second, 1 + maxRateLimited,
+			func(err error) bool { var e *RateLimitError; return errors.As(err, &e) }},
 		{"500 then success", []func(http.ResponseWriter, *http.Request){
 			jsonAnswer(500, `{}`), jsonAnswer(502, ``), jsonAnswer(200, memberJSON)}, time.Second, 3, nil},
 		{"500 forever", []func(http.ResponseWriter, *http.Request){jsonAnswer(500, `{}`)}, time.Second, 1 + DefaultMaxRetries,
