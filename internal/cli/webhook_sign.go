@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/ui"
+	"github.com/authctl/authctl/internal/webhook"
+)
+
+// WebhookSignOptions are the inputs of `webhook sign`.
+type WebhookSignOptions struct {
+	Provider       string
+	BodyPath       string
+	PrivateKeyFile string
+	Timestamp      int64
+	ID             string
+	Secret         secretFlags
+}
+
+func newCmdWebhookSign(f *Factory, runF func(*WebhookSignOptions) error) *cobra.Command {
+	opts := &WebhookSignOptions{}
+	cmd := &cobra.Command{
+		Use:   "sign PROVIDER",
+		Short: "Print the headers PROVIDER would send with a body",
+		Long: `Print the signature headers PROVIDER would send with the body, one
+'Name: value' per line (-o json: {"headers":{…}}). --timestamp and --id pin
+the values that are otherwise now and random. Discord needs an Ed25519 private
+key (PEM PKCS#8 or a 64-hex-character seed) in --private-key-file.`,
+		Example: `  printf 'Hello, World!' | AUTHCTL_WEBHOOK_SECRET=s3cret authctl webhook sign github --body -
+  authctl webhook sign stripe --body event.json --secret-env STRIPE_WEBHOOK_SECRET --timestamp 1700000000
+  authctl webhook keygen discord --out discord.pem >discord.pub
+  authctl webhook sign discord --body interaction.json --private-key-file discord.pem`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: webhook.Names(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Provider = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return webhookSignRun(f, cmd, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.BodyPath, "body", "", "the body from `FILE`, or - for stdin")
+	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
+	fl.Int64Var(&opts.Timestamp, "timestamp", 0, "Unix time to sign (default now)")
+	fl.StringVar(&opts.ID, "id", "", "delivery or message id (default random)")
+	opts.Secret.register(cmd)
+	cmd.MarkFlagsMutuallyExclusive("private-key-file", "secret-env", "secret-file")
+	return cmd
+}
+
+func webhookSignRun(f *Factory, cmd *cobra.Command, opts *WebhookSignOptions) error {
+	scheme, err := webhookScheme(opts.Provider)
+	if err != nil {
+		return err
+	}
+	var key []byte
+	switch {
+	case cmd.Flags().Changed("secret"):
+		return errSecretOnArgv
+	case opts.Provider == "discord":
+		if opts.PrivateKeyFile == "" {
+			return exitcode.Errorf(exitcode.Usage, "discord needs --private-key-file (make one with: authctl webhook keygen discord)")
+		}
+		if key, err = os.ReadFile(opts.PrivateKeyFile); err != nil {
+			return exitcode.Errorf(exitcode.Usage, "read private key: %w", err)
+		}
+	case opts.PrivateKeyFile != "":
+		return exitcode.Errorf(exitcode.Usage, "--private-key-file is for discord; %s uses a shared secret", opts.Provider)
+	default:
+		if key, err = opts.Secret.read(f, cmd); err != nil {
+			return err
+		}
+	}
+	if opts.BodyPath == "" {
+		return exitcode.Errorf(exitcode.Usage, "give the body with --body FILE or --body -")
+	}
+	in, err := openInput(f, opts.BodyPath, "body")
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	body, err := io.ReadAll(in)
+	if err != nil {
+		return exitcode.Errorf(exitcode.Usage, "read body: %w", err)
+	}
+	ts := f.Now()
+	if cmd.Flags().Changed("timestamp") {
+		if opts.Timestamp < 0 {
+			return exitcode.Errorf(exitcode.Usage, "--timestamp must be a Unix time, not %d", opts.Timestamp)
+		}
+		ts = time.Unix(opts.Timestamp, 0)
+	}
+	id := opts.ID
+	if id == "" {
+		id = newDeliveryID(opts.Provider)
+	}
+	headers, err := scheme.Sign(body, key, ts, id)
+	if err != nil {
+		return exitcode.Errorf(exitcode.Usage, "sign %s: %w", opts.Provider, err)
+	}
+	if f.Global.JSON() {
+		m := make(map[string]string, len(headers))
+		for _, h := range headers {
+			m[h.Name] = h.Value
+		}
+		return ui.WriteJSON(f.IO.Out, map[string]any{"headers": m})
+	}
+	for _, h := range headers {
+		if _, err := fmt.Fprintf(f.IO.Out, "%s: %s\n", h.Name, h.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WebhookKeygenOptions are the inputs of `webhook keygen`.
+type WebhookKeygenOptions struct {
+	Provider string
+	Out      string
+	Force    bool
+}
+
+func newCmdWebhookKeygen(f *Factory, runF func(*WebhookKeygenOptions) error) *cobra.Command {
+	opts := &WebhookKeygenOptions{}
+	cmd := &cobra.Command{
+		Use:   "keygen discord",
+		Short: "Write a test Ed25519 key pair for signing Discord deliveries",
+		Long: `Write a new Ed25519 private key (PEM PKCS#8, mode 0600) to --out and print
+the public key as hex on stdout, for testing Discord interaction handlers.`,
+		Example:   "  authctl webhook keygen discord --out discord.pem >discord.pub",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"discord"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Provider = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return webhookKeygenRun(f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Out, "out", "discord-ed25519.pem", "private key `FILE` to write")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing key file")
+	return cmd
+}
+
+func webhookKeygenRun(f *Factory, opts *WebhookKeygenOptions) error {
+	if opts.Provider != "discord" {
+		return exitcode.Errorf(exitcode.Usage, "keygen makes Discord (Ed25519) keys only; %q uses a shared secret", opts.Provider)
+	}
+	privPEM, pubHex, err := webhook.NewDiscordKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if opts.Force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	file, err := os.OpenFile(opts.Out, flags, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it", opts.Out)
+	}
+	if err != nil {
+		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
+	}
+	if err := file.Chmod(0o600); err != nil { // an overwritten file keeps its old mode otherwise
+		file.Close()
+		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
+	}
+	if _, err := file.Write(privPEM); err != nil {
+		file.Close()
+		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
+	}
+	if err := file.Close(); err != nil {
+		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
+	}
+	f.IO.Infof("wrote private key to %s (mode 0600); the public key is on stdout", opts.Out)
+	if f.Global.JSON() {
+		return ui.WriteJSON(f.IO.Out, map[string]string{"public_key": pubHex, "private_key_file": opts.Out})
+	}
+	_, err = fmt.Fprintln(f.IO.Out, pubHex)
+	return err
+}

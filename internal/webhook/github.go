@@ -1,0 +1,67 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"strings"
+	"time"
+)
+
+// github: X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>, with
+// the legacy SHA-1 X-Hub-Signature accepted only when it is all there is.
+type github struct{}
+
+const (
+	githubSig256 = "X-Hub-Signature-256"
+	githubSig1   = "X-Hub-Signature"
+)
+
+func (github) Name() string         { return "github" }
+func (github) SignsTimestamp() bool { return false }
+
+func (github) Verify(in Input) (Result, error) {
+	name, prefix, newHash := githubSig256, "sha256=", sha256.New
+	var warnings []string
+	if len(in.Header.Values(githubSig256)) == 0 && len(in.Header.Values(githubSig1)) > 0 {
+		name, prefix, newHash = githubSig1, "sha1=", func() hash.Hash { return sha1.New() }
+		warnings = append(warnings, "only the legacy SHA-1 X-Hub-Signature is present; GitHub also sends X-Hub-Signature-256, prefer it")
+	}
+	v, bad := single(in.Header, name)
+	if bad != nil {
+		return *bad, nil
+	}
+	hexSig, ok := strings.CutPrefix(v, prefix)
+	if !ok {
+		return malformed(name, "does not start with "+prefix), nil
+	}
+	want, err := hex.DecodeString(hexSig)
+	if err != nil || len(want) != newHash().Size() {
+		return malformed(name, "not a hex "+strings.TrimSuffix(prefix, "=")+" digest"), nil
+	}
+	mac := hmac.New(newHash, in.Secret)
+	shape, err := streamMAC(mac, "", in.Body)
+	if err != nil {
+		return Result{}, err
+	}
+	var r Result
+	if equalHMAC(mac.Sum(nil), want) {
+		r = valid(nil)
+	} else {
+		r = mismatch(shape)
+	}
+	r.Warnings = warnings
+	return r, nil
+}
+
+func (github) Sign(body, secret []byte, _ time.Time, id string) (Headers, error) {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	h := Headers{{githubSig256, "sha256=" + hex.EncodeToString(mac.Sum(nil))}}
+	if id != "" {
+		h = append(Headers{{"X-GitHub-Delivery", id}}, h...)
+	}
+	return h, nil
+}

@@ -1,0 +1,58 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+)
+
+// sentry: Sentry-Hook-Signature (or Sentry-App-Signature): <hex
+// HMAC-SHA256(client secret, body)>. Sentry-Hook-Timestamp is sent but not signed.
+type sentry struct{}
+
+const (
+	sentrySig    = "Sentry-Hook-Signature"
+	sentryAppSig = "Sentry-App-Signature"
+)
+
+func (sentry) Name() string         { return "sentry" }
+func (sentry) SignsTimestamp() bool { return false }
+
+func (sentry) Verify(in Input) (Result, error) {
+	name := sentrySig
+	if len(in.Header.Values(sentrySig)) == 0 && len(in.Header.Values(sentryAppSig)) > 0 {
+		name = sentryAppSig
+	}
+	v, bad := single(in.Header, name)
+	if bad != nil {
+		return *bad, nil
+	}
+	want, err := hex.DecodeString(v)
+	if err != nil || len(want) != sha256.Size {
+		return malformed(name, "not a hex sha256 digest"), nil
+	}
+	mac := hmac.New(sha256.New, in.Secret)
+	shape, err := streamMAC(mac, "", in.Body)
+	if err != nil {
+		return Result{}, err
+	}
+	if !equalHMAC(mac.Sum(nil), want) {
+		return mismatch(shape, "Sentry signs with the integration's client secret, not a DSN or auth token"), nil
+	}
+	return valid(nil), nil
+}
+
+func (sentry) Sign(body, secret []byte, ts time.Time, id string) (Headers, error) {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	h := Headers{}
+	if id != "" {
+		h = append(h, Field{"Request-ID", id})
+	}
+	return append(h,
+		Field{"Sentry-Hook-Timestamp", strconv.FormatInt(ts.Unix(), 10)},
+		Field{sentrySig, hex.EncodeToString(mac.Sum(nil))},
+	), nil
+}

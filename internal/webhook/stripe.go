@@ -1,0 +1,108 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// stripe: Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(whole whsec_ string, t + "." + body)>[,v1=…].
+type stripe struct{}
+
+const stripeSig = "Stripe-Signature"
+
+func (stripe) Name() string         { return "stripe" }
+func (stripe) SignsTimestamp() bool { return true }
+
+// StripeSignature is a parsed Stripe-Signature header.
+type StripeSignature struct {
+	Timestamp int64
+	V1        [][]byte
+}
+
+// ParseStripeSignature parses "t=…,v1=…[,v1=…]". Other schemes (v0, …) are
+// skipped, as Stripe asks; a v1 that is not a hex sha256 digest is an error.
+func ParseStripeSignature(v string) (StripeSignature, error) {
+	var s StripeSignature
+	seenT := false
+	for _, part := range strings.Split(v, ",") {
+		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return s, errors.New("element without '='")
+		}
+		switch key {
+		case "t":
+			if seenT {
+				return s, errors.New("more than one t=")
+			}
+			ts, err := strconv.ParseInt(val, 10, 64)
+			if err != nil || ts < 0 {
+				return s, errors.New("t= is not a Unix timestamp")
+			}
+			s.Timestamp, seenT = ts, true
+		case "v1":
+			sig, err := hex.DecodeString(val)
+			if err != nil || len(sig) != sha256.Size {
+				return s, errors.New("v1= is not a hex sha256 digest")
+			}
+			s.V1 = append(s.V1, sig)
+		}
+	}
+	if !seenT {
+		return s, errors.New("no t= timestamp")
+	}
+	if len(s.V1) == 0 {
+		return s, errors.New("no v1= signature")
+	}
+	return s, nil
+}
+
+func (stripe) Verify(in Input) (Result, error) {
+	v, bad := single(in.Header, stripeSig)
+	if bad != nil {
+		return *bad, nil
+	}
+	sig, err := ParseStripeSignature(v)
+	if err != nil {
+		return malformed(stripeSig, err.Error()), nil
+	}
+	mac := hmac.New(sha256.New, in.Secret)
+	shape, err := streamMAC(mac, strconv.FormatInt(sig.Timestamp, 10)+".", in.Body)
+	if err != nil {
+		return Result{}, err
+	}
+	sum := mac.Sum(nil)
+	match := false
+	for _, want := range sig.V1 {
+		// Compare every candidate so timing does not reveal which one matched.
+		if equalHMAC(sum, want) {
+			match = true
+		}
+	}
+	return judge(match, shape, sig.Timestamp, in, stripeSecretHints(in)...), nil
+}
+
+func stripeSecretHints(in Input) []string {
+	var h []string
+	if !strings.HasPrefix(string(in.Secret), "whsec_") {
+		h = append(h, "Stripe endpoint signing secrets start with whsec_; this one does not (an API key sk_… is the wrong kind)")
+	} else {
+		h = append(h, "Stripe keys the MAC with the whole whsec_… string; a Standard Webhooks/Svix whsec_ secret looks alike but is a different kind (use: authctl webhook verify standard)")
+	}
+	if in.Header.Get("Webhook-Signature") != "" || in.Header.Get("Svix-Signature") != "" {
+		h = append(h, "this delivery also carries Standard Webhooks headers: try authctl webhook verify standard")
+	}
+	return h
+}
+
+func (stripe) Sign(body, secret []byte, ts time.Time, _ string) (Headers, error) {
+	t := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(t + "."))
+	mac.Write(body)
+	return Headers{{stripeSig, "t=" + t + ",v1=" + hex.EncodeToString(mac.Sum(nil))}}, nil
+}
