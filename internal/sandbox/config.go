@@ -1,0 +1,105 @@
+package sandbox
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ConfigYAML is an authctl configuration whose providers discord, github,
+// github-app, slack, sentry and oidc point every URL at this server with the
+// seeded clients. It needs Start to have been called.
+func (s *Server) ConfigYAML() string {
+	base := s.URL()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# authctl configuration for the sandbox at %s\nproviders:\n", base)
+	entry := func(name, kind, clientID, secret string, scopes []string, extra string, urls [][2]string) {
+		fmt.Fprintf(&b, "  %s:\n    kind: %s\n    client_id: %q\n", name, kind, clientID)
+		if secret != "" {
+			fmt.Fprintf(&b, "    client_secret: %q\n", secret)
+		}
+		if len(scopes) > 0 {
+			fmt.Fprintf(&b, "    scopes: [%s]\n", strings.Join(scopes, ", "))
+		}
+		b.WriteString(extra)
+		for _, u := range urls {
+			fmt.Fprintf(&b, "    %s: %q\n", u[0], u[1])
+		}
+	}
+	if a := s.firstApp(KindDiscord); a != nil {
+		port := DiscordRedirectPort
+		if len(a.RedirectURIs) > 0 {
+			fmt.Sscanf(portOf(a.RedirectURIs[0]), "%d", &port)
+		}
+		entry("discord", KindDiscord, a.ClientID, a.ClientSecret, []string{"identify", "guilds", "guilds.members.read"},
+			fmt.Sprintf("    redirect_ports: [%d]\n", port), [][2]string{
+				{"auth_url", base + "/oauth2/authorize"}, {"token_url", base + "/api/oauth2/token"},
+				{"revoke_url", base + "/api/oauth2/token/revoke"}, {"device_url", ""}, {"api_url", base + "/api/v10"},
+			})
+	}
+	githubURLs := [][2]string{
+		{"auth_url", base + "/login/oauth/authorize"}, {"token_url", base + "/login/oauth/access_token"},
+		{"device_url", base + "/login/device/code"}, {"api_url", base},
+	}
+	for _, a := range s.appsOf(KindGitHub) {
+		name := "github"
+		if a.ExpiringTokens {
+			name = "github-app"
+		}
+		entry(name, KindGitHub, a.ClientID, a.ClientSecret, []string{"read:user"}, "", githubURLs)
+	}
+	if a := s.firstApp(KindSlack); a != nil {
+		entry("slack", KindSlack, a.ClientID, a.ClientSecret, []string{"users:read"}, "    redirect_host: localhost\n", [][2]string{
+			{"auth_url", base + "/oauth/v2/authorize"}, {"token_url", base + "/api/oauth.v2.access"},
+			{"revoke_url", base + "/api/auth.revoke"}, {"device_url", ""}, {"api_url", base + "/api"},
+		})
+	}
+	if a := s.firstApp(KindSentry); a != nil {
+		entry("sentry", KindSentry, a.ClientID, a.ClientSecret, []string{"org:read"}, "", [][2]string{
+			{"auth_url", base + "/oauth/authorize/"}, {"token_url", base + "/oauth/token/"},
+			{"device_url", base + "/oauth/device/code/"}, {"api_url", base + "/api/0"},
+		})
+	}
+	if a := s.firstApp(KindOIDC); a != nil {
+		entry("oidc", KindOIDC, a.ClientID, a.ClientSecret, nil, fmt.Sprintf("    issuer: %q\n", base+"/oidc"), nil)
+	}
+	return b.String()
+}
+
+// firstApp prefers a confidential app: the configuration carries its secret.
+func (s *Server) firstApp(kind string) *App {
+	var public *App
+	for _, a := range s.appsOf(kind) {
+		if !a.Public {
+			return a
+		}
+		if public == nil {
+			public = a
+		}
+	}
+	return public
+}
+
+// appsOf lists the apps of kind, keeping at most one per GitHub flavour.
+func (s *Server) appsOf(kind string) []*App {
+	var out []*App
+	seenFlavour := map[bool]bool{}
+	for i := range s.seed.Apps {
+		a := &s.seed.Apps[i]
+		if a.Kind != kind || seenFlavour[a.ExpiringTokens] && kind == KindGitHub {
+			continue
+		}
+		seenFlavour[a.ExpiringTokens] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+func portOf(rawURL string) string {
+	rest := rawURL[strings.Index(rawURL, "://")+3:]
+	host, _, _ := strings.Cut(rest, "/")
+	_, port, _ := strings.Cut(strings.TrimPrefix(host, "[::1]"), ":")
+	if i := strings.LastIndex(host, ":"); i >= 0 {
+		port = host[i+1:]
+	}
+	return port
+}

@@ -1,0 +1,257 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Provider kinds the sandbox speaks.
+const (
+	KindDiscord = "discord"
+	KindGitHub  = "github"
+	KindSlack   = "slack"
+	KindSentry  = "sentry"
+	KindOIDC    = "oidc"
+)
+
+// Seeded values of DefaultSeed, for tests to refer to.
+const (
+	AliceID       = "80351110224678912"
+	AliceUsername = "alice"
+	AliceEmail    = "alice@example.test"
+	BobID         = "80351110224678913"
+	BobUsername   = "bob"
+	CarolID       = "80351110224678914" // member of ManyGuildsCount guilds, for paging tests
+	CarolUsername = "carol"
+
+	GuildID      = "1100000000000000001" // alice (roles admin, member) and bob (pending, no roles)
+	OtherGuildID = "1100000000000000002" // alice only; the bot is not in it
+	RoleAdminID  = "1200000000000000001"
+	RoleMemberID = "1200000000000000002"
+	RoleGuestID  = "1200000000000000003"
+
+	BotUserID = "1300000000000000001"
+	BotToken  = "sandbox-bot-token" // a Discord bot token, member of GuildID only
+
+	ManyGuildsCount = 250
+	ManyGuildsFirst = 1400000000000000001 // carol's guild ids are consecutive from here
+
+	DiscordClientID       = "1234567890"
+	DiscordClientSecret   = "discord-sandbox-secret"
+	DiscordRedirectPort   = 53682
+	DiscordRedirectURI    = "http://127.0.0.1:53682/callback"
+	DiscordPublicClientID = "1234567891" // "Public Client": no secret, PKCE required
+
+	GitHubClientID        = "Iv1.sandboxoauthapp" // OAuth App: tokens never expire
+	GitHubClientSecret    = "github-sandbox-secret"
+	GitHubAppClientID     = "Iv23.sandboxghapp" // GitHub App: expiring user tokens, rotation kills both
+	GitHubAppClientSecret = "github-app-sandbox-secret"
+
+	SlackClientID     = "1111111111.2222222222"
+	SlackClientSecret = "slack-sandbox-secret"
+	SlackTeamID       = "T0SANDBOX"
+
+	SentryClientID     = "sentry-sandbox-client"
+	SentryClientSecret = "sentry-sandbox-secret"
+
+	OIDCClientID       = "authctl-confidential"
+	OIDCClientSecret   = "oidc-sandbox-secret"
+	OIDCPublicClientID = "authctl-public" // no secret, PKCE required
+)
+
+// Seed is the sandbox's world: users, OAuth apps, Discord guilds and bots,
+// token lifetimes, rate-limit bucket sizes and faults. It is read from YAML
+// by LoadSeed; field names below are the YAML keys.
+type Seed struct {
+	// DefaultUser is the username signed in when the consent page is
+	// auto-approved and no login_hint names another (default: first user).
+	DefaultUser string  `yaml:"default_user"`
+	Users       []User  `yaml:"users"`
+	Apps        []App   `yaml:"apps"`
+	Guilds      []Guild `yaml:"guilds"`
+	Bots        []Bot   `yaml:"bots"`
+	// TokenLifetime is the access-token lifetime in seconds for kinds whose
+	// tokens expire (Discord, GitHub Apps, Slack, Sentry, OIDC); 0 means
+	// each provider's real default.
+	TokenLifetime int `yaml:"token_lifetime"`
+	// DeviceCodeLifetime (seconds, default 900) and DeviceInterval
+	// (seconds, default 5) shape the device flow.
+	DeviceCodeLifetime int `yaml:"device_code_lifetime"`
+	DeviceInterval     int `yaml:"device_interval"`
+	// RateLimits sets Discord bucket sizes by bucket name (see the package
+	// documentation); a bucket not listed allows DefaultRateLimit requests
+	// per RateLimitWindow seconds.
+	RateLimits       map[string]int `yaml:"rate_limits"`
+	DefaultRateLimit int            `yaml:"default_rate_limit"`
+	RateLimitWindow  float64        `yaml:"rate_limit_window"`
+	// Faults are injected per route from the start; see Fault.
+	Faults map[string]Fault `yaml:"faults"`
+}
+
+// User is a person who can sign in on the consent page. The same user
+// exists at every provider; ID is their Discord snowflake and, as a number,
+// their GitHub id.
+type User struct {
+	ID       string `yaml:"id"`
+	Username string `yaml:"username"`
+	Name     string `yaml:"name"`
+	Email    string `yaml:"email"`
+}
+
+// App is a registered OAuth client.
+type App struct {
+	Kind         string   `yaml:"kind"`
+	ClientID     string   `yaml:"client_id"`
+	ClientSecret string   `yaml:"client_secret"`
+	Public       bool     `yaml:"public"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+	// ExpiringTokens is GitHub App semantics for kind github: tokens expire
+	// and come with a rotating refresh token. Other kinds always expire.
+	ExpiringTokens bool `yaml:"expiring_tokens"`
+}
+
+// Guild is a Discord guild.
+type Guild struct {
+	ID      string   `yaml:"id"`
+	Name    string   `yaml:"name"`
+	OwnerID string   `yaml:"owner_id"`
+	Roles   []Role   `yaml:"roles"`
+	Members []Member `yaml:"members"`
+}
+
+// Role is a Discord role.
+type Role struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// Member is a user's membership of a guild.
+type Member struct {
+	UserID   string    `yaml:"user_id"`
+	Nick     string    `yaml:"nick"`
+	Roles    []string  `yaml:"roles"`
+	Pending  bool      `yaml:"pending"`
+	JoinedAt time.Time `yaml:"joined_at"`
+}
+
+// Bot is a Discord bot: its token and the guilds it has joined.
+type Bot struct {
+	UserID string   `yaml:"user_id"`
+	Token  string   `yaml:"token"`
+	Guilds []string `yaml:"guilds"`
+}
+
+// DefaultSeed returns the built-in world described in the package
+// documentation. Each call returns a fresh copy.
+func DefaultSeed() *Seed {
+	joined := time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+	s := &Seed{
+		DefaultUser: AliceUsername,
+		Users: []User{
+			{ID: AliceID, Username: AliceUsername, Name: "Alice Example", Email: AliceEmail},
+			{ID: BobID, Username: BobUsername, Name: "Bob Example", Email: "bob@example.test"},
+			{ID: CarolID, Username: CarolUsername, Name: "Carol Example", Email: "carol@example.test"},
+		},
+		Apps: []App{
+			{Kind: KindDiscord, ClientID: DiscordClientID, ClientSecret: DiscordClientSecret, RedirectURIs: []string{DiscordRedirectURI}},
+			{Kind: KindDiscord, ClientID: DiscordPublicClientID, Public: true, RedirectURIs: []string{DiscordRedirectURI}},
+			{Kind: KindGitHub, ClientID: GitHubClientID, ClientSecret: GitHubClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
+			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}, ExpiringTokens: true},
+			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{"http://localhost/callback"}},
+			{Kind: KindSentry, ClientID: SentryClientID, ClientSecret: SentryClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
+			{Kind: KindOIDC, ClientID: OIDCClientID, ClientSecret: OIDCClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
+			{Kind: KindOIDC, ClientID: OIDCPublicClientID, Public: true, RedirectURIs: []string{"http://127.0.0.1/callback"}},
+		},
+		Guilds: []Guild{
+			{ID: GuildID, Name: "Sandbox Guild", OwnerID: AliceID,
+				Roles: []Role{{ID: RoleAdminID, Name: "admin"}, {ID: RoleMemberID, Name: "member"}, {ID: RoleGuestID, Name: "guest"}},
+				Members: []Member{
+					{UserID: AliceID, Nick: "ali", Roles: []string{RoleAdminID, RoleMemberID}, JoinedAt: joined},
+					{UserID: BobID, Pending: true, JoinedAt: joined},
+					{UserID: BotUserID, JoinedAt: joined},
+				}},
+			{ID: OtherGuildID, Name: "Other Guild", OwnerID: BobID,
+				Members: []Member{{UserID: AliceID, JoinedAt: joined}}},
+		},
+		Bots: []Bot{{UserID: BotUserID, Token: BotToken, Guilds: []string{GuildID}}},
+	}
+	for i := range ManyGuildsCount {
+		id := strconv.FormatInt(ManyGuildsFirst+int64(i), 10)
+		s.Guilds = append(s.Guilds, Guild{ID: id, Name: fmt.Sprintf("Guild %03d", i+1), OwnerID: CarolID,
+			Members: []Member{{UserID: CarolID, JoinedAt: joined}}})
+	}
+	return s
+}
+
+// LoadSeed reads a YAML seed file. Lists it leaves out are empty, not
+// defaulted: a seed file describes the whole world.
+func LoadSeed(path string) (*Seed, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read seed: %w", err)
+	}
+	var s Seed
+	if err := yaml.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("seed %s: %w", path, err)
+	}
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("seed %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// validate rejects seeds the server could not serve sensibly.
+func (s *Seed) validate() error {
+	users := map[string]bool{}
+	for _, u := range s.Users {
+		if u.ID == "" || u.Username == "" {
+			return fmt.Errorf("every user needs id and username")
+		}
+		users[u.ID] = true
+	}
+	for _, a := range s.Apps {
+		switch a.Kind {
+		case KindDiscord, KindGitHub, KindSlack, KindSentry, KindOIDC:
+		default:
+			return fmt.Errorf("app %q: unknown kind %q", a.ClientID, a.Kind)
+		}
+		if a.ClientID == "" {
+			return fmt.Errorf("an app of kind %s has no client_id", a.Kind)
+		}
+		if !a.Public && a.ClientSecret == "" {
+			return fmt.Errorf("app %q: confidential app needs client_secret (or public: true)", a.ClientID)
+		}
+	}
+	for _, g := range s.Guilds {
+		if g.ID == "" {
+			return fmt.Errorf("a guild has no id")
+		}
+		for _, m := range g.Members {
+			if !users[m.UserID] && !s.isBot(m.UserID) {
+				return fmt.Errorf("guild %s: member %s is not a seeded user or bot", g.ID, m.UserID)
+			}
+		}
+	}
+	for name, f := range s.Faults {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("fault %q: %w", name, err)
+		}
+	}
+	if s.TokenLifetime < 0 || s.DeviceCodeLifetime < 0 || s.DeviceInterval < 0 {
+		return fmt.Errorf("lifetimes and intervals must not be negative")
+	}
+	return nil
+}
+
+func (s *Seed) isBot(id string) bool {
+	for _, b := range s.Bots {
+		if b.UserID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,258 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Seed is the world to serve; nil means DefaultSeed().
+	Seed *Seed
+	// AutoApprove skips the consent page: authorize redirects at once with
+	// a code for the default user (or the user named by login_hint), and a
+	// device code is approved for the default user after its first poll.
+	AutoApprove bool
+}
+
+// Server is one sandbox instance. It is safe for concurrent use.
+type Server struct {
+	seed        *Seed
+	autoApprove bool
+	handler     http.Handler
+	closing     chan struct{}
+
+	mu            sync.Mutex
+	srv           *http.Server
+	url           string
+	tokenLifetime time.Duration // 0: per-kind default or the seed's
+	counts        map[string]int
+	faults        map[string]Fault
+	buckets       map[string]*bucket
+	pending       map[string]*authRequest
+	codes         map[string]*authCode
+	access        map[string]*token
+	refresh       map[string]*token
+	devices       map[string]*deviceAuth // by device_code
+	userCodes     map[string]*deviceAuth // by user_code
+	deliveries    map[string][]Delivery
+	signer        *idTokenSigner
+}
+
+// New builds a server on opts; call Start to listen.
+func New(opts Options) *Server {
+	seed := opts.Seed
+	if seed == nil {
+		seed = DefaultSeed()
+	}
+	s := &Server{
+		seed:        seed,
+		autoApprove: opts.AutoApprove,
+		closing:     make(chan struct{}),
+		counts:      map[string]int{},
+		faults:      map[string]Fault{},
+		buckets:     map[string]*bucket{},
+		pending:     map[string]*authRequest{},
+		codes:       map[string]*authCode{},
+		access:      map[string]*token{},
+		refresh:     map[string]*token{},
+		devices:     map[string]*deviceAuth{},
+		userCodes:   map[string]*deviceAuth{},
+		deliveries:  map[string][]Delivery{},
+		signer:      &idTokenSigner{},
+	}
+	for route, f := range seed.Faults {
+		s.faults[route] = f
+	}
+	s.handler = s.middleware(s.routes())
+	return s
+}
+
+// Handler returns the sandbox's HTTP handler (counting, faults and routes),
+// for embedding it in another server.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens on addr (for example "127.0.0.1:0") and serves in the
+// background. Only loopback addresses are accepted.
+func (s *Server) Start(addr string) error {
+	if err := CheckLoopback(addr); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	if s.srv != nil {
+		s.mu.Unlock()
+		ln.Close()
+		return errors.New("sandbox: already started")
+	}
+	s.srv = srv
+	s.url = "http://" + ln.Addr().String()
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+	return nil
+}
+
+// CheckLoopback rejects an address whose host is not a loopback IP or
+// "localhost": the sandbox hands out tokens to anyone who asks.
+func CheckLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("sandbox: address %q is not on loopback (use 127.0.0.1 or [::1])", addr)
+}
+
+// URL is the base URL, for example http://127.0.0.1:40123; empty before Start.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Close stops the server, ending open connections and waiting requests.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	select {
+	case <-s.closing:
+		return nil
+	default:
+		close(s.closing)
+	}
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// Shutdown stops accepting connections and waits for requests in flight
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	select {
+	case <-s.closing:
+	default:
+		close(s.closing)
+	}
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+// Count returns how many requests were served for method and concrete
+// path (r.URL.Path, for example "/api/v10/users/@me/guilds"), faulted,
+// rate-limited and failed ones included.
+func (s *Server) Count(method, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[method+" "+path]
+}
+
+// ResetCounts sets every request count to zero.
+func (s *Server) ResetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.counts)
+}
+
+// SetTokenLifetime makes access tokens issued from now on live d, for every
+// kind (GitHub OAuth App tokens included); 0 restores the defaults.
+func (s *Server) SetTokenLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenLifetime = d
+}
+
+// ExpireAccessTokens makes every access token issued so far expired; refresh
+// tokens keep working.
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	past := time.Now().Add(-time.Second)
+	for _, t := range s.access {
+		t.expiry = past
+	}
+}
+
+// RevokeAll revokes every authorization: all access and refresh tokens die.
+func (s *Server) RevokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.access {
+		t.grant.revoked = true
+	}
+	for _, t := range s.refresh {
+		t.grant.revoked = true
+	}
+}
+
+// middleware counts every request, then applies faults.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.counts[r.Method+" "+r.URL.Path]++
+		s.mu.Unlock()
+		if f, ok := s.pickFault(r); ok && s.injectFault(w, r, f) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	s.discordRoutes(mux)
+	s.githubRoutes(mux)
+	s.slackRoutes(mux)
+	s.sentryRoutes(mux)
+	s.oidcRoutes(mux)
+	s.sandboxRoutes(mux)
+	return mux
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// randomToken returns prefix and 32 random bytes, URL-safe.
+func randomToken(prefix string) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// baseURL is the scheme and host the client used, for URLs in responses.
+func baseURL(r *http.Request) string {
+	return "http://" + r.Host
+}
+
+// splitScopes splits on spaces and commas.
+func splitScopes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}
