@@ -124,4 +124,3 @@ func usageIfUnset(err error) error {
 	}
 	return exitcode.New(exitcode.Usage, err)
 }
-
