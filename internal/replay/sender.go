@@ -18,9 +18,9 @@ import (
 	"time"
 )
 
-// SignFunc returns the provider headers (signature, timestamp, delivery id)
-// for body signed at ts with delivery id.
-type SignFunc func(body []byte, ts time.Time, id string) (http.Header, error)
+// SignFunc returns the provider headers (signature, timestamp, a fresh
+// delivery id) for body signed at ts.
+type SignFunc func(body []byte, ts time.Time) (http.Header, error)
 
 // Error classes of a request that got no usable answer.
 const (
@@ -206,7 +206,7 @@ func send(ctx context.Context, client *http.Client, o BurstOptions, tmpl http.He
 		return res
 	}
 	req.Header = tmpl.Clone()
-	signed, err := o.Sign(body, o.Now(), NewID())
+	signed, err := o.Sign(body, o.Now())
 	if err != nil {
 		res.Class, res.Err = ClassError, fmt.Sprintf("sign: %v", err)
 		return res

@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
+)
+
+// signedHeaders signs body for provider at ts with `authctl webhook sign`
+// and returns the headers it prints.
+func signedHeaders(t *testing.T, keys webhookKeys, provider string, body []byte, ts time.Time) http.Header {
+	t.Helper()
+	bodyFile := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, keys.env, concat([]string{"webhook", "sign", provider, "--body", bodyFile, "--timestamp", fmt.Sprint(ts.Unix()), "--id", "msg_test"}, keys.signArgs)...)
+	if code != 0 {
+		t.Fatalf("sign: exit %d: %s", code, stderr)
+	}
+	h := http.Header{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			t.Fatalf("sign printed %q", line)
+		}
+		h.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	return h
+}
+
+// TestListenRejectsBadDeliveries: tampered, stale, unsigned, empty and
+// event-less deliveries are answered 401 or 400 and never forwarded.
+func TestListenRejectsBadDeliveries(t *testing.T) {
+	t.Parallel()
+	for _, provider := range replayProviders {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			keys := testWebhookKeys(t, provider)
+			var forwarded atomic.Int64
+			target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				forwarded.Add(1)
+				w.Header().Set("X-From-Target", "1")
+				w.WriteHeader(http.StatusCreated)
+				_, _ = io.WriteString(w, "created")
+			}))
+			defer target.Close()
+			l := startListen(t, keys.env, concat([]string{provider, "--forward-to", target.URL}, keys.verifyArgs)...)
+
+			body := []byte("{\"type\":2,\"text\":\"héllo\\r\\n\"}")
+			now := time.Now()
+			withEvent := func(h http.Header) http.Header {
+				if name := replay.EventHeader(provider); name != "" {
+					h.Set(name, "test")
+				}
+				return h
+			}
+			good := withEvent(signedHeaders(t, keys, provider, body, now))
+			tampered := []byte(strings.Replace(string(body), "héllo", "hallo", 1))
+			tests := []struct {
+				name   string
+				header http.Header
+				body   []byte
+				want   int
+			}{
+				{"tampered body", good, tampered, http.StatusUnauthorized},
+				{"unsigned", withEvent(http.Header{"Content-Type": {"application/json"}}), body, http.StatusUnauthorized},
+				{"empty body", good, nil, http.StatusBadRequest},
+			}
+			if signsTimestamp(t, provider) {
+				stale := withEvent(signedHeaders(t, keys, provider, body, now.Add(-time.Hour)))
+				tests = append(tests, struct {
+					name   string
+					header http.Header
+					body   []byte
+					want   int
+				}{"stale", stale, body, http.StatusUnauthorized})
+			}
+			if name := replay.EventHeader(provider); name != "" {
+				noEvent := good.Clone()
+				noEvent.Del(name)
+				tests = append(tests, struct {
+					name   string
+					header http.Header
+					body   []byte
+					want   int
+				}{"no event header", noEvent, body, http.StatusBadRequest})
+			}
+			for _, tt := range tests {
+				req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(tt.body))
+				req.Header = tt.header.Clone()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tt.want {
+					t.Errorf("%s: answered %d, want %d", tt.name, resp.StatusCode, tt.want)
+				}
+			}
+			if n := forwarded.Load(); n != 0 {
+				t.Fatalf("%d bad deliveries were forwarded", n)
+			}
+			// The good one passes through byte for byte with the target's answer.
+			req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
+			req.Header = good.Clone()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated || string(answer) != "created" || resp.Header.Get("X-From-Target") != "1" || forwarded.Load() != 1 {
+				t.Errorf("good delivery: %d %q, forwarded %d", resp.StatusCode, answer, forwarded.Load())
+			}
+			stdout, stderr := l.stop(t)
+			if got := strings.Count(stdout, "✗"); got != len(tests) {
+				t.Errorf("stdout has %d ✗ lines, want %d:\n%s", got, len(tests), stdout)
+			}
+			if !strings.Contains(stderr, fmt.Sprintf("%d received, 1 verified, %d rejected, 1 forwarded", len(tests)+1, len(tests))) {
+				t.Errorf("summary: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestListenAnswersDiscordPing(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "discord")
+	l := startListen(t, keys.env, concat([]string{"discord"}, keys.verifyArgs)...)
+	s, _ := replay.LookupSample("discord", "ping")
+	body := s.Delivery().Body
+	req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
+	req.Header = signedHeaders(t, keys, "discord", body, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(answer) != `{"type":1}` || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("PING answered %d %q (%s)", resp.StatusCode, answer, resp.Header.Get("Content-Type"))
+	}
+	stdout, _ := l.stop(t)
+	if !strings.Contains(stdout, "ping") || !strings.Contains(stdout, "✓") {
+		t.Errorf("stdout: %q", stdout)
+	}
+}
+
+func TestListenJSONLines(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "github")
+	l := startListen(t, keys.env, concat([]string{"github", "-o", "json"}, keys.verifyArgs)...)
+	for range 2 {
+		if code, _, stderr := runCLI(t, keys.env, "webhook", "replay", "github", "--event", "issues", "--to", l.URL); code != 0 {
+			t.Fatalf("replay: %d %s", code, stderr)
+		}
+	}
+	stdout, _ := l.stop(t)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %q", stdout)
+	}
+	for _, line := range lines {
+		var d struct {
+			Event  string `json:"event"`
+			Valid  bool   `json:"valid"`
+			Size   int    `json:"size"`
+			Status int    `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(line), &d); err != nil || d.Event != "issues.opened" || !d.Valid || d.Size == 0 || d.Status != 200 {
+			t.Errorf("line %q: %+v %v", line, d, err)
+		}
+	}
+}
+
+func TestListenUsageErrors(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "s"}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"remote addr", env, []string{"github", "--addr", "0.0.0.0:8787"}, "not a loopback address"},
+		{"all interfaces", env, []string{"github", "--addr", ":8787"}, "not a loopback address"},
+		{"bad addr", env, []string{"github", "--addr", "nonsense"}, "want HOST:PORT"},
+		{"bad forward", env, []string{"github", "--forward-to", "nope"}, "not an http(s) URL"},
+		{"no secret", map[string]string{}, []string{"github"}, "secret"},
+		{"no provider", env, nil, "accepts 1 arg"},
+		{"unwritable record", env, []string{"github", "--addr", "127.0.0.1:0", "--record", "/nonexistent/dir/x.jsonl"}, "open record file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, tt.env, append([]string{"webhook", "listen"}, tt.args...)...)
+			if code != exitcode.Usage || stdout != "" {
+				t.Fatalf("exit %d stdout %q, want 2; stderr %q", code, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,560 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/ui"
+	"github.com/authctl/authctl/internal/webhook"
+)
+
+// replayProviders are the providers replay and listen are tested with.
+var replayProviders = []string{"github", "slack", "discord", "sentry", "stripe", "standard", "shopify"}
+
+// webhookKeys holds one provider's test key material as arguments and
+// environment for `replay` (signing) and `listen` (verifying).
+type webhookKeys struct {
+	env        map[string]string
+	signArgs   []string
+	verifyArgs []string
+}
+
+// signsTimestamp reports whether provider's signature covers a timestamp,
+// so that a stale delivery is detectable.
+func signsTimestamp(t *testing.T, provider string) bool {
+	t.Helper()
+	s, ok := webhook.Lookup(provider)
+	if !ok {
+		t.Fatalf("no webhook scheme %q", provider)
+	}
+	return s.SignsTimestamp()
+}
+
+func testWebhookKeys(t *testing.T, provider string) webhookKeys {
+	t.Helper()
+	if provider != "discord" {
+		secret := "test-secret-" + provider
+		if provider == "standard" {
+			secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+		}
+		if provider == "stripe" {
+			secret = "whsec_test_replay"
+		}
+		return webhookKeys{env: map[string]string{"AUTHCTL_WEBHOOK_SECRET": secret}}
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "discord.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return webhookKeys{
+		env:        map[string]string{},
+		signArgs:   []string{"--private-key-file", keyFile},
+		verifyArgs: []string{"--public-key", hex.EncodeToString(pub)},
+	}
+}
+
+// listening is a running `webhook listen`.
+type listening struct {
+	URL    string
+	out    *bytes.Buffer
+	errOut *bytes.Buffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// stop ends the listener as Ctrl-C would and returns its stdout and stderr.
+func (l *listening) stop(t *testing.T) (stdout, stderr string) {
+	t.Helper()
+	l.cancel()
+	if err := <-l.done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("listen ended with %v, want context.Canceled", err)
+	}
+	return l.out.String(), l.errOut.String()
+}
+
+// startListen runs `authctl webhook listen` with args on port 0 and returns
+// once it accepts connections.
+func startListen(t *testing.T, env map[string]string, args ...string) *listening {
+	t.Helper()
+	ios, _, out, errOut := ui.Test()
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "-o" { // a root flag: the listen command alone does not parse it
+			f.Global.Output = args[i+1]
+			args = append(args[:i:i], args[i+2:]...)
+			break
+		}
+	}
+	ready := make(chan string, 1)
+	cmd := NewCmdWebhookListen(f, func(ctx context.Context, o *WebhookListenOptions) error {
+		o.ready = func(addr string) { ready <- addr }
+		return webhookListenRun(ctx, o)
+	})
+	cmd.SetArgs(append(args, "--addr", "127.0.0.1:0"))
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &listening{out: out, errOut: errOut, cancel: cancel, done: make(chan error, 1)}
+	go func() { l.done <- cmd.ExecuteContext(ctx) }()
+	select {
+	case addr := <-ready:
+		l.URL = "http://" + addr + "/webhook"
+	case err := <-l.done:
+		cancel()
+		t.Fatalf("listen %v: %v (stderr %q)", args, err, errOut.String())
+	}
+	t.Cleanup(cancel)
+	return l
+}
+
+func readRecords(t *testing.T, path string) []replay.Record {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := replay.ReadRecords(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func concat(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// TestReplayEverySampleIntoListen sends every built-in sample through replay
+// into listen with the provider's real scheme: each must arrive byte for byte
+// and verify.
+func TestReplayEverySampleIntoListen(t *testing.T) {
+	t.Parallel()
+	for _, provider := range replayProviders {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			samples := replay.Samples(provider)
+			if len(samples) == 0 {
+				t.Fatalf("no built-in samples for %s", provider)
+			}
+			keys := testWebhookKeys(t, provider)
+			record := filepath.Join(t.TempDir(), "rec.jsonl")
+			l := startListen(t, keys.env, concat([]string{provider, "--record", record}, keys.verifyArgs)...)
+			for _, s := range samples {
+				code, stdout, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--event", s.Name, "--to", l.URL}, keys.signArgs)...)
+				if code != 0 || stdout != "" {
+					t.Errorf("replay %s %s: exit %d, stdout %q, stderr %q", provider, s.Name, code, stdout, stderr)
+				}
+			}
+			stdout, stderr := l.stop(t)
+			recs := readRecords(t, record)
+			if len(recs) != len(samples) {
+				t.Fatalf("listener recorded %d deliveries, want %d; stdout %q", len(recs), len(samples), stdout)
+			}
+			for i, s := range samples {
+				if !bytes.Equal(recs[i].Body, s.Delivery().Body) {
+					t.Errorf("%s %s: body changed on the way", provider, s.Name)
+				}
+				if !recs[i].Valid || recs[i].Status != http.StatusOK {
+					t.Errorf("%s %s: verdict %v %q status %d", provider, s.Name, recs[i].Valid, recs[i].Reason, recs[i].Status)
+				}
+			}
+			if got := strings.Count(stdout, "✓"); got != len(samples) {
+				t.Errorf("listen printed %d ✓ lines, want %d:\n%s", got, len(samples), stdout)
+			}
+			if !strings.Contains(stderr, fmt.Sprintf("%d received, %d verified, 0 rejected", len(samples), len(samples))) {
+				t.Errorf("listen summary missing: %q", stderr)
+			}
+		})
+	}
+}
+
+// TestReplayBodiesByteExact sends awkward bodies with --body: non-ASCII,
+// CRLF line ends, a form-encoded body and bytes that are not UTF-8.
+func TestReplayBodiesByteExact(t *testing.T) {
+	t.Parallel()
+	bodies := map[string][]byte{
+		"non-ascii.json": []byte(`{"text":"Zoë ☕ 日本語 \u00e9"}`),
+		"crlf.json":      []byte("{\r\n  \"a\": 1,\r\n  \"b\": \"x\"\r\n}\r\n"),
+		"form.txt":       []byte("payload=%7B%22type%22%3A%22block_actions%22%7D&token=abc+def"),
+		"binary.bin":     {0xff, 0xfe, 0x00, '{', '}', 0x80},
+	}
+	for _, provider := range replayProviders {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			keys := testWebhookKeys(t, provider)
+			record := filepath.Join(t.TempDir(), "rec.jsonl")
+			l := startListen(t, keys.env, concat([]string{provider, "--record", record}, keys.verifyArgs)...)
+			dir := t.TempDir()
+			var sent [][]byte
+			for name, body := range bodies {
+				path := filepath.Join(dir, name)
+				if err := os.WriteFile(path, body, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args := concat([]string{"webhook", "replay", provider, "--body", path, "--to", l.URL}, keys.signArgs)
+				if h := replay.EventHeader(provider); h != "" {
+					args = append(args, "-H", h+": test")
+				}
+				if code, _, stderr := runCLI(t, keys.env, args...); code != 0 {
+					t.Fatalf("replay --body %s: exit %d: %s", name, code, stderr)
+				}
+				sent = append(sent, body)
+			}
+			l.stop(t)
+			recs := readRecords(t, record)
+			if len(recs) != len(sent) {
+				t.Fatalf("recorded %d, want %d", len(recs), len(sent))
+			}
+			for i := range recs {
+				if !bytes.Equal(recs[i].Body, sent[i]) || !recs[i].Valid {
+					t.Errorf("delivery %d: got %q valid=%v (%s), sent %q", i, recs[i].Body, recs[i].Valid, recs[i].Reason, sent[i])
+				}
+			}
+		})
+	}
+}
+
+// TestReplayStaleCapturedRequest replays a raw request whose signature is an
+// hour old: replay re-signs it, listen (5m tolerance) accepts it, and other
+// captured headers survive unless dropped.
+func TestReplayStaleCapturedRequest(t *testing.T) {
+	t.Parallel()
+	for _, provider := range replayProviders {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			keys := testWebhookKeys(t, provider)
+			body := []byte("{\"type\":\"stale.test\",\"note\":\"line\\r\\nbreak\",\"name\":\"Ünïcode\"}")
+			old := time.Now().Add(-time.Hour).Unix()
+			bodyFile := filepath.Join(t.TempDir(), "body.json")
+			if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, signed, stderr := runCLI(t, keys.env, concat([]string{"webhook", "sign", provider, "--body", bodyFile, "--timestamp", fmt.Sprint(old), "--id", "msg_old"}, keys.signArgs)...)
+			if code != 0 {
+				t.Fatalf("sign: exit %d: %s", code, stderr)
+			}
+			var raw bytes.Buffer
+			fmt.Fprintf(&raw, "POST /hooks/in HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Captured: keep-me\r\nX-Secret-Debug: drop-me\r\n", len(body))
+			if h := replay.EventHeader(provider); h != "" {
+				fmt.Fprintf(&raw, "%s: stale.test\r\n", h)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(signed), "\n") {
+				raw.WriteString(strings.TrimSpace(line) + "\r\n")
+			}
+			raw.WriteString("\r\n")
+			raw.Write(body)
+			reqFile := filepath.Join(t.TempDir(), "captured.http")
+			if err := os.WriteFile(reqFile, raw.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			record := filepath.Join(t.TempDir(), "rec.jsonl")
+			l := startListen(t, keys.env, concat([]string{provider, "--record", record}, keys.verifyArgs)...)
+			// First the capture as it was signed an hour ago: a listener with a
+			// 5m tolerance refuses it where the scheme signs a timestamp.
+			stale, err := webhook.ReadRequest(bytes.NewReader(raw.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
+			req.Header = replay.Delivery{Header: stale.Header}.Template(nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			wantStale := http.StatusOK
+			if signsTimestamp(t, provider) {
+				wantStale = http.StatusUnauthorized
+			}
+			code, _, stderr = runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--request", reqFile, "--drop-header", "X-Secret-Debug", "--to", l.URL}, keys.signArgs)...)
+			if code != 0 {
+				t.Fatalf("replay --request: exit %d: %s", code, stderr)
+			}
+			l.stop(t)
+			recs := readRecords(t, record)
+			if len(recs) != 2 {
+				t.Fatalf("recorded %d deliveries, want 2", len(recs))
+			}
+			if recs[0].Status != wantStale {
+				t.Errorf("stale capture answered %d (%s), want %d", recs[0].Status, recs[0].Reason, wantStale)
+			}
+			got := recs[1]
+			if !got.Valid || !bytes.Equal(got.Body, body) {
+				t.Fatalf("replayed capture: valid=%v (%s), body %q", got.Valid, got.Reason, got.Body)
+			}
+			if got.Header.Get("X-Captured") != "keep-me" || got.Header.Get("X-Secret-Debug") != "" {
+				t.Errorf("captured headers: X-Captured %q, X-Secret-Debug %q", got.Header.Get("X-Captured"), got.Header.Get("X-Secret-Debug"))
+			}
+		})
+	}
+}
+
+// TestReplayRecordedFile records deliveries with listen, then replays the
+// file (all of it, then one id) into a second listener.
+func TestReplayRecordedFile(t *testing.T) {
+	t.Parallel()
+	for _, provider := range replayProviders {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			keys := testWebhookKeys(t, provider)
+			first := filepath.Join(t.TempDir(), "first.jsonl")
+			l := startListen(t, keys.env, concat([]string{provider, "--record", first}, keys.verifyArgs)...)
+			samples := replay.Samples(provider)
+			for _, s := range samples {
+				if code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--event", s.Name, "--to", l.URL}, keys.signArgs)...); code != 0 {
+					t.Fatalf("replay %s: exit %d: %s", s.Name, code, stderr)
+				}
+			}
+			l.stop(t)
+			recorded := readRecords(t, first)
+
+			second := filepath.Join(t.TempDir(), "second.jsonl")
+			l2 := startListen(t, keys.env, concat([]string{provider, "--record", second}, keys.verifyArgs)...)
+			if code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--from", first, "--to", l2.URL}, keys.signArgs)...); code != 0 {
+				t.Fatalf("replay --from: exit %d: %s", code, stderr)
+			}
+			last := recorded[len(recorded)-1]
+			if code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--from", first, "--id", last.ID, "--to", l2.URL}, keys.signArgs)...); code != 0 {
+				t.Fatalf("replay --from --id: exit %d: %s", code, stderr)
+			}
+			l2.stop(t)
+			replayed := readRecords(t, second)
+			if len(replayed) != len(recorded)+1 {
+				t.Fatalf("second listener got %d deliveries, want %d", len(replayed), len(recorded)+1)
+			}
+			for i, r := range replayed {
+				want := last
+				if i < len(recorded) {
+					want = recorded[i]
+				}
+				if !r.Valid || !bytes.Equal(r.Body, want.Body) || r.Event != want.Event {
+					t.Errorf("delivery %d: valid=%v (%s) event %q, want event %q and the recorded body", i, r.Valid, r.Reason, r.Event, want.Event)
+				}
+			}
+		})
+	}
+}
+
+// TestReplayBurstLosesNothing sends 5,000 signed deliveries at concurrency
+// 32 to a handler that verifies each one with listen's own verifier.
+func TestReplayBurstLosesNothing(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "github")
+	verify := listenVerifier(t, keys, "github")
+	var mu sync.Mutex
+	ids := map[string]int{}
+	invalid := 0
+	want, _ := replay.LookupSample("github", "push")
+	wantBody := want.Delivery().Body
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ok, _ := verify(r.Header, body, time.Now())
+		mu.Lock()
+		defer mu.Unlock()
+		if !ok || !bytes.Equal(body, wantBody) {
+			invalid++
+		}
+		ids[r.Header.Get("X-GitHub-Delivery")]++
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	code, stdout, stderr := runCLI(t, keys.env, "webhook", "replay", "github", "--event", "push", "--count", "5000", "--concurrency", "32", "--to", srv.URL, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var s replay.Summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatalf("stdout is not one JSON summary: %v: %q", err, stdout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if s.Sent != 5000 || s.OK != 5000 || s.Failed != 0 || s.Statuses["202"] != 5000 {
+		t.Errorf("summary %+v", s)
+	}
+	if len(ids) != 5000 || invalid != 0 {
+		t.Errorf("handler saw %d distinct delivery ids and %d invalid deliveries, want 5000 and 0", len(ids), invalid)
+	}
+	if !strings.Contains(stderr, "p50") || !strings.Contains(stderr, "202×5000") {
+		t.Errorf("summary on stderr: %q", stderr)
+	}
+}
+
+// listenVerifier returns the verifier listen would use for provider.
+func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.VerifyFunc {
+	t.Helper()
+	var got replay.VerifyFunc
+	ios, _, _, _ := ui.Test()
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return keys.env[k] }, Now: time.Now}
+	cmd := NewCmdWebhookListen(f, func(_ context.Context, o *WebhookListenOptions) error { got = o.verify; return nil })
+	cmd.SetArgs(concat([]string{provider}, keys.verifyArgs))
+	if err := cmd.Execute(); err != nil || got == nil {
+		t.Fatalf("build verifier: %v", err)
+	}
+	return got
+}
+
+// TestReplayTargetFailures: a target that is down, slow, failing or
+// redirecting is reported per request with the right exit code.
+func TestReplayTargetFailures(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "github")
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); slow.Close() })
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "boom", http.StatusInternalServerError)
+	}))
+	t.Cleanup(failing.Close)
+	redirect := httptest.NewServer(http.RedirectHandler("http://127.0.0.1:1/", http.StatusTemporaryRedirect))
+	t.Cleanup(redirect.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+
+	tests := []struct {
+		name     string
+		url      string
+		extra    []string
+		wantCode int
+		wantErr  []string
+	}{
+		{"down", down, nil, exitcode.Provider, []string{"refused×4", "4 of 4 requests got no answer"}},
+		{"slow", slow.URL, []string{"--timeout", "200ms"}, exitcode.Provider, []string{"timeout×4", "4 of 4 requests got no answer"}},
+		{"500", failing.URL, nil, exitcode.No, []string{"500×4", "4 of 4 responses were not 2xx"}},
+		{"500 expected", failing.URL, []string{"--expect-status", "5xx"}, exitcode.OK, []string{"500×4", "4 ok, 0 failed"}},
+		{"redirect", redirect.URL, nil, exitcode.No, []string{"307×4", "redirect not followed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"webhook", "replay", "github", "--event", "ping", "--count", "4", "--concurrency", "2", "--to", tt.url}, tt.extra...)
+			code, stdout, stderr := runCLI(t, keys.env, args...)
+			if code != tt.wantCode || stdout != "" {
+				t.Fatalf("exit %d stdout %q, want %d; stderr %q", code, stdout, tt.wantCode, stderr)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+		})
+	}
+}
+
+func TestReplayUsageErrors(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "s"}
+	dir := t.TempDir()
+	badRec := filepath.Join(dir, "bad.jsonl")
+	if err := os.WriteFile(badRec, []byte("not json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badReq := filepath.Join(dir, "bad.http")
+	if err := os.WriteFile(badReq, []byte("POST / HTTP/1.1\r\nHost: x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no provider", env, []string{"--event", "push", "--to", "http://127.0.0.1:1"}, "needs a PROVIDER"},
+		{"no target", env, []string{"github", "--event", "push"}, "needs --to URL"},
+		{"no source", env, []string{"github", "--to", "http://127.0.0.1:1"}, "needs one of --body, --request, --event or --from"},
+		{"two sources", env, []string{"github", "--event", "push", "--body", "x", "--to", "http://127.0.0.1:1"}, "none of the others can be"},
+		{"unknown event", env, []string{"github", "--event", "nope", "--to", "http://127.0.0.1:1"}, `no built-in event "nope" for github`},
+		{"unreadable body", env, []string{"github", "--body", filepath.Join(dir, "missing"), "--to", "http://127.0.0.1:1"}, "read --body"},
+		{"bad raw request", env, []string{"github", "--request", badReq, "--to", "http://127.0.0.1:1"}, "no blank line"},
+		{"bad record file", env, []string{"github", "--from", badRec, "--to", "http://127.0.0.1:1"}, "record line 1"},
+		{"id without from", env, []string{"github", "--event", "push", "--id", "x", "--to", "http://127.0.0.1:1"}, "--id needs --from"},
+		{"zero count", env, []string{"github", "--event", "push", "--count", "0", "--to", "http://127.0.0.1:1"}, "at least 1"},
+		{"bad expect", env, []string{"github", "--event", "push", "--expect-status", "ok", "--to", "http://127.0.0.1:1"}, `--expect-status "ok"`},
+		{"bad header", env, []string{"github", "--event", "push", "-H", "nocolon", "--to", "http://127.0.0.1:1"}, `-H "nocolon"`},
+		{"bad url", env, []string{"github", "--event", "push", "--to", "ftp://x"}, "not an http(s) URL"},
+		{"no secret", map[string]string{}, []string{"github", "--event", "push", "--to", "http://127.0.0.1:1"}, "secret"},
+		{"list unknown provider", env, []string{"gitlab", "--list-events"}, `no built-in events for "gitlab"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, tt.env, append([]string{"webhook", "replay"}, tt.args...)...)
+			if code != exitcode.Usage || stdout != "" {
+				t.Fatalf("exit %d stdout %q, want 2; stderr %q", code, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
+				t.Errorf("stderr %q, want one line containing %q", stderr, tt.want)
+			}
+			if strings.Contains(stderr, "test-secret") || strings.Contains(stderr, "panic") {
+				t.Errorf("stderr leaks a secret or panics: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestReplayListEvents(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI(t, nil, "webhook", "replay", "--list-events")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d stderr %q", code, stderr)
+	}
+	for _, s := range replay.Samples("") {
+		if !strings.Contains(stdout, s.Provider) || !strings.Contains(stdout, s.Name) {
+			t.Errorf("--list-events lacks %s %s:\n%s", s.Provider, s.Name, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, nil, "webhook", "replay", "github", "--list-events", "-o", "json")
+	var got struct {
+		Events []struct{ Provider, Name string } `json:"events"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &got) != nil || len(got.Events) != len(replay.Samples("github")) {
+		t.Fatalf("exit %d, json %q", code, stdout)
+	}
+	for _, e := range got.Events {
+		if e.Provider != "github" {
+			t.Errorf("github --list-events lists %+v", e)
+		}
+	}
+}
