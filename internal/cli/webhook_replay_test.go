@@ -24,6 +24,7 @@ import (
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -556,5 +557,53 @@ func TestReplayListEvents(t *testing.T) {
 		if e.Provider != "github" {
 			t.Errorf("github --list-events lists %+v", e)
 		}
+	}
+}
+
+// deliveryIDHeaders name the header carrying a fresh id per delivery.
+var deliveryIDHeaders = map[string]string{"github": "X-GitHub-Delivery", "sentry": "Request-ID", "shopify": "X-Shopify-Webhook-Id", "standard": "webhook-id"}
+
+// TestReplayIntoSandboxRecorder replays every sample for every provider into
+// the sandbox's webhook recorder, then checks what it stored: the exact body
+// bytes, a signature that verifies with listen's verifier, the sample's
+// headers, and a distinct delivery each time.
+func TestReplayIntoSandboxRecorder(t *testing.T) {
+	t.Parallel()
+	sb := sandboxtest.Start(t)
+	for _, provider := range replayProviders {
+		t.Run(provider, func(t *testing.T) {
+			t.Parallel()
+			keys := testWebhookKeys(t, provider)
+			verify := listenVerifier(t, keys, provider)
+			target := sb.URL() + "/_sandbox/webhooks/replay-" + provider
+			samples := replay.Samples(provider)
+			for _, s := range samples {
+				code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--event", s.Name, "--count", "2", "--to", target}, keys.signArgs)...)
+				if code != 0 {
+					t.Fatalf("replay %s: exit %d: %s", s.Name, code, stderr)
+				}
+			}
+			got := sb.Deliveries("replay-" + provider)
+			if len(got) != 2*len(samples) {
+				t.Fatalf("sandbox recorded %d deliveries, want %d", len(got), 2*len(samples))
+			}
+			for i, d := range got {
+				want := samples[i/2].Delivery()
+				if !bytes.Equal(d.Body, want.Body) {
+					t.Errorf("%s: sandbox got a different body", samples[i/2].Name)
+				}
+				if ok, reason := verify(d.Header, d.Body, time.Now()); !ok {
+					t.Errorf("%s: recorded delivery does not verify: %s", samples[i/2].Name, reason)
+				}
+				if ct := d.Header.Get("Content-Type"); ct != want.Header.Get("Content-Type") {
+					t.Errorf("%s: Content-Type %q, want %q", samples[i/2].Name, ct, want.Header.Get("Content-Type"))
+				}
+				if name := deliveryIDHeaders[provider]; name != "" && i%2 == 1 {
+					if a, b := got[i-1].Header.Get(name), d.Header.Get(name); a == "" || a == b {
+						t.Errorf("%s: copies share %s %q", samples[i/2].Name, name, a)
+					}
+				}
+			}
+		})
 	}
 }
