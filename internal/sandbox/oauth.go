@@ -555,6 +555,7 @@ type tokenState int
 const (
 	tokenUnknown tokenState = iota
 	tokenExpired
+	tokenRevoked
 	tokenValid
 )
 
@@ -566,6 +567,8 @@ func (s *Server) lookupAccess(value string) (*token, tokenState) {
 	switch {
 	case value == "" || t == nil:
 		return nil, tokenUnknown
+	case t.dead || t.grant.revoked:
+		return t, tokenRevoked
 	case !t.usable(time.Now()):
 		return t, tokenExpired
 	}

@@ -1,0 +1,135 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+const sentryTokenLifetime = 8 * time.Hour
+
+func (s *Server) sentryRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /oauth/authorize/", s.authorize(KindSentry, nil))
+	mux.HandleFunc("POST /oauth/token/", s.sentryToken)
+	mux.HandleFunc("POST /oauth/device/code/", s.sentryDeviceCode)
+	mux.HandleFunc("GET /oauth/device/", s.devicePage)
+	mux.HandleFunc("POST /oauth/device/", s.devicePage)
+	mux.HandleFunc("GET /api/0/organizations/", s.sentryOrganizations)
+	mux.HandleFunc("GET /api/0/users/me/", s.sentryMe)
+}
+
+func sentryOAuthError(w http.ResponseWriter, e *oauthError) {
+	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
+}
+
+func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
+	tr, err := parseTokenRequest(w, r)
+	if err != nil || tr.isJSON {
+		sentryOAuthError(w, &oauthError{http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded"})
+		return
+	}
+	if tr.hasBasic && (tr.form.Has("client_secret") || tr.form.Has("client_id") && tr.form.Get("client_id") != tr.basicID) {
+		sentryOAuthError(w, &oauthError{http.StatusUnauthorized, "invalid_client", "client credentials were sent both as Basic and in the form"})
+		return
+	}
+	app := s.app(KindSentry, tr.clientID())
+	if app == nil {
+		sentryOAuthError(w, &oauthError{http.StatusUnauthorized, "invalid_client", "Invalid client_id"})
+		return
+	}
+	var g *grant
+	var oerr *oauthError
+	switch gt := tr.form.Get("grant_type"); gt {
+	case deviceGrantType:
+		g, oerr = s.pollDevice(app, tr.form.Get("device_code"), "invalid_grant")
+	case "authorization_code", "refresh_token":
+		if !tr.secretOK(app) { // the secret is required even with PKCE
+			oerr = &oauthError{http.StatusUnauthorized, "invalid_client", "Invalid client_secret"}
+			break
+		}
+		if gt == "refresh_token" {
+			g, oerr = s.rotate(app, tr.form.Get("refresh_token"), true) // both tokens rotate
+			break
+		}
+		var c *authCode
+		if c, oerr = s.redeemCode(app, tr); oerr == nil {
+			g = c.used
+		}
+	default:
+		oerr = &oauthError{http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported", gt)}
+	}
+	if oerr != nil {
+		sentryOAuthError(w, oerr)
+		return
+	}
+	t := s.issue(g, s.lifetime(sentryTokenLifetime), "sntryu_", "", 0)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": t.access.value, "refresh_token": t.refresh.value, "token_type": "bearer",
+		"expires_in": int(t.lifetime.Seconds()), "expires_at": t.access.expiry.UTC().Format(time.RFC3339Nano),
+		"scope": strings.Join(g.scopes, " "),
+		"user":  map[string]string{"id": g.user.ID, "name": g.user.Name, "email": g.user.Email},
+	})
+}
+
+func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
+	tr, err := parseTokenRequest(w, r)
+	if err != nil {
+		sentryOAuthError(w, &oauthError{http.StatusBadRequest, "invalid_request", err.Error()})
+		return
+	}
+	app := s.app(KindSentry, tr.clientID())
+	if app == nil {
+		sentryOAuthError(w, &oauthError{http.StatusUnauthorized, "invalid_client", "Invalid client_id"})
+		return
+	}
+	scopes := splitScopes(tr.form.Get("scope"))
+	for _, sc := range scopes {
+		if !sentryScope(sc) {
+			sentryOAuthError(w, &oauthError{http.StatusBadRequest, "invalid_scope", fmt.Sprintf("unknown scope %q", sc)})
+			return
+		}
+	}
+	d := s.startDevice(app, scopes)
+	verify := baseURL(r) + "/oauth/device/"
+	writeJSON(w, http.StatusOK, map[string]any{
+		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": verify,
+		"verification_uri_complete": verify + "?user_code=" + d.userCode,
+		"expires_in":                int(time.Until(d.expires).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
+	})
+}
+
+// sentryAuth answers 401 for a bad or expired token and 403 for a missing
+// scope, like Sentry.
+func (s *Server) sentryAuth(w http.ResponseWriter, r *http.Request, scope string) (*token, bool) {
+	t, state := s.lookupAccess(bearer(r))
+	switch {
+	case state != tokenValid || t.grant.app.Kind != KindSentry:
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token"})
+	case scope != "" && !hasScope(t.grant, scope):
+		writeJSON(w, http.StatusForbidden, map[string]string{"detail": "You do not have permission to perform this action."})
+	default:
+		return t, true
+	}
+	return nil, false
+}
+
+func (s *Server) sentryOrganizations(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.sentryAuth(w, r, "org:read"); !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, []map[string]any{{
+		"id": "1", "slug": "sandbox", "name": "Sandbox Org", "dateCreated": "2021-03-04T05:06:07.000000Z",
+		"status": map[string]string{"id": "active", "name": "active"}, "isEarlyAdopter": false, "require2FA": false,
+	}})
+}
+
+func (s *Server) sentryMe(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.sentryAuth(w, r, "")
+	if !ok {
+		return
+	}
+	u := t.grant.user
+	writeJSON(w, http.StatusOK, map[string]any{"id": u.ID, "username": u.Username, "name": u.Name, "email": u.Email})
+}
