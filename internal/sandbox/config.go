@@ -18,7 +18,11 @@ func (s *Server) ConfigYAML() string {
 			fmt.Fprintf(&b, "    client_secret: %q\n", secret)
 		}
 		if len(scopes) > 0 {
-			fmt.Fprintf(&b, "    scopes: [%s]\n", strings.Join(scopes, ", "))
+			quoted := make([]string, len(scopes))
+			for i, sc := range scopes {
+				quoted[i] = fmt.Sprintf("%q", sc)
+			}
+			fmt.Fprintf(&b, "    scopes: [%s]\n", strings.Join(quoted, ", "))
 		}
 		b.WriteString(extra)
 		for _, u := range urls {
