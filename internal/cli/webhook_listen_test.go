@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -214,5 +215,57 @@ func TestListenUsageErrors(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", stderr, tt.want)
 			}
 		})
+	}
+}
+
+func TestCheckListenAddr(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		addr   string
+		remote bool
+		ok     bool
+	}{
+		{"127.0.0.1:8787", false, true},
+		{"[::1]:0", false, true},
+		{"localhost:9000", false, true},
+		{"127.0.0.2:80", false, true},
+		{"0.0.0.0:8787", false, false},
+		{":8787", false, false},
+		{"192.168.1.5:8787", false, false},
+		{"example.com:80", false, false},
+		{"0.0.0.0:8787", true, true},
+		{"127.0.0.1", false, false},
+		{"127.0.0.1:", false, false},
+	}
+	for _, tt := range tests {
+		err := checkListenAddr(tt.addr, tt.remote)
+		if (err == nil) != tt.ok {
+			t.Errorf("checkListenAddr(%q, %v) = %v, want ok=%v", tt.addr, tt.remote, err, tt.ok)
+		}
+		if err != nil && exitcode.Of(err) != exitcode.Usage {
+			t.Errorf("checkListenAddr(%q): exit code %d, want 2", tt.addr, exitcode.Of(err))
+		}
+	}
+}
+
+// TestListenForwardTargetDown: a verified delivery whose target is down gets
+// 502 with the cause, and the summary counts it.
+func TestListenForwardTargetDown(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "stripe")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+	l := startListen(t, keys.env, "stripe", "--forward-to", down)
+	code, _, stderr := runCLI(t, keys.env, "webhook", "replay", "stripe", "--event", "payment_intent.succeeded", "--to", l.URL)
+	if code != exitcode.No || !strings.Contains(stderr, "502×1") {
+		t.Errorf("replay through a listener with a dead target: exit %d, stderr %q", code, stderr)
+	}
+	stdout, summary := l.stop(t)
+	if !strings.Contains(stdout, "forward: ") || !strings.Contains(stdout, "connection refused") || !strings.Contains(summary, "0 forwarded, 1 forward failures") {
+		t.Errorf("stdout %q, summary %q", stdout, summary)
 	}
 }

@@ -607,3 +607,26 @@ func TestReplayIntoSandboxRecorder(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayProgressOnTerminal: the progress bar is drawn only when stderr is
+// a terminal, and never on stdout.
+func TestReplayProgressOnTerminal(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "s"}
+	for _, tty := range []bool{true, false} {
+		ios, _, out, errOut := ui.Test()
+		ios.StderrTTY = tty
+		f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+		if code := Run(context.Background(), f, []string{"webhook", "replay", "github", "--event", "ping", "--count", "300", "--concurrency", "4", "--to", srv.URL}); code != 0 {
+			t.Fatalf("tty=%v: exit %d: %s", tty, code, errOut)
+		}
+		if got := strings.Contains(errOut.String(), "/300"); got != tty {
+			t.Errorf("tty=%v: progress drawn = %v; stderr %q", tty, got, errOut)
+		}
+		if out.Len() != 0 {
+			t.Errorf("tty=%v: stdout %q, want nothing", tty, out)
+		}
+	}
+}
