@@ -218,10 +218,11 @@ func guildCheckUser(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRe
 	if err != nil {
 		return nil, err
 	}
-	// A token from the environment has unknown scopes: try the precise endpoint.
-	canReadMember := len(tok.Scopes) == 0 || slices.Contains(tok.Scopes, scopeGuildsMembersRead)
-	if !canReadMember {
-		if len(opts.Roles) > 0 || opts.RequireVerified {
+	needRoles := len(opts.Roles) > 0 || opts.RequireVerified
+	scopesKnown := len(tok.Scopes) > 0 // a token from the environment comes without scopes
+	useMember := !scopesKnown || slices.Contains(tok.Scopes, scopeGuildsMembersRead)
+	if !useMember {
+		if needRoles {
 			return nil, exitcode.Errorf(exitcode.Auth, "checking roles needs the %s scope, which the stored token lacks; re-login with scope %s: %s", scopeGuildsMembersRead, scopeGuildsMembersRead, discordLoginHint)
 		}
 		if !slices.Contains(tok.Scopes, scopeGuilds) {
@@ -232,10 +233,11 @@ func guildCheckUser(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRe
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
+	refreshed := false
+	for {
 		cred := discord.Credentials{Token: tok.AccessToken}
 		var res *guildCheckResult
-		if canReadMember {
+		if useMember {
 			res, err = userMemberCheck(ctx, opts, client, cred, tok)
 		} else {
 			res, err = userGuildListCheck(ctx, opts, client, cred, tok)
@@ -244,17 +246,25 @@ func guildCheckUser(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRe
 		if !errors.As(err, &apiErr) || !apiErr.IsAuth() {
 			return res, err
 		}
-		if apiErr.Status == http.StatusUnauthorized && tok.Refreshable && attempt == 0 {
+		switch {
+		case apiErr.Status == http.StatusUnauthorized && tok.Refreshable && !refreshed:
 			// The token was revoked or expired early: refresh once and ask again.
 			if tok, err = access.Token(ctx, true); err != nil {
 				return nil, err
 			}
-			continue
+			refreshed = true
+		case apiErr.Status == http.StatusForbidden && useMember && !scopesKnown && !needRoles:
+			// The token may hold only the guilds scope: membership alone can still be answered.
+			useMember = false
+		case apiErr.Status == http.StatusForbidden:
+			scope := scopeGuildsMembersRead
+			if !useMember {
+				scope = scopeGuilds
+			}
+			return nil, exitcode.Errorf(exitcode.Auth, "discord refused the request (HTTP 403, code %d): the token lacks the %s scope; re-login with scope %s: %s", apiErr.Code, scope, scope, discordLoginHint)
+		default:
+			return nil, exitcode.Errorf(exitcode.Auth, "discord rejected the token (HTTP %d): run authctl login %s", apiErr.Status, opts.Provider)
 		}
-		if apiErr.Status == http.StatusForbidden || (apiErr.Code == discord.CodeMissingAccess) {
-			return nil, exitcode.Errorf(exitcode.Auth, "discord refused the request (HTTP %d, code %d): the token lacks a scope; re-login with scope %s: %s", apiErr.Status, apiErr.Code, scopeGuildsMembersRead, discordLoginHint)
-		}
-		return nil, exitcode.Errorf(exitcode.Auth, "discord rejected the token (HTTP %d): run authctl login %s", apiErr.Status, opts.Provider)
 	}
 }
 

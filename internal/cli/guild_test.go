@@ -1,12 +1,23 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
 
 func TestGuildCheckUsageErrors(t *testing.T) {
@@ -62,4 +73,310 @@ func emptyConfig(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// discordLogin runs the authorization code flow against an auto-approving
+// sandbox for user, the way a browser would, and returns the tokens.
+func discordLogin(t *testing.T, srv *sandbox.Server, user string, scopes ...string) *oauth2.Token {
+	t.Helper()
+	conf := &oauth2.Config{
+		ClientID: sandbox.DiscordClientID, ClientSecret: sandbox.DiscordClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL: srv.URL() + "/oauth2/authorize", TokenURL: srv.URL() + "/api/oauth2/token",
+			AuthStyle: oauth2.AuthStyleInHeader,
+		},
+		RedirectURL: sandbox.DiscordRedirectURI,
+		Scopes:      scopes,
+	}
+	// Its own transport: a kept-alive connection left in the shared pool would
+	// let net/http silently resend a dropped request and skew request counts.
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+	noRedirect := &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(conf.AuthCodeURL("state-1", oauth2.SetAuthURLParam("login_hint", user)))
+	if err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: transport})
+	tok, err := conf.Exchange(ctx, loc.Query().Get("code"))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	return tok
+}
+
+// guildSandbox starts an auto-approving sandbox and a config file pointing at it.
+func guildSandbox(t *testing.T, opts ...sandboxtest.Option) (*sandbox.Server, string) {
+	t.Helper()
+	srv := sandboxtest.Start(t, append(opts, sandboxtest.AutoApprove())...)
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(srv.ConfigYAML()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv, path
+}
+
+const (
+	memberPath = "/api/v10/users/@me/guilds/" + sandbox.GuildID + "/member"
+	guildsPath = "/api/v10/users/@me/guilds"
+	tokenPath  = "/api/oauth2/token"
+)
+
+func botMemberPath(guild, user string) string {
+	return "/api/v10/guilds/" + guild + "/members/" + user
+}
+
+// guildCase is one guild command run against a fresh sandbox.
+type guildCase struct {
+	name    string
+	user    string   // signs in and supplies AUTHCTL_DISCORD_TOKEN; empty for bot mode
+	scopes  []string // default identify, guilds, guilds.members.read
+	prepare func(*sandbox.Server)
+	args    []string
+	code    int
+	stdout  string            // exact stdout, when not empty
+	stderr  []string          // substrings of stderr
+	counts  map[string]int    // path → GET requests the sandbox served
+	env     map[string]string // more environment
+}
+
+func runGuildCases(t *testing.T, tests []guildCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, cfg := guildSandbox(t)
+			env := map[string]string{"AUTHCTL_CONFIG": cfg, "BOT_TOKEN": sandbox.BotToken}
+			if tt.user != "" {
+				scopes := tt.scopes
+				if scopes == nil {
+					scopes = []string{"identify", "guilds", "guilds.members.read"}
+				}
+				env["AUTHCTL_DISCORD_TOKEN"] = discordLogin(t, srv, tt.user, scopes...).AccessToken
+			}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			if tt.prepare != nil {
+				tt.prepare(srv)
+			}
+			srv.ResetCounts()
+			code, stdout, stderr := runCLI(t, env, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code = %d, want %d; stderr %q", code, tt.code, stderr)
+			}
+			if tt.stdout != "" && stdout != tt.stdout {
+				t.Errorf("stdout = %q\nwant     %q", stdout, tt.stdout)
+			}
+			if tt.stdout == "" && stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr = %q, want it to contain %q", stderr, want)
+				}
+			}
+			if strings.Count(stderr, "\n") > 1 {
+				t.Errorf("stderr has more than one line: %q", stderr)
+			}
+			for _, secret := range []string{env["AUTHCTL_DISCORD_TOKEN"], sandbox.BotToken} {
+				if secret != "" && (strings.Contains(stdout, secret) || strings.Contains(stderr, secret)) {
+					t.Errorf("output contains a token")
+				}
+			}
+			for path, want := range tt.counts {
+				if got := srv.Count(http.MethodGet, path); got != want {
+					t.Errorf("GET %s served %d times, want %d", path, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestGuildCheckUserMode(t *testing.T) {
+	t.Parallel()
+	g := sandbox.GuildID
+	one := map[string]int{memberPath: 1}
+	alice := fmt.Sprintf("alice (%s)", sandbox.AliceID)
+	runGuildCases(t, []guildCase{
+		{name: "member", user: "alice", args: []string{"guild", "check", "--guild", g},
+			code: 0, stderr: []string{"✓ " + alice + " is in guild " + g}, counts: one},
+		{name: "member with role", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID},
+			code: 0, stderr: []string{"✓ " + alice + " is in guild " + g + " with role " + sandbox.RoleAdminID}, counts: one},
+		{name: "any of the roles", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleGuestID + "," + sandbox.RoleMemberID},
+			code: 0, stderr: []string{"with role " + sandbox.RoleMemberID}, counts: one},
+		{name: "all roles held", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID, "--role", sandbox.RoleMemberID, "--all-roles"},
+			code: 0, stderr: []string{"with role " + sandbox.RoleAdminID + ", " + sandbox.RoleMemberID}, counts: one},
+		{name: "all roles, one missing", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID, "--role", sandbox.RoleGuestID, "--all-roles"},
+			code: 1, stderr: []string{"✗ " + alice + " is in guild " + g + " but lacks role " + sandbox.RoleGuestID}, counts: one},
+		{name: "role missing", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleGuestID},
+			code: 1, stderr: []string{"but has none of the roles " + sandbox.RoleGuestID}, counts: one},
+		{name: "member without roles", user: "bob", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleMemberID},
+			code: 1, stderr: []string{"bob (" + sandbox.BobID + ") is in guild " + g + " but has none of the roles"}, counts: one},
+		{name: "@everyone always held", user: "bob", args: []string{"guild", "check", "--guild", g, "--role", g, "--all-roles"},
+			code: 0, stderr: []string{"with role " + g}, counts: one},
+		{name: "pending reported", user: "bob", args: []string{"guild", "check", "--guild", g},
+			code: 0, stderr: []string{"is in guild " + g + " (pending membership screening)"}, counts: one},
+		{name: "pending rejected", user: "bob", args: []string{"guild", "check", "--guild", g, "--require-verified"},
+			code: 1, stderr: []string{"has not passed membership screening yet (pending)"}, counts: one},
+		{name: "not a member", user: "carol", args: []string{"guild", "check", "--guild", g},
+			code: 1, stderr: []string{"✗ you is not in guild " + g}, counts: one},
+		{name: "json member", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleGuestID + "," + sandbox.RoleAdminID, "-o", "json"},
+			code: 0, counts: one,
+			stdout: `{"guild":"` + g + `","user":"` + sandbox.AliceID + `","username":"alice","member":true,"pending":false,"roles":["` + sandbox.RoleAdminID + `","` + sandbox.RoleMemberID + `"],"matched_roles":["` + sandbox.RoleAdminID + `"],"missing_roles":["` + sandbox.RoleGuestID + `"]}` + "\n"},
+		{name: "json not a member", user: "carol", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID, "-o", "json"},
+			code: 1, counts: one,
+			stdout: `{"guild":"` + g + `","user":"","username":"","member":false,"pending":false,"roles":[],"matched_roles":[],"missing_roles":["` + sandbox.RoleAdminID + `"]}` + "\n"},
+		{name: "revoked token", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "check", "--guild", g},
+			code: 3, stderr: []string{"discord rejected the token (HTTP 401): run authctl login discord"}, counts: one},
+		{name: "guilds scope only, membership", user: "carol", scopes: []string{"identify", "guilds"},
+			args: []string{"guild", "check", "--guild", strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10)},
+			code: 0, stderr: []string{"(roles not checked: the token has only the guilds scope)"}, counts: map[string]int{memberPath: 0, guildsPath: 2,
+				"/api/v10/users/@me/guilds/" + strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10) + "/member": 1}},
+		{name: "guilds scope only, not a member", user: "carol", scopes: []string{"identify", "guilds"}, args: []string{"guild", "check", "--guild", g},
+			code: 1, stderr: []string{"is not in guild " + g}, counts: map[string]int{memberPath: 1, guildsPath: 2}},
+		{name: "guilds scope only, role refused", user: "alice", scopes: []string{"identify", "guilds"}, args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID},
+			code: 3, stderr: []string{"lacks the guilds.members.read scope; re-login with scope guilds.members.read: authctl login discord --scopes identify,guilds,guilds.members.read"},
+			counts: map[string]int{memberPath: 1, guildsPath: 0}},
+		{name: "no guild scope at all", user: "alice", scopes: []string{"identify"}, args: []string{"guild", "check", "--guild", g},
+			code: 3, stderr: []string{"lacks the guilds scope; re-login"}, counts: map[string]int{memberPath: 1, guildsPath: 1}},
+		{name: "no token", args: []string{"guild", "check", "--guild", g},
+			code: 3, stderr: []string{"authctl login discord"}, counts: map[string]int{memberPath: 0}},
+	})
+}
+
+func TestGuildCheckBotMode(t *testing.T) {
+	t.Parallel()
+	g := sandbox.GuildID
+	bot := []string{"--bot-token-env", "BOT_TOKEN"}
+	runGuildCases(t, []guildCase{
+		{name: "member with role", args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.AliceID, "--role", sandbox.RoleAdminID}, bot...),
+			code: 0, stderr: []string{"✓ alice (" + sandbox.AliceID + ") is in guild " + g + " with role " + sandbox.RoleAdminID},
+			counts: map[string]int{botMemberPath(g, sandbox.AliceID): 1}},
+		{name: "not a member (10007)", args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.CarolID}, bot...),
+			code: 1, stderr: []string{"✗ user " + sandbox.CarolID + " is not in guild " + g},
+			counts: map[string]int{botMemberPath(g, sandbox.CarolID): 1}},
+		{name: "bot not in guild (10004)", args: append([]string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID}, bot...),
+			code: 2, stderr: []string{"the bot is not in guild " + sandbox.OtherGuildID},
+			counts: map[string]int{botMemberPath(sandbox.OtherGuildID, sandbox.AliceID): 1}},
+		{name: "bad bot token (401)", env: map[string]string{"BOT_TOKEN": "not-the-bot-token"}, args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.AliceID}, bot...),
+			code: 3, stderr: []string{"discord refused the bot token from BOT_TOKEN (HTTP 401)"},
+			counts: map[string]int{botMemberPath(g, sandbox.AliceID): 1}},
+		{name: "pending json", args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.BobID, "--require-verified", "-o", "json"}, bot...),
+			code: 1, counts: map[string]int{botMemberPath(g, sandbox.BobID): 1},
+			stdout: `{"guild":"` + g + `","user":"` + sandbox.BobID + `","username":"bob","member":true,"pending":true,"roles":[],"matched_roles":[],"missing_roles":[]}` + "\n"},
+	})
+}
+
+func TestGuildCheckProviderFailures(t *testing.T) {
+	t.Parallel()
+	g := sandbox.GuildID
+	check := []string{"guild", "check", "--guild", g}
+	fault := func(f sandbox.Fault) func(*sandbox.Server) {
+		return func(s *sandbox.Server) { s.SetFault("GET "+memberPath, f) }
+	}
+	runGuildCases(t, []guildCase{
+		{name: "429 within the budget", user: "alice", prepare: fault(sandbox.Fault{RetryAfter: 0.2, Times: 1}), args: check,
+			code: 0, stderr: []string{"is in guild"}, counts: map[string]int{memberPath: 2}},
+		{name: "429 beyond the budget", user: "alice", prepare: fault(sandbox.Fault{RetryAfter: 30, Times: 1}), args: check,
+			code: 4, stderr: []string{"discord rate limit: wait 30s exceeds --max-wait; retry after 20"}, counts: map[string]int{memberPath: 1}},
+		{name: "429 with no wait allowed", user: "alice", prepare: fault(sandbox.Fault{RetryAfter: 0.2, Times: 1}), args: append(check, "--max-wait", "0"),
+			code: 4, stderr: []string{"exceeds --max-wait"}, counts: map[string]int{memberPath: 1}},
+		{name: "500s then success", user: "alice", prepare: fault(sandbox.Fault{Status: 500, Times: 2}), args: check,
+			code: 0, stderr: []string{"is in guild"}, counts: map[string]int{memberPath: 3}},
+		{name: "500s forever", user: "alice", prepare: fault(sandbox.Fault{Status: 503}), args: check,
+			code: 4, stderr: []string{"discord unavailable after 4 attempts: HTTP 503"}, counts: map[string]int{memberPath: 4}},
+		{name: "dropped connections", user: "alice", prepare: fault(sandbox.Fault{Drop: true}), args: check,
+			code: 4, stderr: []string{"discord unavailable after 4 attempts"}, counts: map[string]int{memberPath: 4}},
+		{name: "malformed JSON", user: "alice", prepare: fault(sandbox.Fault{MalformedJSON: true}), args: check,
+			code: 4, stderr: []string{"discord: malformed response from /users/@me/guilds/" + g + "/member"}, counts: map[string]int{memberPath: 1}},
+		{name: "bot mode 500s forever", prepare: func(s *sandbox.Server) {
+			s.SetFault("GET "+botMemberPath(g, sandbox.AliceID), sandbox.Fault{Status: 500})
+		},
+			args: append(check, "--user", sandbox.AliceID, "--bot-token-env", "BOT_TOKEN"),
+			code: 4, stderr: []string{"after 4 attempts"}, counts: map[string]int{botMemberPath(g, sandbox.AliceID): 4}},
+	})
+}
+
+func TestGuildList(t *testing.T) {
+	t.Parallel()
+	runGuildCases(t, []guildCase{
+		{name: "alice table", user: "alice", args: []string{"guild", "list"}, code: 0, counts: map[string]int{guildsPath: 1},
+			stdout: "ID                   NAME           OWNER  PERMISSIONS\n" +
+				sandbox.GuildID + "  Sandbox Guild  true   2251799813685247\n" +
+				sandbox.OtherGuildID + "  Other Guild    false  1071698660929\n"},
+		{name: "revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "list"},
+			code: 3, stderr: []string{"discord rejected the token (HTTP 401)"}, counts: map[string]int{guildsPath: 1}},
+		{name: "429 beyond the budget", user: "alice", prepare: func(s *sandbox.Server) { s.SetFault("GET "+guildsPath, sandbox.Fault{RetryAfter: 12}) },
+			args: []string{"guild", "list"}, code: 4, stderr: []string{"retry after"}, counts: map[string]int{guildsPath: 1}},
+	})
+}
+
+func TestGuildListPagesThroughAllGuilds(t *testing.T) {
+	t.Parallel()
+	srv, cfg := guildSandbox(t)
+	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": discordLogin(t, srv, "carol", "identify", "guilds").AccessToken}
+	srv.ResetCounts()
+	code, stdout, stderr := runCLI(t, env, "guild", "list", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var got struct {
+		Guilds []struct {
+			ID          string `json:"id"`
+			Name        string `json:"name"`
+			Owner       *bool  `json:"owner"`
+			Permissions string `json:"permissions"`
+		} `json:"guilds"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || strings.Count(stdout, "\n") != 1 {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	if len(got.Guilds) != sandbox.ManyGuildsCount {
+		t.Fatalf("got %d guilds, want %d", len(got.Guilds), sandbox.ManyGuildsCount)
+	}
+	seen := map[string]bool{}
+	for _, g := range got.Guilds {
+		if seen[g.ID] || g.Name == "" || g.Owner == nil || !*g.Owner || g.Permissions == "" {
+			t.Fatalf("bad or repeated guild %+v", g)
+		}
+		seen[g.ID] = true
+	}
+	if n := srv.Count(http.MethodGet, guildsPath); n != 2 {
+		t.Errorf("GET %s served %d times, want 2 (200 + 50)", guildsPath, n)
+	}
+}
+
+// An exhausted bucket is waited out before the next page, not met with a 429.
+func TestGuildListWaitsForExhaustedBucket(t *testing.T) {
+	t.Parallel()
+	seed := sandbox.DefaultSeed()
+	seed.RateLimits = map[string]int{"users.me.guilds": 1}
+	seed.RateLimitWindow = 0.3
+	srv, cfg := guildSandbox(t, sandboxtest.WithSeed(seed))
+	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": discordLogin(t, srv, "carol", "identify", "guilds").AccessToken}
+	srv.ResetCounts()
+	code, stdout, stderr := runCLI(t, env, "guild", "list", "-o", "json")
+	if code != 0 || strings.Count(stdout, `"id":`) != sandbox.ManyGuildsCount {
+		t.Fatalf("exit %d, %d guilds, stderr %q", code, strings.Count(stdout, `"id":`), stderr)
+	}
+	if n := srv.Count(http.MethodGet, guildsPath); n != 2 {
+		t.Errorf("GET %s served %d times, want 2: no request may hit the exhausted bucket", guildsPath, n)
+	}
+	// With no wait allowed the second page is not requested at all.
+	srv.ResetCounts()
+	code, _, stderr = runCLI(t, env, "guild", "list", "--max-wait", "0")
+	if code != exitcode.Provider || !strings.Contains(stderr, "retry after") {
+		t.Errorf("exit %d, stderr %q; want 4 saying when to retry", code, stderr)
+	}
+	if n := srv.Count(http.MethodGet, guildsPath); n > 1 {
+		t.Errorf("GET %s served %d times with --max-wait 0, want at most 1", guildsPath, n)
+	}
 }
