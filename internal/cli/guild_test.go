@@ -13,11 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 func TestGuildCheckUsageErrors(t *testing.T) {
@@ -379,4 +381,53 @@ func TestGuildListWaitsForExhaustedBucket(t *testing.T) {
 	if n := srv.Count(http.MethodGet, guildsPath); n > 1 {
 		t.Errorf("GET %s served %d times with --max-wait 0, want at most 1", guildsPath, n)
 	}
+}
+
+func TestGuildCheckFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want GuildCheckOptions
+	}{
+		{"defaults", []string{"--guild", "1"},
+			GuildCheckOptions{Provider: "discord", GuildID: "1", MaxWait: 10 * time.Second}},
+		{"roles repeated, comma-separated and deduplicated", []string{"--guild", "1", "--role", "2,3", "--role", " 4", "--role", "2", "--all-roles"},
+			GuildCheckOptions{Provider: "discord", GuildID: "1", Roles: []string{"2", "3", "4"}, AllRoles: true, MaxWait: 10 * time.Second}},
+		{"bot mode", []string{"--guild", "1", "--user", "5", "--bot-token-env", "BOT", "--require-verified", "--max-wait", "1.5s", "-o", "json"},
+			GuildCheckOptions{Provider: "discord", GuildID: "1", UserID: "5", BotTokenEnv: "BOT", RequireVerified: true, MaxWait: 1500 * time.Millisecond, JSON: true}},
+		{"account and provider", []string{"--guild", "1", "--account", "work", "--provider", "discord-local"},
+			GuildCheckOptions{Provider: "discord-local", Account: "work", GuildID: "1", MaxWait: 10 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ios, _, _, _ := ui.Test()
+			f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "" }}
+			var got *GuildCheckOptions
+			root := NewRootCmd(f)
+			root.RemoveCommand(findCmd(root, "guild"))
+			guild := newCmdGuild(f)
+			guild.RemoveCommand(findCmd(guild, "check"))
+			guild.AddCommand(newCmdGuildCheck(f, func(_ context.Context, o *GuildCheckOptions) error { got = o; return nil }))
+			root.AddCommand(guild)
+			root.SetArgs(append([]string{"guild", "check"}, tt.args...))
+			if err := root.Execute(); err != nil {
+				t.Fatalf("execute: %v", err)
+			}
+			got.IO, got.Getenv, got.Access = nil, nil, nil
+			if fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", tt.want) {
+				t.Errorf("options = %+v\nwant      %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func findCmd(parent *cobra.Command, name string) *cobra.Command {
+	for _, c := range parent.Commands() {
+		if c.Name() == name {
+			return c
+		}
+	}
+	return nil
 }
