@@ -92,7 +92,7 @@ not, 4 when any request got no answer (refused, timed out).`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.To, "to", "", "URL of the handler to send to")
 	fl.StringVar(&opts.BodyFile, "body", "", "file holding the body to send (- for stdin)")
-	fl.StringVar(&opts.RequestFile, "request", "", "file holding a captured raw HTTP/1.1 request")
+	fl.StringVar(&opts.RequestFile, "request", "", "file holding a captured raw HTTP/1.1 request (- for stdin)")
 	fl.StringVar(&opts.Event, "event", "", "built-in sample event to send (see --list-events)")
 	fl.StringVar(&opts.FromFile, "from", "", "JSONL file written by 'webhook listen --record'")
 	fl.StringVar(&opts.ID, "id", "", "with --from: the id of the delivery to send (default: all)")
@@ -238,11 +238,15 @@ func (o *WebhookReplayOptions) deliveries() ([]replay.Delivery, error) {
 		h := http.Header{"Content-Type": {sniffContentType(body)}}
 		return []replay.Delivery{{Header: h, Body: body}}, nil
 	case o.RequestFile != "":
-		in, err := os.Open(o.RequestFile)
-		if err != nil {
-			return nil, exitcode.New(exitcode.Usage, fmt.Errorf("read --request: %w", err))
+		var in io.Reader = o.IO.In
+		if o.RequestFile != "-" {
+			file, err := os.Open(o.RequestFile)
+			if err != nil {
+				return nil, exitcode.New(exitcode.Usage, fmt.Errorf("read --request: %w", err))
+			}
+			defer file.Close()
+			in = file
 		}
-		defer in.Close()
 		req, err := webhook.ReadRequest(in)
 		if err != nil {
 			return nil, exitcode.Errorf(exitcode.Usage, "read request %s: %w", o.RequestFile, err)
