@@ -111,6 +111,16 @@ func (s *Server) ApproveDevice(userCode, username string) bool {
 	return s.decideDevice(userCode, username, true)
 }
 
+// ExpireDeviceCodes makes every device code issued so far expired.
+func (s *Server) ExpireDeviceCodes() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	past := time.Now().Add(-time.Second)
+	for _, d := range s.devices {
+		d.expires = past
+	}
+}
+
 // DenyDevice denies the device authorization with userCode.
 func (s *Server) DenyDevice(userCode string) bool {
 	return s.decideDevice(userCode, "", false)
