@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -139,6 +140,9 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	}
 	client := replay.NewClient(8)
 	defer client.CloseIdleConnections()
+	if o.Global.Verbose {
+		client.Transport = &httplog.Transport{Base: client.Transport, Out: o.IO.ErrOut}
+	}
 	var outMu sync.Mutex
 	l := replay.NewListener(replay.ListenOptions{
 		Provider:   o.Provider,
@@ -154,7 +158,7 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	addr := "http://" + ln.Addr().String()
 	target := "answering itself"
 	if o.ForwardTo != "" {
-		target = "forwarding to " + o.ForwardTo
+		target = "forwarding to " + redactedURL(o.ForwardTo)
 	}
 	o.IO.Infof("Listening for %s webhooks on %s, %s (Ctrl-C to stop)", o.Provider, addr, target)
 	served := make(chan error, 1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
@@ -178,6 +180,12 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 		Expect:      expect,
 		Now:         o.Now,
 	}
+	client := replay.NewClient(o.Concurrency)
+	defer client.CloseIdleConnections()
+	if o.Global.Verbose {
+		client.Transport = &httplog.Transport{Base: client.Transport, Out: o.IO.ErrOut}
+	}
+	bo.Client = client
 	total := o.Count * len(deliveries)
 	if o.IO.StderrTTY && total > 1 {
 		bo.Progress = progressBar(o.IO.ErrOut)
@@ -189,6 +197,8 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
+	target := redactedURL(o.To)
+	summary.URL = target
 	if o.Global.JSON() {
 		if err := ui.WriteJSON(o.IO.Out, summary); err != nil {
 			return err
@@ -199,7 +209,7 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	case summary.Interrupted:
 		return ctx.Err()
 	case summary.Unreachable > 0:
-		return exitcode.Errorf(exitcode.Provider, "%d of %d requests got no answer from %s", summary.Unreachable, summary.Sent, o.To)
+		return exitcode.Errorf(exitcode.Provider, "%d of %d requests got no answer from %s", summary.Unreachable, summary.Sent, target)
 	case summary.Failed > 0:
 		return exitcode.Errorf(exitcode.No, "%d of %d responses were not %s", summary.Failed, summary.Sent, expectText(o.ExpectStatus))
 	}
@@ -212,6 +222,15 @@ var staleSignatureHeaders = map[string][]string{
 	"github":   {"X-Hub-Signature"},
 	"sentry":   {"Sentry-App-Signature"},
 	"standard": {"Svix-Id", "Svix-Timestamp", "Svix-Signature"},
+}
+
+// redactedURL hides secret query values (a handler's ?token=…) in what is printed.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	return httplog.RedactURL(u)
 }
 
 func expectText(specs []string) string {

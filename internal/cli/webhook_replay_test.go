@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -627,6 +628,31 @@ func TestReplayProgressOnTerminal(t *testing.T) {
 		}
 		if out.Len() != 0 {
 			t.Errorf("tty=%v: stdout %q, want nothing", tty, out)
+		}
+	}
+}
+
+// TestReplayVerboseNeverLogsSecrets: -v logs each request and its status on
+// stderr, and neither the secret nor the signature.
+func TestReplayVerboseNeverLogsSecrets(t *testing.T) {
+	t.Parallel()
+	var sig atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sig.Store(r.Header.Get("X-Hub-Signature-256"))
+	}))
+	defer srv.Close()
+	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "very-secret-value"}
+	code, stdout, stderr := runCLI(t, env, "webhook", "replay", "github", "--event", "ping", "--to", srv.URL+"/hook?token=abc", "-v")
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "POST "+srv.URL+"/hook") || !strings.Contains(stderr, "200 OK") {
+		t.Errorf("verbose log missing: %q", stderr)
+	}
+	s, _ := sig.Load().(string)
+	for _, secret := range []string{"very-secret-value", "abc", s} {
+		if secret == "" || strings.Contains(stderr, secret) {
+			t.Errorf("stderr shows %q: %q", secret, stderr)
 		}
 	}
 }

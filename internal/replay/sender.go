@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/authctl/authctl/internal/httplog"
 )
 
 // SignFunc returns the provider headers (signature, timestamp, a fresh
@@ -229,11 +231,20 @@ func send(ctx context.Context, client *http.Client, o BurstOptions, tmpl http.He
 	case copyErr != nil:
 		res.Class, res.Err = classify(copyErr), "read response: "+errText(copyErr)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400 && !o.Expect(resp.StatusCode):
-		res.Class, res.Err = ClassRedirect, "to "+resp.Header.Get("Location")
+		res.Class, res.Err = ClassRedirect, "to "+redactLocation(resp.Header.Get("Location"))
 	case !o.Expect(resp.StatusCode):
 		res.Class = ClassStatus
 	}
 	return res
+}
+
+// redactLocation hides secret query values in a redirect target before it is reported.
+func redactLocation(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return "[unparsable Location]"
+	}
+	return httplog.RedactURL(u)
 }
 
 func classify(err error) string {
