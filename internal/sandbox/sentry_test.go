@@ -1,0 +1,184 @@
+package sandbox_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+)
+
+const sentryRedirect = "http://127.0.0.1:42001/callback"
+
+func sentryConfig(base string, style oauth2.AuthStyle, secret string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: sandbox.SentryClientID, ClientSecret: secret, RedirectURL: sentryRedirect, Scopes: []string{"org:read"},
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/oauth/authorize/", TokenURL: base + "/oauth/token/", DeviceAuthURL: base + "/oauth/device/code/", AuthStyle: style},
+	}
+}
+
+func sentryLogin(t *testing.T, srv *sandbox.Server) *oauth2.Token {
+	t.Helper()
+	conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, sandbox.SentryClientSecret)
+	verifier, challenge := pkce()
+	q := authorize(t, conf.AuthCodeURL("s", challenge), sentryRedirect)
+	tok, err := conf.Exchange(clientCtx(t), q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	return tok
+}
+
+// PROVIDERS.md Sentry: the token response carries expires_in, expires_at, refresh_token,
+// scope and a user object; refresh rotates both tokens.
+func TestSentryCodeAndRefresh(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	tok := sentryLogin(t, srv)
+	user, _ := tok.Extra("user").(map[string]any)
+	expiresAt, err := time.Parse(time.RFC3339, tok.Extra("expires_at").(string))
+	if user["id"] != sandbox.AliceID || user["email"] != sandbox.AliceEmail || user["name"] == nil || err != nil ||
+		expiresAt.Sub(time.Now()) < 7*time.Hour || tok.RefreshToken == "" || tok.Extra("scope") != "org:read" {
+		t.Fatalf("token: user %v expires_at %v (%v) refresh %t scope %v", user, tok.Extra("expires_at"), err, tok.RefreshToken != "", tok.Extra("scope"))
+	}
+	status, _, body := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken)
+	if orgs := decode[[]map[string]any](t, body); status != 200 || len(orgs) != 1 || orgs[0]["slug"] != "sandbox" {
+		t.Fatalf("organizations: %d %s", status, body)
+	}
+	if _, _, body := get(t, srv.URL()+"/api/0/users/me/", "Bearer "+tok.AccessToken); decode[map[string]any](t, body)["username"] != sandbox.AliceUsername {
+		t.Fatalf("users/me: %s", body)
+	}
+
+	conf := sentryConfig(srv.URL(), oauth2.AuthStyleInHeader, sandbox.SentryClientSecret)
+	fresh, err := conf.TokenSource(clientCtx(t), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken); status != 401 {
+		t.Fatalf("old access token after refresh: %d, want 401", status)
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+fresh.AccessToken); status != 200 {
+		t.Fatalf("new access token: %d", status)
+	}
+	_, err = conf.TokenSource(clientCtx(t), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	retrieveError(t, err, "invalid_grant", 400)
+}
+
+// PROVIDERS.md Sentry errors: invalid_grant 400, invalid_client 401, credentials as Basic and
+// in the form at once refused, the secret required even with PKCE.
+func TestSentryTokenErrors(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	tokenURL := srv.URL() + "/oauth/token/"
+	newCode := func() (string, string) {
+		verifier, challenge := pkce()
+		return authorize(t, sentryConfig(srv.URL(), oauth2.AuthStyleInParams, "").AuthCodeURL("s", challenge), sentryRedirect).Get("code"), verifier
+	}
+	codeForm := func(code, verifier string, withSecret bool) url.Values {
+		f := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {verifier}, "redirect_uri": {sentryRedirect}, "client_id": {sandbox.SentryClientID}}
+		if withSecret {
+			f.Set("client_secret", sandbox.SentryClientSecret)
+		}
+		return f
+	}
+	tests := []struct {
+		name      string
+		form      func() url.Values
+		basic     bool
+		status    int
+		wantError string
+	}{
+		{"double auth", func() url.Values { c, v := newCode(); return codeForm(c, v, true) }, true, 401, "invalid_client"},
+		{"no secret with PKCE", func() url.Values { c, v := newCode(); return codeForm(c, v, false) }, false, 401, "invalid_client"},
+		{"bad code", func() url.Values { _, v := newCode(); return codeForm("nope", v, true) }, false, 400, "invalid_grant"},
+		{"unknown client", func() url.Values { return url.Values{"grant_type": {"authorization_code"}, "client_id": {"nope"}} }, false, 401, "invalid_client"},
+		{"bad grant type", func() url.Values {
+			return url.Values{"grant_type": {"password"}, "client_id": {sandbox.SentryClientID}, "client_secret": {sandbox.SentryClientSecret}}
+		}, false, 400, "unsupported_grant_type"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			user, pass := "", ""
+			if tc.basic {
+				user, pass = sandbox.SentryClientID, sandbox.SentryClientSecret
+			}
+			status, _, body := postForm(t, tokenURL, tc.form(), user, pass)
+			if got := decode[map[string]string](t, body); status != tc.status || got["error"] != tc.wantError {
+				t.Fatalf("%d %s, want %d %s", status, body, tc.status, tc.wantError)
+			}
+		})
+	}
+	t.Run("basic alone works", func(t *testing.T) {
+		c, v := newCode()
+		f := codeForm(c, v, false)
+		f.Del("client_id")
+		if status, _, body := postForm(t, tokenURL, f, sandbox.SentryClientID, sandbox.SentryClientSecret); status != 200 {
+			t.Fatalf("Basic only: %d %s", status, body)
+		}
+	})
+}
+
+// PROVIDERS.md Sentry: loopback redirect with any port; 127.0.0.1 and localhost differ.
+func TestSentryRedirectRules(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, "")
+	conf.RedirectURL = "http://127.0.0.1:9/callback"
+	if q := authorize(t, conf.AuthCodeURL("s"), conf.RedirectURL); q.Get("code") == "" {
+		t.Fatalf("any port: %v", q)
+	}
+	conf.RedirectURL = "http://localhost:9/callback"
+	authorizeRefused(t, conf.AuthCodeURL("s"))
+	conf.RedirectURL = sentryRedirect
+	if q := authorize(t, conf.AuthCodeURL("s", oauth2.SetAuthURLParam("scope", "bogus")), sentryRedirect); q.Get("error") != "invalid_scope" {
+		t.Fatalf("unknown scope: %v", q)
+	}
+}
+
+// PROVIDERS.md Sentry: device flow; API 401 for expired tokens and 403 for a missing scope.
+func TestSentryDeviceAndAPIErrors(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
+	conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, "")
+	ctx := clientCtx(t)
+	da, err := conf.DeviceAuth(ctx)
+	if err != nil {
+		t.Fatalf("device auth: %v", err)
+	}
+	if !strings.HasSuffix(da.VerificationURI, "/oauth/device/") || !strings.Contains(da.VerificationURIComplete, da.UserCode) {
+		t.Fatalf("device answer %+v", da)
+	}
+	// Auto-approve answers the first poll authorization_pending and approves after it.
+	tok, err := conf.DeviceAccessToken(ctx, da)
+	if err != nil {
+		t.Fatalf("device token: %v", err)
+	}
+	if n := srv.Count("POST", "/oauth/token/"); n != 2 {
+		t.Fatalf("device polls = %d, want 2 (pending, then approved)", n)
+	}
+	if tok.Extra("user") == nil || tok.RefreshToken == "" {
+		t.Fatalf("device token lacks user or refresh token")
+	}
+
+	noScope := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, sandbox.SentryClientSecret)
+	noScope.Scopes = []string{"project:read"}
+	verifier, challenge := pkce()
+	q := authorize(t, noScope.AuthCodeURL("s", challenge), sentryRedirect)
+	narrow, err := noScope.Exchange(clientCtx(t), q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+narrow.AccessToken)
+	if status != 403 || decode[map[string]string](t, body)["detail"] == "" {
+		t.Fatalf("missing scope: %d %s", status, body)
+	}
+	srv.ExpireAccessTokens()
+	status, _, body = get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken)
+	if status != 401 || decode[map[string]string](t, body)["detail"] == "" {
+		t.Fatalf("expired: %d %s", status, body)
+	}
+}
