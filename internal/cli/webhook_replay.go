@@ -44,7 +44,8 @@ type WebhookReplayOptions struct {
 	DropHeaders  []string
 	Headers      []string
 
-	extra http.Header
+	extra  http.Header
+	expect replay.StatusMatcher
 
 	sign replay.SignFunc
 }
@@ -135,9 +136,11 @@ func (o *WebhookReplayOptions) validate(f *Factory, cmd *cobra.Command) error {
 	if o.Timeout <= 0 {
 		return exitcode.Errorf(exitcode.Usage, "--timeout must be positive")
 	}
-	if _, err := replay.ParseExpect(o.ExpectStatus); err != nil {
+	expect, err := replay.ParseExpect(o.ExpectStatus)
+	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
+	o.expect = expect
 	o.extra = http.Header{}
 	for _, h := range o.Headers {
 		name, value, err := webhook.ParseHeaderLine(h)
@@ -168,7 +171,6 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 			deliveries[i].Header[k] = v
 		}
 	}
-	expect, _ := replay.ParseExpect(o.ExpectStatus) // checked in validate
 	bo := replay.BurstOptions{
 		URL:         o.To,
 		Deliveries:  deliveries,
@@ -177,7 +179,7 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 		Count:       o.Count,
 		Concurrency: o.Concurrency,
 		Timeout:     o.Timeout,
-		Expect:      expect,
+		Expect:      o.expect,
 		Now:         o.Now,
 	}
 	client := replay.NewClient(o.Concurrency)
