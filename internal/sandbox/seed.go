@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -196,7 +197,8 @@ func LoadSeed(path string) (*Seed, error) {
 	}
 	var s Seed
 	if err := yaml.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("seed %s: %w", path, err)
+		// yaml lists its errors on several lines; errors here are one line.
+		return nil, fmt.Errorf("seed %s: %s", path, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("seed %s: %w", path, err)
