@@ -400,7 +400,7 @@ func describeUser(id, name string) string {
 	case name != "":
 		return name
 	}
-	return "you"
+	return "the token's user" // a token from the environment, not a member: no identity to name
 }
 
 // GuildListOptions are the inputs of `guild list`.

@@ -229,7 +229,7 @@ func TestGuildCheckUserMode(t *testing.T) {
 		{name: "pending rejected", user: "bob", args: []string{"guild", "check", "--guild", g, "--require-verified"},
 			code: 1, stderr: []string{"has not passed membership screening yet (pending)"}, counts: one},
 		{name: "not a member", user: "carol", args: []string{"guild", "check", "--guild", g},
-			code: 1, stderr: []string{"✗ you is not in guild " + g}, counts: one},
+			code: 1, stderr: []string{"✗ the token's user is not in guild " + g}, counts: one},
 		{name: "json member", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleGuestID + "," + sandbox.RoleAdminID, "-o", "json"},
 			code: 0, counts: one,
 			stdout: `{"guild":"` + g + `","user":"` + sandbox.AliceID + `","username":"alice","member":true,"pending":false,"roles":["` + sandbox.RoleAdminID + `","` + sandbox.RoleMemberID + `"],"matched_roles":["` + sandbox.RoleAdminID + `"],"missing_roles":["` + sandbox.RoleGuestID + `"]}` + "\n"},
