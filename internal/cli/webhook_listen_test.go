@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // signedHeaders signs body for provider at ts with `authctl webhook sign`
@@ -267,5 +270,81 @@ func TestListenForwardTargetDown(t *testing.T) {
 	stdout, summary := l.stop(t)
 	if !strings.Contains(stdout, "forward: ") || !strings.Contains(stdout, "connection refused") || !strings.Contains(summary, "0 forwarded, 1 forward failures") {
 		t.Errorf("stdout %q, summary %q", stdout, summary)
+	}
+}
+
+// signalWriter is a test stderr that closes ready at the first write
+// containing mark, so a test waits on the banner instead of sleeping.
+type signalWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	mark  string
+	ready chan struct{}
+	once  sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.mark) {
+		w.once.Do(func() { close(w.ready) })
+	}
+	return n, err
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestListenInterruptExits130: Ctrl-C (a context cancelled with the root's
+// interrupt cause) stops listen gracefully with its summary and exit 130.
+func TestListenInterruptExits130(t *testing.T) {
+	t.Parallel()
+	ios, _, out, _ := ui.Test()
+	errOut := &signalWriter{mark: "Listening for", ready: make(chan struct{})}
+	ios.ErrOut = errOut
+	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "s"}
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, f, []string{"webhook", "listen", "github", "--addr", "127.0.0.1:0"}) }()
+	select {
+	case <-errOut.ready:
+	case code := <-done:
+		t.Fatalf("listen ended early with %d: %s", code, errOut.String())
+	}
+	cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+	if code := <-done; code != exitcode.Interrupted {
+		t.Fatalf("exit %d, want 130; stderr %q", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "Stopped: 0 received") || out.Len() != 0 {
+		t.Errorf("stderr %q stdout %q", errOut.String(), out.String())
+	}
+}
+
+// TestListenUnderBurst: a burst through listen is verified and recorded
+// whole, one line per delivery.
+func TestListenUnderBurst(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "slack")
+	record := filepath.Join(t.TempDir(), "rec.jsonl")
+	l := startListen(t, keys.env, "slack", "--record", record)
+	code, _, stderr := runCLI(t, keys.env, "webhook", "replay", "slack", "--event", "slash_command", "--count", "500", "--concurrency", "16", "--to", l.URL)
+	if code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	stdout, summary := l.stop(t)
+	recs := readRecords(t, record)
+	valid := 0
+	for _, r := range recs {
+		if r.Valid && r.Event == "/weather" {
+			valid++
+		}
+	}
+	if len(recs) != 500 || valid != 500 || strings.Count(stdout, "\n") != 500 || !strings.Contains(summary, "500 received, 500 verified") {
+		t.Errorf("%d records, %d valid /weather, %d lines, summary %q", len(recs), valid, strings.Count(stdout, "\n"), summary)
 	}
 }
