@@ -90,3 +90,35 @@ func TestTransportTracesWithoutSecrets(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRedactURL checks that no secret parameter of any URL keeps its value.
+func FuzzRedactURL(f *testing.F) {
+	f.Add("http://127.0.0.1:5000/callback?code=abc&state=xyz")
+	f.Add("https://x/token?CLIENT_SECRET=s&a=1&refresh%5Ftoken=r")
+	f.Add("https://u:p@x/#access_token=t")
+	f.Add("https://x/?token=a&token=b&=&&code")
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return
+		}
+		out := RedactURL(u)
+		parsed, err := url.Parse(out)
+		if err != nil {
+			return // an unparseable input stays unparseable; nothing was decoded from it
+		}
+		for name, values := range parsed.Query() {
+			if !secretParams[strings.ToLower(name)] {
+				continue
+			}
+			for _, v := range values {
+				if v != Redacted && v != "" {
+					t.Fatalf("RedactURL(%q) = %q keeps %s=%q", raw, out, name, v)
+				}
+			}
+		}
+		if _, hasPassword := parsed.User.Password(); hasPassword || (u.User != nil && parsed.User.Username() != Redacted) {
+			t.Fatalf("RedactURL(%q) = %q keeps the user info", raw, out)
+		}
+	})
+}
