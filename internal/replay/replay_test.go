@@ -485,3 +485,25 @@ func TestEventName(t *testing.T) {
 		}
 	}
 }
+
+// TestBurstListsTheFirstFailures: counts stay exact while the listed
+// failures are capped, and they are the earliest requests, in order.
+func TestBurstListsTheFirstFailures(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	s, err := Burst(context.Background(), BurstOptions{URL: srv.URL, Deliveries: []Delivery{{Body: []byte("x")}, {Body: []byte("y")}}, Sign: digestSign, Count: 30, Concurrency: 5, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Sent != 60 || s.Failed != 60 || s.Statuses["503"] != 60 || len(s.Failures) != maxListedFailures {
+		t.Fatalf("summary %+v", s)
+	}
+	for i, f := range s.Failures {
+		if f.Index != i || f.Status != 503 || f.Class != ClassStatus {
+			t.Fatalf("failure %d = %+v", i, f)
+		}
+	}
+}

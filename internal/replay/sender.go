@@ -145,20 +145,23 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	}
 
 	total := o.Count * len(o.Deliveries)
-	results := make([]Result, total)
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	workers := min(o.Concurrency, total)
-	for range workers {
+	// Each worker tallies its own results: memory grows by one latency per
+	// request, and workers never contend on a shared lock.
+	tallies := make([]*tally, min(o.Concurrency, total))
+	for w := range tallies {
 		wg.Go(func() {
+			t := &tally{}
+			tallies[w] = t
 			for ctx.Err() == nil {
 				i := int(next.Add(1)) - 1
 				if i >= total {
 					return
 				}
 				d := i % len(o.Deliveries)
-				results[i] = send(ctx, client, o, templates[d], o.Deliveries[d].Body, i)
+				t.add(send(ctx, client, o, templates[d], o.Deliveries[d].Body, i))
 				done.Add(1)
 			}
 		})
@@ -168,8 +171,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	stopProgress()
 	elapsed := time.Since(start)
 
-	finished := int(min(next.Load(), int64(total)))
-	s := summarize(results[:finished], o.URL, elapsed)
+	s := summarize(tallies, o.URL, elapsed)
 	if ctx.Err() != nil && s.Sent < total {
 		s.Interrupted = true
 	}
@@ -268,29 +270,59 @@ func errText(err error) string {
 	return err.Error()
 }
 
-func summarize(results []Result, target string, elapsed time.Duration) *Summary {
-	s := &Summary{URL: target, Statuses: map[string]int{}, Errors: map[string]int{}, Failures: []Failure{}}
-	lat := make([]time.Duration, 0, len(results))
-	for _, r := range results {
-		s.Sent++
-		if r.Status != 0 {
-			s.Statuses[strconv.Itoa(r.Status)]++
-			lat = append(lat, r.Latency)
-		} else {
-			s.Unreachable++
-		}
-		if r.Class == "" {
-			s.OK++
-			continue
-		}
-		s.Failed++
-		if r.Class != ClassStatus {
-			s.Errors[r.Class]++
-		}
-		if len(s.Failures) < maxListedFailures {
-			s.Failures = append(s.Failures, Failure{Index: r.Index, Status: r.Status, Class: r.Class, Error: r.Err})
-		}
+// tally accumulates one worker's results.
+type tally struct {
+	sent, ok, unreachable int
+	statuses              map[int]int
+	errors                map[string]int
+	latencies             []time.Duration
+	failures              []Failure // the first maxListedFailures, by index
+}
+
+func (t *tally) add(r Result) {
+	if t.statuses == nil {
+		t.statuses, t.errors = map[int]int{}, map[string]int{}
 	}
+	t.sent++
+	if r.Status != 0 {
+		t.statuses[r.Status]++
+		t.latencies = append(t.latencies, r.Latency)
+	} else {
+		t.unreachable++
+	}
+	if r.Class == "" {
+		t.ok++
+		return
+	}
+	if r.Class != ClassStatus {
+		t.errors[r.Class]++
+	}
+	if len(t.failures) < maxListedFailures {
+		t.failures = append(t.failures, Failure{Index: r.Index, Status: r.Status, Class: r.Class, Error: r.Err})
+	}
+}
+
+func summarize(tallies []*tally, target string, elapsed time.Duration) *Summary {
+	s := &Summary{URL: target, Statuses: map[string]int{}, Errors: map[string]int{}, Failures: []Failure{}}
+	var lat []time.Duration
+	for _, t := range tallies {
+		s.Sent += t.sent
+		s.OK += t.ok
+		s.Unreachable += t.unreachable
+		for status, n := range t.statuses {
+			s.Statuses[strconv.Itoa(status)] += n
+		}
+		for class, n := range t.errors {
+			s.Errors[class] += n
+		}
+		lat = append(lat, t.latencies...)
+		s.Failures = append(s.Failures, t.failures...)
+	}
+	s.Failed = s.Sent - s.OK
+	// Each worker takes indices in increasing order, so the overall first
+	// failures are among every worker's first ones.
+	sort.Slice(s.Failures, func(i, j int) bool { return s.Failures[i].Index < s.Failures[j].Index })
+	s.Failures = s.Failures[:min(len(s.Failures), maxListedFailures)]
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	s.P50ms, s.P95ms, s.P99ms = ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99))
 	if len(lat) > 0 {
