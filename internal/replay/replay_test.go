@@ -507,3 +507,28 @@ func TestBurstListsTheFirstFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestBurstStopsWhenCancelled: Ctrl-C ends the burst early, and the summary
+// says so and counts only what was sent.
+func TestBurstStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	seen := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if seen++; seen == 10 {
+			cancel()
+		}
+	}))
+	defer srv.Close()
+	s, err := Burst(ctx, BurstOptions{URL: srv.URL, Deliveries: []Delivery{{Body: []byte("x")}}, Sign: digestSign, Count: 100000, Concurrency: 2, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Interrupted || s.Sent >= 100000 || s.Sent < 10 {
+		t.Fatalf("summary %+v", s)
+	}
+}
