@@ -78,10 +78,10 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key or the same sources, hex).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "loopback address to listen on (port 0 picks a free one)")
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it can send deliveries)")
-	fl.StringVar(&opts.ForwardTo, "forward-to", "", "URL to pass verified deliveries on to")
-	fl.StringVar(&opts.Record, "record", "", "JSONL file to append every delivery to")
+	fl.StringVar(&opts.ForwardTo, "forward-to", "", "`URL` to pass verified deliveries on to")
+	fl.StringVar(&opts.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
 	fl.DurationVar(&opts.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
 	opts.Key.register(cmd, false)
