@@ -6,7 +6,8 @@ import "bytes"
 // signature mismatch: a trailing newline, or JSON that was pretty-printed.
 type bodyShape struct {
 	size     int64
-	first    byte // first non-space byte
+	first    byte // first non-space byte, once seen
+	seen     bool
 	last     byte
 	prev     byte
 	indented bool // a newline followed by indentation
@@ -16,9 +17,9 @@ func (s *bodyShape) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if s.first == 0 {
+	if !s.seen {
 		if t := bytes.TrimLeft(p, " \t\r\n"); len(t) > 0 {
-			s.first = t[0]
+			s.first, s.seen = t[0], true
 		}
 	}
 	if !s.indented && (s.first == '{' || s.first == '[') {
