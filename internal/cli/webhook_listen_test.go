@@ -205,6 +205,11 @@ func TestListenUsageErrors(t *testing.T) {
 		{"bad forward", env, []string{"github", "--forward-to", "nope"}, "not an http(s) URL"},
 		{"no secret", map[string]string{}, []string{"github"}, "secret"},
 		{"no provider", env, nil, "accepts 1 arg"},
+		{"unknown provider", env, []string{"gitlab"}, `unknown webhook provider "gitlab"`},
+		{"bad discord key", env, []string{"discord", "--public-key", "abcd"}, "discord key"},
+		{"public key for hmac", env, []string{"github", "--public-key", "abcd"}, "--public-key is for discord"},
+		{"bad standard secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "whsec_!!!"}, []string{"standard"}, "standard key"},
+		{"negative tolerance", env, []string{"github", "--tolerance", "-1s"}, "--tolerance must not be negative"},
 		{"unwritable record", env, []string{"github", "--addr", "127.0.0.1:0", "--record", "/nonexistent/dir/x.jsonl"}, "open record file"},
 	}
 	for _, tt := range tests {

@@ -497,6 +497,14 @@ func TestReplayUsageErrors(t *testing.T) {
 	if err := os.WriteFile(badReq, []byte("POST / HTTP/1.1\r\nHost: x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	slackRec := filepath.Join(dir, "slack.jsonl")
+	if err := os.WriteFile(slackRec, []byte(`{"id":"r1","provider":"slack","body":"e30="}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	emptyRec := filepath.Join(dir, "empty.jsonl")
+	if err := os.WriteFile(emptyRec, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -504,6 +512,14 @@ func TestReplayUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no provider", env, []string{"--event", "push", "--to", "http://127.0.0.1:1"}, "needs a PROVIDER"},
+		{"unknown provider", env, []string{"gitlab", "--event", "push", "--to", "http://127.0.0.1:1"}, `unknown webhook provider "gitlab"`},
+		{"record of another provider", env, []string{"github", "--from", slackRec, "--to", "http://127.0.0.1:1"}, "recorded for slack, not github"},
+		{"unknown record id", env, []string{"slack", "--from", slackRec, "--id", "nope", "--to", "http://127.0.0.1:1"}, `no record with id "nope"`},
+		{"empty record file", env, []string{"github", "--from", emptyRec, "--to", "http://127.0.0.1:1"}, "holds no deliveries"},
+		{"secret on argv", env, []string{"github", "--event", "push", "--secret", "x", "--to", "http://127.0.0.1:1"}, "--secret is refused"},
+		{"discord without key", env, []string{"discord", "--event", "ping", "--to", "http://127.0.0.1:1"}, "discord needs --private-key-file"},
+		{"private key for hmac", env, []string{"github", "--event", "push", "--private-key-file", "x", "--to", "http://127.0.0.1:1"}, "--private-key-file is for discord"},
+		{"bad standard secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "whsec_!!!"}, []string{"standard", "--event", "user.created", "--to", "http://127.0.0.1:1"}, "sign standard"},
 		{"no target", env, []string{"github", "--event", "push"}, "needs --to URL"},
 		{"no source", env, []string{"github", "--to", "http://127.0.0.1:1"}, "needs one of --body, --request, --event or --from"},
 		{"two sources", env, []string{"github", "--event", "push", "--body", "x", "--to", "http://127.0.0.1:1"}, "none of the others can be"},
