@@ -66,7 +66,7 @@ func userCode() string {
 }
 
 // pollDevice answers one device-token poll for app: authorization_pending,
-// slow_down (polled sooner than the interval; the interval grows by 5 s),
+// slow_down (polled well before the interval; the interval grows by 5 s),
 // expired_token, access_denied, or the approved grant (once).
 func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *oauthError) {
 	now := time.Now()
@@ -79,7 +79,9 @@ func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *
 	if now.After(d.expires) {
 		return nil, &oauthError{http.StatusBadRequest, "expired_token", "The device_code has expired."}
 	}
-	tooSoon := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval
+	// Half the interval of slack: clients poll on a ticker, so the spacing the
+	// server sees jitters around the interval.
+	tooSoon := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval/2
 	d.lastPoll = now
 	d.polls++
 	if tooSoon && d.status == "pending" {

@@ -179,7 +179,7 @@ func (s *Server) ResetCounts() {
 }
 
 // SetTokenLifetime makes access tokens issued from now on live d, for every
-// kind (GitHub OAuth App tokens included); 0 restores the defaults.
+// kind whose tokens expire (not GitHub OAuth Apps); 0 restores the defaults.
 func (s *Server) SetTokenLifetime(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
