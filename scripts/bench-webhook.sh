@@ -22,6 +22,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/authctl" ./cmd/authctl
 go build -o "$tmp/minimalhmac" ./internal/webhook/benchdata/minimalhmac
+go build -o "$tmp/cobraonly" ./internal/webhook/benchdata/cobraonly
 
 export AUTHCTL_WEBHOOK_SECRET=bench-webhook-secret
 head -c 1024 /dev/urandom >"$tmp/1k"
@@ -52,8 +53,10 @@ PY
 }
 
 echo "== start-up (1 KB body): $rounds rounds x $startup_runs runs" >&2
-read -r su_a su_a_cpu su_m su_m_cpu < <(bench startup "$startup_runs" \
-  "$(verify "$tmp/1k" "$s1k")" "$tmp/minimalhmac $tmp/1k $s1k" | tr '\n' ' '; echo)
+read -r su_a su_a_cpu su_m su_m_cpu su_c su_c_cpu su_v su_v_cpu < <(bench startup "$startup_runs" \
+  "$(verify "$tmp/1k" "$s1k")" "$tmp/minimalhmac $tmp/1k $s1k" \
+  "$tmp/cobraonly webhook verify github --body $tmp/1k -H 'X-Hub-Signature-256: sha256=$s1k'" \
+  "$tmp/authctl version" | tr '\n' ' '; echo)
 
 echo "== throughput (256 MiB body): $rounds rounds x $throughput_runs runs" >&2
 read -r tp_a tp_a_cpu tp_m tp_m_cpu tp_o tp_o_cpu < <(bench tp "$throughput_runs" \
@@ -79,7 +82,11 @@ init_top=$(grep -v TOTAL "$tmp/init.txt" | head -8 | awk '{printf "| `%s` | %s |
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 fmt() { awk -v a="$1" 'BEGIN {printf "%.1f", a}'; }
 mib() { awk -v a="$1" 'BEGIN {printf "%.1f", a / 1024}'; }
-size_a=$(stat -c %s "$tmp/authctl"); size_m=$(stat -c %s "$tmp/minimalhmac")
+size_a=$(stat -c %s "$tmp/authctl"); size_m=$(stat -c %s "$tmp/minimalhmac"); size_c=$(stat -c %s "$tmp/cobraonly")
+init_count() { GODEBUG=inittrace=1 "$@" 2>&1 >/dev/null | grep -c '^init '; }
+pk_a=$(init_count "$tmp/authctl" webhook verify github --body "$tmp/1k" -H "X-Hub-Signature-256: sha256=$s1k")
+pk_m=$(init_count "$tmp/minimalhmac" "$tmp/1k" "$s1k")
+pk_c=$(init_count "$tmp/cobraonly" webhook verify github --body "$tmp/1k" -H "X-Hub-Signature-256: sha256=$s1k")
 
 section=$(cat <<MD
 <!-- webhook-verify:begin (written by scripts/bench-webhook.sh) -->
@@ -100,10 +107,13 @@ for a Go binary) and \`openssl dgst -sha256 -hmac\`.
 | start-up, 1 KB body, CPU (ms) | $(fmt "$su_a_cpu") | $(fmt "$su_m_cpu") | – | $(ratio "$su_a_cpu" "$su_m_cpu") | – | ≤ 2.00 |
 | verify 256 MiB, wall (ms) | $(fmt "$tp_a") | $(fmt "$tp_m") | $(fmt "$tp_o") | $(ratio "$tp_a" "$tp_m") | $(ratio "$tp_a" "$tp_o") | ≤ 1.10 and ≤ 1.00 |
 | verify 256 MiB, CPU (ms) | $(fmt "$tp_a_cpu") | $(fmt "$tp_m_cpu") | $(fmt "$tp_o_cpu") | $(ratio "$tp_a_cpu" "$tp_m_cpu") | $(ratio "$tp_a_cpu" "$tp_o_cpu") | ≤ 1.10 and ≤ 1.00 |
+| start-up: cobra + internal/webhook only, CPU (ms) | $(fmt "$su_c_cpu") | $(fmt "$su_m_cpu") | – | $(ratio "$su_c_cpu" "$su_m_cpu") | – | (evidence) |
+| start-up: \`authctl version\`, CPU (ms) | $(fmt "$su_v_cpu") | $(fmt "$su_m_cpu") | – | $(ratio "$su_v_cpu" "$su_m_cpu") | – | (evidence) |
 | peak RSS, 1 MiB body (MiB) | $(mib "$rss_1m") | | | | | |
 | peak RSS, 256 MiB body (MiB) | $(mib "$rss_256") | | | | | growth ≤ 10 MiB: $(mib $((rss_256 - rss_1m))) |
 
-Binary sizes: authctl $(mib $((size_a / 1024))) MiB, minimal $(mib $((size_m / 1024))) MiB. Package \`init\` time of
+Binary sizes (packages with an init): authctl $(mib $((size_a / 1024))) MiB ($pk_a), cobra + internal/webhook only
+$(mib $((size_c / 1024))) MiB ($pk_c), minimal $(mib $((size_m / 1024))) MiB ($pk_m). Package \`init\` time of
 \`authctl webhook verify\` (\`GODEBUG=inittrace=1\`, mean of 20 runs): $init_total ms in total; the largest:
 
 | package | init ms |
