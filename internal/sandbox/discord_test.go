@@ -121,6 +121,14 @@ func TestDiscordTokenErrors(t *testing.T) {
 			t.Fatalf("wrong secret: %d %s", status, resp)
 		}
 	})
+	t.Run("secret required for a confidential client", func(t *testing.T) {
+		f := form(newCode(challenge), verifier)
+		f.Set("client_id", sandbox.DiscordClientID)
+		status, _, resp := postForm(t, tokenURL, f, "", "")
+		if status != 401 || decode[map[string]string](t, resp)["error"] != "invalid_client" {
+			t.Fatalf("no secret: %d %s", status, resp)
+		}
+	})
 	t.Run("code single use", func(t *testing.T) {
 		code := newCode(challenge)
 		if status, _, resp := postForm(t, tokenURL, form(code, verifier), sandbox.DiscordClientID, sandbox.DiscordClientSecret); status != 200 {

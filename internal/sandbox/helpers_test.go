@@ -71,10 +71,11 @@ func authorizeRefused(t *testing.T, authURL string) string {
 	return string(body)
 }
 
-// do sends a request and returns the status, headers and body.
+// do sends a request, without following redirects, and returns the status,
+// headers and body.
 func do(t *testing.T, req *http.Request) (int, http.Header, []byte) {
 	t.Helper()
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	resp, err := noRedirect().Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}

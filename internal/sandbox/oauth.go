@@ -21,6 +21,9 @@ const (
 	codeLifetime    = 10 * time.Minute
 	pendingLifetime = 10 * time.Minute
 	maxFormBytes    = 1 << 20
+	// pruneThreshold bounds a long-running sandbox's memory: past this many
+	// codes or pending consents, expired ones are dropped.
+	pruneThreshold = 1024
 )
 
 // grant is one authorization: what a user allowed an app. Discord revokes
@@ -257,6 +260,13 @@ func (s *Server) authorize(kind string, issuer func(*http.Request) string) http.
 			return
 		}
 		s.mu.Lock()
+		if len(s.pending) >= pruneThreshold {
+			for k, p := range s.pending {
+				if time.Since(p.created) > pendingLifetime {
+					delete(s.pending, k)
+				}
+			}
+		}
 		s.pending[req.id] = req
 		s.mu.Unlock()
 		s.consentPage(w, req)
@@ -279,8 +289,16 @@ func validChallenge(c string) bool {
 // approve issues a code for user and redirects to the client.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *authRequest, user *User) {
 	code := randomToken("")
+	now := time.Now()
 	s.mu.Lock()
-	s.codes[code] = &authCode{req: req, user: user, expires: time.Now().Add(codeLifetime)}
+	if len(s.codes) >= pruneThreshold {
+		for k, c := range s.codes {
+			if now.After(c.expires) {
+				delete(s.codes, k)
+			}
+		}
+	}
+	s.codes[code] = &authCode{req: req, user: user, expires: now.Add(codeLifetime)}
 	s.mu.Unlock()
 	v := url.Values{"code": {code}}
 	redirectWith(w, r, req, v)
