@@ -16,12 +16,15 @@
 //	         POST /login/oauth/access_token               HTTP-200 errors; form answer unless Accept: JSON
 //	         POST /login/device/code, GET|POST /login/device
 //	         GET  /user, DELETE /applications/{client_id}/token (also under /api/v3)
+//	         POST /app/installations/{id}/access_tokens   RS256 app JWT (app's public_key_pem) → 201 ghs_ token
+//	         GET  /repos/{owner}/{repo}/installation, /orgs/{org}/installation
 //	Slack    GET  /oauth/v2/authorize                     scope/user_scope comma-separated; localhost+PKCE
 //	         POST /api/oauth.v2.access                    ok:false errors, authed_user
 //	         POST /api/auth.test, /api/auth.revoke
 //	Sentry   GET  /oauth/authorize/, POST /oauth/token/   user and expires_at; Basic+form double auth refused
 //	         POST /oauth/device/code/, GET|POST /oauth/device/
 //	         GET  /api/0/organizations/, /api/0/users/me/
+//	         POST /api/0/sentry-app-installations/{uuid}/authorizations/   integration tokens, camelCase
 //	OIDC     GET  /oidc/.well-known/openid-configuration, /oidc/jwks, /oidc/authorize, /oidc/userinfo
 //	         POST /oidc/token, /oidc/revoke               RS256 ID tokens (go-jose), nonce, iss on callback
 //	Sandbox  POST /_sandbox/consent                       the consent page's form
@@ -53,5 +56,14 @@
 //     GitHub OAuth App GitHubClientID (tokens never expire) and GitHub App
 //     GitHubAppClientID (expiring, rotating); Slack SlackClientID; Sentry
 //     SentryClientID; OIDC OIDCClientID (confidential) and
-//     OIDCPublicClientID (public, PKCE).
+//     OIDCPublicClientID (public, PKCE);
+//   - installations: GitHub App GitHubAppID installed on
+//     GitHubInstallationOrg as GitHubInstallationID (installation tokens
+//     need the app's public_key_pem in the seed); Sentry integration
+//     SentryIntegrationClient installed as SentryInstallationUUID with the
+//     webhook code SentryInstallationCode.
+//
+// Device codes are approved on the verification page, by ApproveDevice, or
+// with AutoApprove after their first poll (which answers
+// authorization_pending).
 package sandbox

@@ -152,6 +152,10 @@ func (s *Server) githubUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := t.grant.user
+	if u == nil {
+		githubMessage(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
 	id, _ := strconv.ParseInt(u.ID, 10, 64)
 	if !t.grant.app.ExpiringTokens {
 		w.Header().Set("X-OAuth-Scopes", strings.Join(t.grant.scopes, ", "))

@@ -59,6 +59,15 @@ const (
 	SentryClientID     = "sentry-sandbox-client"
 	SentryClientSecret = "sentry-sandbox-secret"
 
+	GitHubAppID             = 424242 // the GitHub App's id (JWT iss)
+	GitHubInstallationID    = 5150
+	GitHubInstallationOrg   = "sandbox-org"
+	GitHubInstallationRepo  = "sandbox-org/widgets"
+	SentryIntegrationClient = "sentry-integration-client"
+	SentryIntegrationSecret = "sentry-integration-secret"
+	SentryInstallationUUID  = "b1f3c0de-5a4d-4b0c-9e57-000000000001"
+	SentryInstallationCode  = "sentry-install-code" // as sent in the installation webhook
+
 	OIDCClientID       = "authctl-confidential"
 	OIDCClientSecret   = "oidc-sandbox-secret"
 	OIDCPublicClientID = "authctl-public" // no secret, PKCE required
@@ -75,6 +84,8 @@ type Seed struct {
 	Apps        []App   `yaml:"apps"`
 	Guilds      []Guild `yaml:"guilds"`
 	Bots        []Bot   `yaml:"bots"`
+	// Installations of GitHub Apps and Sentry integrations.
+	Installations []Installation `yaml:"installations"`
 	// TokenLifetime is the access-token lifetime in seconds for kinds whose
 	// tokens expire (Discord, GitHub Apps, Slack, Sentry, OIDC); 0 means
 	// each provider's real default.
@@ -113,6 +124,22 @@ type App struct {
 	// ExpiringTokens is GitHub App semantics for kind github: tokens expire
 	// and come with a rotating refresh token. Other kinds always expire.
 	ExpiringTokens bool `yaml:"expiring_tokens"`
+	// AppID and PublicKeyPEM (PKIX or PKCS#1 RSA) let a GitHub App sign
+	// the RS256 JWTs that create installation tokens.
+	AppID        int64  `yaml:"app_id"`
+	PublicKeyPEM string `yaml:"public_key_pem"`
+}
+
+// Installation is a GitHub App installation on an account (an org login,
+// or owner/repo for a repository installation), or a Sentry integration
+// installation (UUID, with the code its installation webhook carries).
+type Installation struct {
+	Kind     string `yaml:"kind"`
+	ID       int64  `yaml:"id"`
+	UUID     string `yaml:"uuid"`
+	ClientID string `yaml:"client_id"`
+	Account  string `yaml:"account"`
+	Code     string `yaml:"code"`
 }
 
 // Guild is a Discord guild.
@@ -161,9 +188,10 @@ func DefaultSeed() *Seed {
 			{Kind: KindDiscord, ClientID: DiscordClientID, ClientSecret: DiscordClientSecret, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindDiscord, ClientID: DiscordPublicClientID, Public: true, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindGitHub, ClientID: GitHubClientID, ClientSecret: GitHubClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
-			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}, ExpiringTokens: true},
+			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}, ExpiringTokens: true, AppID: GitHubAppID},
 			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{"http://localhost/callback"}},
 			{Kind: KindSentry, ClientID: SentryClientID, ClientSecret: SentryClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
+			{Kind: KindSentry, ClientID: SentryIntegrationClient, ClientSecret: SentryIntegrationSecret},
 			{Kind: KindOIDC, ClientID: OIDCClientID, ClientSecret: OIDCClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 			{Kind: KindOIDC, ClientID: OIDCPublicClientID, Public: true, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 		},
@@ -179,6 +207,10 @@ func DefaultSeed() *Seed {
 				Members: []Member{{UserID: AliceID, JoinedAt: joined}}},
 		},
 		Bots: []Bot{{UserID: BotUserID, Token: BotToken, Guilds: []string{GuildID}}},
+		Installations: []Installation{
+			{Kind: KindGitHub, ID: GitHubInstallationID, ClientID: GitHubAppClientID, Account: GitHubInstallationOrg},
+			{Kind: KindSentry, UUID: SentryInstallationUUID, ClientID: SentryIntegrationClient, Code: SentryInstallationCode},
+		},
 	}
 	for i := range ManyGuildsCount {
 		id := strconv.FormatInt(ManyGuildsFirst+int64(i), 10)
@@ -236,6 +268,19 @@ func (s *Seed) validate() error {
 			if !users[m.UserID] && !s.isBot(m.UserID) {
 				return fmt.Errorf("guild %s: member %s is not a seeded user or bot", g.ID, m.UserID)
 			}
+		}
+	}
+	for _, in := range s.Installations {
+		if in.Kind != KindGitHub && in.Kind != KindSentry {
+			return fmt.Errorf("installation of kind %q: only github and sentry have installations", in.Kind)
+		}
+	}
+	for _, a := range s.Apps {
+		if a.PublicKeyPEM == "" {
+			continue
+		}
+		if _, err := parseRSAPublicKey(a.PublicKeyPEM); err != nil {
+			return fmt.Errorf("app %q: public_key_pem: %w", a.ClientID, err)
 		}
 	}
 	for name, f := range s.Faults {

@@ -64,13 +64,16 @@ func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := s.issue(g, s.lifetime(sentryTokenLifetime), "sntryu_", "", 0)
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"access_token": t.access.value, "refresh_token": t.refresh.value, "token_type": "bearer",
 		"expires_in": int(t.lifetime.Seconds()), "expires_at": t.access.expiry.UTC().Format(time.RFC3339Nano),
 		"scope": strings.Join(g.scopes, " "),
-		"user":  map[string]string{"id": g.user.ID, "name": g.user.Name, "email": g.user.Email},
-	})
+	}
+	if g.user != nil { // integration grants have no user
+		out["user"] = map[string]string{"id": g.user.ID, "name": g.user.Name, "email": g.user.Email}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
@@ -131,5 +134,9 @@ func (s *Server) sentryMe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := t.grant.user
+	if u == nil {
+		writeJSON(w, http.StatusForbidden, map[string]string{"detail": "This endpoint requires user info"})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": u.ID, "username": u.Username, "name": u.Name, "email": u.Email})
 }

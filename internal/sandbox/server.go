@@ -46,6 +46,8 @@ type Server struct {
 	userCodes     map[string]*deviceAuth // by user_code
 	deliveries    map[string][]Delivery
 	signer        *idTokenSigner
+	// usedInstallCodes marks Sentry installation codes already exchanged.
+	usedInstallCodes map[string]bool
 }
 
 // New builds a server on opts; call Start to listen.
@@ -69,6 +71,8 @@ func New(opts Options) *Server {
 		userCodes:   map[string]*deviceAuth{},
 		deliveries:  map[string][]Delivery{},
 		signer:      &idTokenSigner{},
+
+		usedInstallCodes: map[string]bool{},
 	}
 	for route, f := range seed.Faults {
 		s.faults[route] = f
@@ -229,6 +233,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.slackRoutes(mux)
 	s.sentryRoutes(mux)
 	s.oidcRoutes(mux)
+	s.installationRoutes(mux)
 	s.sandboxRoutes(mux)
 	return mux
 }

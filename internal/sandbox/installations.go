@@ -1,0 +1,235 @@
+package sandbox
+
+import (
+	"crypto/rsa"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+const (
+	installationTokenLifetime = time.Hour
+	maxAppJWTLifetime         = 10 * time.Minute
+	clockSkew                 = 60 * time.Second
+	githubDocsURL             = "https://docs.github.com/rest"
+)
+
+func (s *Server) installationRoutes(mux *http.ServeMux) {
+	for _, prefix := range []string{"", "/api/v3"} {
+		mux.HandleFunc("POST "+prefix+"/app/installations/{id}/access_tokens", s.githubInstallationToken)
+		mux.HandleFunc("GET "+prefix+"/repos/{owner}/{repo}/installation", s.githubFindInstallation)
+		mux.HandleFunc("GET "+prefix+"/orgs/{org}/installation", s.githubFindInstallation)
+	}
+	mux.HandleFunc("POST /api/0/sentry-app-installations/{uuid}/authorizations/", s.sentryIntegrationToken)
+}
+
+// parseRSAPublicKey reads a PEM RSA public key (PKIX or PKCS#1).
+func parseRSAPublicKey(pemText string) (*rsa.PublicKey, error) {
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	if key, err := x509.ParsePKCS1PublicKey(block.Bytes); err == nil {
+		return key, nil
+	}
+	key, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse public key: %w", err)
+	}
+	rsaKey, ok := key.(*rsa.PublicKey)
+	if !ok {
+		return nil, errors.New("not an RSA public key")
+	}
+	return rsaKey, nil
+}
+
+func githubMessage(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"message": message, "documentation_url": githubDocsURL, "status": strconv.Itoa(status)})
+}
+
+// githubAppJWT authenticates a GitHub App by its RS256 JWT: iss is the app
+// id (or client id), exp at most 10 minutes after iat and in the future.
+func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, bool) {
+	raw := bearer(r)
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if raw == "" || err != nil {
+		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+		return nil, false
+	}
+	var claims struct {
+		Issuer   any              `json:"iss"`
+		IssuedAt *jwt.NumericDate `json:"iat"`
+		Expiry   *jwt.NumericDate `json:"exp"`
+	}
+	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
+		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+		return nil, false
+	}
+	app := s.appByIssuer(fmt.Sprint(claims.Issuer))
+	if app == nil {
+		githubMessage(w, http.StatusUnauthorized, "'Issuer' claim ('iss') must be an Integer")
+		return nil, false
+	}
+	key, err := parseRSAPublicKey(app.PublicKeyPEM)
+	if err != nil || tok.Claims(key, &claims) != nil {
+		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+		return nil, false
+	}
+	now := time.Now()
+	switch {
+	case claims.IssuedAt == nil || claims.Expiry == nil:
+		githubMessage(w, http.StatusUnauthorized, "'Issued at' and 'Expiration time' claims are required")
+	case claims.IssuedAt.Time().After(now.Add(clockSkew)):
+		githubMessage(w, http.StatusUnauthorized, "'Issued at' claim ('iat') must be an Integer representing a time in the past")
+	case !claims.Expiry.Time().After(now):
+		githubMessage(w, http.StatusUnauthorized, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires")
+	case claims.Expiry.Time().Sub(claims.IssuedAt.Time()) > maxAppJWTLifetime:
+		githubMessage(w, http.StatusUnauthorized, "'Expiration time' claim ('exp') is too far in the future")
+	default:
+		return app, true
+	}
+	return nil, false
+}
+
+// appByIssuer finds a GitHub App with a key by app id or client id.
+func (s *Server) appByIssuer(iss string) *App {
+	for i := range s.seed.Apps {
+		a := &s.seed.Apps[i]
+		if a.Kind == KindGitHub && a.PublicKeyPEM != "" && (iss == a.ClientID || a.AppID != 0 && iss == strconv.FormatInt(a.AppID, 10)) {
+			return a
+		}
+	}
+	return nil
+}
+
+func (s *Server) installationObject(r *http.Request, in *Installation, app *App) map[string]any {
+	account, _, _ := strings.Cut(in.Account, "/")
+	return map[string]any{
+		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": "Organization",
+		"account":              map[string]any{"login": account, "type": "Organization"},
+		"access_tokens_url":    baseURL(r) + "/app/installations/" + strconv.FormatInt(in.ID, 10) + "/access_tokens",
+		"repository_selection": "all", "permissions": map[string]string{"contents": "read", "metadata": "read"},
+	}
+}
+
+// githubInstallationToken is POST /app/installations/{id}/access_tokens: 201
+// with a ghs_ token valid one hour.
+func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request) {
+	app, ok := s.githubAppJWT(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var in *Installation
+	for i := range s.seed.Installations {
+		if c := &s.seed.Installations[i]; c.Kind == KindGitHub && c.ID == id && c.ClientID == app.ClientID {
+			in = c
+		}
+	}
+	if in == nil {
+		githubMessage(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	t := s.issue(&grant{app: app, scopes: []string{"installation"}}, installationTokenLifetime, "ghs_", "", -1)
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"token": t.access.value, "expires_at": t.access.expiry.UTC().Format(time.RFC3339),
+		"permissions": map[string]string{"contents": "read", "metadata": "read"}, "repository_selection": "all",
+	})
+}
+
+// githubFindInstallation is GET /repos/{owner}/{repo}/installation and
+// GET /orgs/{org}/installation: an org installation covers its repositories.
+func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) {
+	app, ok := s.githubAppJWT(w, r)
+	if !ok {
+		return
+	}
+	owner := r.PathValue("org") + r.PathValue("owner")
+	repo := ""
+	if r.PathValue("repo") != "" {
+		repo = owner + "/" + r.PathValue("repo")
+	}
+	for i := range s.seed.Installations {
+		in := &s.seed.Installations[i]
+		if in.Kind != KindGitHub || in.ClientID != app.ClientID {
+			continue
+		}
+		if strings.EqualFold(in.Account, owner) || repo != "" && strings.EqualFold(in.Account, repo) {
+			writeJSON(w, http.StatusOK, s.installationObject(r, in, app))
+			return
+		}
+	}
+	githubMessage(w, http.StatusNotFound, "Not Found")
+}
+
+// sentryIntegrationToken is Sentry's integration token endpoint: a JSON body
+// with grant_type authorization_code (the installation webhook's code) or
+// refresh_token; the answer is camelCase and a refresh deletes the old token.
+func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body must be JSON"})
+		return
+	}
+	var body struct {
+		GrantType    string `json:"grant_type"`
+		Code         string `json:"code"`
+		RefreshToken string `json:"refresh_token"`
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes)).Decode(&body); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body is not valid JSON"})
+		return
+	}
+	var in *Installation
+	for i := range s.seed.Installations {
+		if c := &s.seed.Installations[i]; c.Kind == KindSentry && c.UUID == r.PathValue("uuid") {
+			in = c
+		}
+	}
+	app := s.app(KindSentry, body.ClientID)
+	if in == nil || app == nil || in.ClientID != app.ClientID ||
+		subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid credentials"})
+		return
+	}
+	var g *grant
+	switch body.GrantType {
+	case "authorization_code":
+		s.mu.Lock()
+		used := s.usedInstallCodes[in.UUID]
+		s.usedInstallCodes[in.UUID] = true
+		s.mu.Unlock()
+		if used || subtle.ConstantTimeCompare([]byte(body.Code), []byte(in.Code)) != 1 {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid grant"})
+			return
+		}
+		g = &grant{app: app, scopes: []string{"org:read", "project:read", "event:read"}}
+	case "refresh_token":
+		var oerr *oauthError
+		if g, oerr = s.rotate(app, body.RefreshToken, true); oerr != nil {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid grant"})
+			return
+		}
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "grant_type must be authorization_code or refresh_token"})
+		return
+	}
+	t := s.issue(g, s.lifetime(sentryTokenLifetime), "", "", 0)
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"id": randomToken("")[:12], "token": t.access.value, "refreshToken": t.refresh.value,
+		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": time.Now().UTC().Format(time.RFC3339Nano),
+		"scopes": g.scopes, "state": nil, "application": map[string]string{"clientId": app.ClientID},
+	})
+}

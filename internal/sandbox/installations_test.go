@@ -1,0 +1,165 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+)
+
+// appJWT signs a GitHub App JWT with key.
+func appJWT(t *testing.T, key *rsa.PrivateKey, iss any, iat, exp time.Time) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jwt.Signed(signer).Claims(map[string]any{"iss": iss, "iat": iat.Unix(), "exp": exp.Unix()}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func rsaKey(t *testing.T) (*rsa.PrivateKey, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// PROVIDERS.md GitHub App installation tokens: an RS256 JWT (iss = app id, exp at most 10 minutes
+// after iat) creates a one-hour ghs_ token (201); installations are found by repo or org.
+func TestGitHubInstallationTokens(t *testing.T) {
+	t.Parallel()
+	key, pub := rsaKey(t)
+	other, _ := rsaKey(t)
+	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+		for i := range s.Apps {
+			if s.Apps[i].ClientID == sandbox.GitHubAppClientID {
+				s.Apps[i].PublicKeyPEM = pub
+			}
+		}
+	})))
+	now := time.Now()
+	good := appJWT(t, key, sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
+	post := func(path, jwtValue string) (int, []byte) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+path, nil)
+		if jwtValue != "" {
+			req.Header.Set("Authorization", "Bearer "+jwtValue)
+		}
+		status, _, body := do(t, req)
+		return status, body
+	}
+	tokensPath := "/app/installations/5150/access_tokens"
+
+	status, body := post(tokensPath, good)
+	created := decode[map[string]any](t, body)
+	expires, err := time.Parse(time.RFC3339, created["expires_at"].(string))
+	if status != 201 || !strings.HasPrefix(created["token"].(string), "ghs_") || err != nil || expires.Sub(now) < 59*time.Minute || created["permissions"] == nil {
+		t.Fatalf("installation token: %d %s", status, body)
+	}
+	if status, _, body := get(t, srv.URL()+"/user", "Bearer "+created["token"].(string)); status != 403 {
+		t.Fatalf("/user with an installation token: %d %s", status, body)
+	}
+	if status, _ := post("/api/v3"+tokensPath, appJWT(t, key, sandbox.GitHubAppClientID, now, now.Add(5*time.Minute))); status != 201 {
+		t.Fatalf("client id as iss, GHE path: %d", status)
+	}
+
+	for name, path := range map[string]string{"org": "/orgs/sandbox-org/installation", "repo of the org": "/repos/sandbox-org/widgets/installation"} {
+		status, _, body := get(t, srv.URL()+path, "Bearer "+good)
+		if status != 200 || decode[map[string]any](t, body)["id"] != float64(sandbox.GitHubInstallationID) {
+			t.Errorf("%s: %d %s", name, status, body)
+		}
+	}
+	if status, _, _ := get(t, srv.URL()+"/repos/elsewhere/x/installation", "Bearer "+good); status != 404 {
+		t.Errorf("unknown repo: %d", status)
+	}
+
+	bad := []struct {
+		name, jwt, path string
+		status          int
+	}{
+		{"no JWT", "", tokensPath, 401},
+		{"not a JWT", "nope", tokensPath, 401},
+		{"exp too far", appJWT(t, key, sandbox.GitHubAppID, now, now.Add(20*time.Minute)), tokensPath, 401},
+		{"expired", appJWT(t, key, sandbox.GitHubAppID, now.Add(-10*time.Minute), now.Add(-time.Minute)), tokensPath, 401},
+		{"iat in the future", appJWT(t, key, sandbox.GitHubAppID, now.Add(5*time.Minute), now.Add(9*time.Minute)), tokensPath, 401},
+		{"other key", appJWT(t, other, sandbox.GitHubAppID, now, now.Add(5*time.Minute)), tokensPath, 401},
+		{"unknown app", appJWT(t, key, 1, now, now.Add(5*time.Minute)), tokensPath, 401},
+		{"unknown installation", good, "/app/installations/999/access_tokens", 404},
+	}
+	for _, tc := range bad {
+		if status, body := post(tc.path, tc.jwt); status != tc.status || decode[map[string]any](t, body)["message"] == "" {
+			t.Errorf("%s: %d %s, want %d with a message", tc.name, status, body, tc.status)
+		}
+	}
+}
+
+// Without a configured public key the default GitHub App cannot mint installation tokens.
+func TestGitHubInstallationNeedsKey(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	key, _ := rsaKey(t)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/app/installations/5150/access_tokens", nil)
+	req.Header.Set("Authorization", "Bearer "+appJWT(t, key, sandbox.GitHubAppID, time.Now(), time.Now().Add(time.Minute)))
+	if status, _, _ := do(t, req); status != 401 {
+		t.Fatalf("status %d, want 401", status)
+	}
+}
+
+// PROVIDERS.md Sentry integration tokens: JSON body, camelCase answer, a refresh deletes the old token.
+func TestSentryIntegrationTokens(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	target := srv.URL() + "/api/0/sentry-app-installations/" + sandbox.SentryInstallationUUID + "/authorizations/"
+	post := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader([]byte(body)))
+		req.Header.Set("Content-Type", "application/json")
+		status, _, resp := do(t, req)
+		return status, decode[map[string]any](t, resp)
+	}
+	codeBody := `{"grant_type":"authorization_code","code":"` + sandbox.SentryInstallationCode + `","client_id":"` + sandbox.SentryIntegrationClient + `","client_secret":"` + sandbox.SentryIntegrationSecret + `"}`
+	status, first := post(codeBody)
+	if status != 201 || first["token"] == nil || first["refreshToken"] == nil || first["expiresAt"] == nil || first["access_token"] != nil {
+		t.Fatalf("code grant: %d %v", status, first)
+	}
+	if status, _, body := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+first["token"].(string)); status != 200 {
+		t.Fatalf("integration token on the API: %d %s", status, body)
+	}
+	if status, got := post(codeBody); status != 401 {
+		t.Fatalf("code reused: %d %v", status, got)
+	}
+	refreshBody := `{"grant_type":"refresh_token","refresh_token":"` + first["refreshToken"].(string) + `","client_id":"` + sandbox.SentryIntegrationClient + `","client_secret":"` + sandbox.SentryIntegrationSecret + `"}`
+	status, second := post(refreshBody)
+	if status != 201 || second["token"] == first["token"] {
+		t.Fatalf("refresh: %d %v", status, second)
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+first["token"].(string)); status != 401 {
+		t.Fatalf("old token after refresh: %d, want 401", status)
+	}
+	if status, _ := post(refreshBody); status != 401 {
+		t.Fatalf("old refresh token: %d", status)
+	}
+	if status, _ := post(strings.Replace(codeBody, sandbox.SentryIntegrationSecret, "nope", 1)); status != 401 {
+		t.Fatalf("wrong secret: %d", status)
+	}
+	if status, _, _ := postForm(t, target, url.Values{"grant_type": {"authorization_code"}}, "", ""); status != 400 {
+		t.Fatalf("form body: %d, want 400", status)
+	}
+}
