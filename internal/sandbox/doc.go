@@ -21,6 +21,8 @@
 //	Slack    GET  /oauth/v2/authorize                     scope/user_scope comma-separated; localhost+PKCE
 //	         POST /api/oauth.v2.access                    ok:false errors, authed_user
 //	         POST /api/auth.test, /api/auth.revoke
+//	         Sign in with Slack: GET /.well-known/openid-configuration, /openid/connect/keys,
+//	         /openid/connect/authorize; POST /api/openid.connect.token; /api/openid.connect.userInfo
 //	Sentry   GET  /oauth/authorize/, POST /oauth/token/   user and expires_at; Basic+form double auth refused
 //	         POST /oauth/device/code/, GET|POST /oauth/device/
 //	         GET  /api/0/organizations/, /api/0/users/me/

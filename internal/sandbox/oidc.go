@@ -133,7 +133,7 @@ func (s *Server) oidcToken(w http.ResponseWriter, r *http.Request) {
 	if tr.form.Get("grant_type") == "refresh_token" {
 		nonce = "" // a refreshed ID token carries no nonce (OIDC Core §12.2)
 	}
-	idToken, err := s.idToken(oidcIssuer(r), g, nonce, t.lifetime)
+	idToken, err := s.idToken(oidcIssuer(r), g.user.ID, g, nonce, t.lifetime, nil)
 	if err != nil {
 		oidcOAuthError(w, &oauthError{http.StatusInternalServerError, "server_error", err.Error()})
 		return
@@ -150,16 +150,20 @@ func (s *Server) oidcToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // idToken signs an RS256 ID token for g.
-func (s *Server) idToken(issuer string, g *grant, nonce string, lifetime time.Duration) (string, error) {
+// subject is the sub claim; claims are added to the standard ones.
+func (s *Server) idToken(issuer, subject string, g *grant, nonce string, lifetime time.Duration, claims map[string]any) (string, error) {
 	if err := s.signer.init(); err != nil {
 		return "", fmt.Errorf("signing key: %w", err)
 	}
 	now := time.Now()
-	claims := jwt.Claims{
-		Issuer: issuer, Subject: g.user.ID, Audience: jwt.Audience{g.app.ClientID},
+	std := jwt.Claims{
+		Issuer: issuer, Subject: subject, Audience: jwt.Audience{g.app.ClientID},
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime)),
 	}
 	extra := map[string]any{"auth_time": now.Unix(), "preferred_username": g.user.Username}
+	for k, v := range claims {
+		extra[k] = v
+	}
 	if nonce != "" {
 		extra["nonce"] = nonce
 	}
@@ -169,7 +173,7 @@ func (s *Server) idToken(issuer string, g *grant, nonce string, lifetime time.Du
 	if hasScope(g, "email") {
 		extra["email"], extra["email_verified"] = g.user.Email, true
 	}
-	return jwt.Signed(s.signer.signer).Claims(claims).Claims(extra).Serialize()
+	return jwt.Signed(s.signer.signer).Claims(std).Claims(extra).Serialize()
 }
 
 func (s *Server) oidcUserinfo(w http.ResponseWriter, r *http.Request) {

@@ -231,6 +231,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.discordRoutes(mux)
 	s.githubRoutes(mux)
 	s.slackRoutes(mux)
+	s.slackOIDCRoutes(mux)
 	s.sentryRoutes(mux)
 	s.oidcRoutes(mux)
 	s.installationRoutes(mux)
