@@ -73,6 +73,7 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 		{"wrong secret kind env", map[string]string{"OTHER": "nope"}, ghBody, []string{"webhook", "verify", "github", "--secret-env", "OTHER", "--body", "-", "-H", ghSig}, 1, "invalid: signature mismatch"},
 		{"missing header", env, ghBody, []string{"webhook", "verify", "github", "--body", "-"}, 1, "invalid: missing header X-Hub-Signature-256"},
 		{"duplicated header", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig, "-H", ghSig}, 1, "invalid: malformed header X-Hub-Signature-256: given 2 times"},
+		{"discord body over the cap", nil, strings.Repeat("x", 9<<20), []string{"webhook", "verify", "discord", "--public-key", "36d6164ea133cf20c6575d3da52c20e8a3674d1a10b5158c378a6e5c23372049", "--body", "-", "--tolerance", "0", "-H", "X-Signature-Timestamp: 1700000000", "-H", "X-Signature-Ed25519: " + strings.Repeat("ab", 64)}, 1, "invalid: body larger than 8 MiB"},
 		{"discord wrong key length", nil, "{}", []string{"webhook", "verify", "discord", "--public-key", "abcd", "--body", "-"}, 1, "invalid: wrong key length"},
 		{"no secret", nil, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig}, 2, "no secret: use --secret-env"},
 		{"secret on argv", env, ghBody, []string{"webhook", "verify", "github", "--secret", "hunter2", "--body", "-", "-H", ghSig}, 2, "--secret is refused"},
@@ -226,6 +227,7 @@ func TestWebhookSignUsage(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "s"}
 	badKey := writeFile(t, "bad.pem", "not a key")
+	shortSeed := writeFile(t, "short.hex", strings.Repeat("ab", 31)+"\n")
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -236,6 +238,7 @@ func TestWebhookSignUsage(t *testing.T) {
 		{"secret on argv", env, []string{"webhook", "sign", "github", "--secret", "s", "--body", "-"}, "--secret is refused"},
 		{"discord without key", env, []string{"webhook", "sign", "discord", "--body", "-"}, "discord needs --private-key-file"},
 		{"discord bad key", env, []string{"webhook", "sign", "discord", "--body", "-", "--private-key-file", badKey}, "neither PEM PKCS#8 nor a hex seed"},
+		{"discord seed of the wrong length", env, []string{"webhook", "sign", "discord", "--body", "-", "--private-key-file", shortSeed}, "wrong key length: the seed is 31 bytes, want 32"},
 		{"key file for github", env, []string{"webhook", "sign", "github", "--body", "-", "--private-key-file", badKey}, "--private-key-file is for discord"},
 		{"no body", env, []string{"webhook", "sign", "github"}, "give the body"},
 		{"negative timestamp", env, []string{"webhook", "sign", "slack", "--body", "-", "--timestamp", "-1"}, "--timestamp must be a Unix time"},
