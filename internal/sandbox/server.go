@@ -30,6 +30,7 @@ type Server struct {
 	autoApprove bool
 	handler     http.Handler
 	closing     chan struct{}
+	closeOnce   sync.Once
 
 	mu            sync.Mutex
 	srv           *http.Server
@@ -134,15 +135,7 @@ func (s *Server) URL() string {
 
 // Close stops the server, ending open connections and waiting requests.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	select {
-	case <-s.closing:
-		return nil
-	default:
-		close(s.closing)
-	}
+	srv := s.stop()
 	if srv == nil {
 		return nil
 	}
@@ -150,20 +143,21 @@ func (s *Server) Close() error {
 }
 
 // Shutdown stops accepting connections and waits for requests in flight
-// until ctx ends.
+// until ctx ends; requests waiting in injected latency end at once.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	select {
-	case <-s.closing:
-	default:
-		close(s.closing)
-	}
+	srv := s.stop()
 	if srv == nil {
 		return nil
 	}
 	return srv.Shutdown(ctx)
+}
+
+// stop signals waiting handlers to give up and returns the HTTP server.
+func (s *Server) stop() *http.Server {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv
 }
 
 // Count returns how many requests were served for method and concrete
