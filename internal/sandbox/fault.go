@@ -97,28 +97,32 @@ func faultRoute(route string, r *http.Request) bool {
 }
 
 // pickFault returns the fault selected for r, if any, consuming one of its
-// Times.
+// Times. When several routes match, the longest (most specific) wins.
 func (s *Server) pickFault(r *http.Request) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for route, f := range s.faults {
-		if !faultRoute(route, r) {
-			continue
+	route := ""
+	for candidate := range s.faults {
+		if faultRoute(candidate, r) && len(candidate) > len(route) {
+			route = candidate
 		}
-		switch {
-		case f.Times > 0:
-			f.Times--
-			if f.Times == 0 {
-				delete(s.faults, route)
-			} else {
-				s.faults[route] = f
-			}
-		case f.Rate > 0 && rand.Float64() >= f.Rate:
-			return Fault{}, false
-		}
-		return f, true
 	}
-	return Fault{}, false
+	if route == "" {
+		return Fault{}, false
+	}
+	f := s.faults[route]
+	switch {
+	case f.Times > 0:
+		f.Times--
+		if f.Times == 0 {
+			delete(s.faults, route)
+		} else {
+			s.faults[route] = f
+		}
+	case f.Rate > 0 && rand.Float64() >= f.Rate:
+		return Fault{}, false
+	}
+	return f, true
 }
 
 // injectFault applies a selected fault; it reports whether the request has

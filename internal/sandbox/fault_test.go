@@ -32,6 +32,16 @@ func TestFaultStatusTimesAndCount(t *testing.T) {
 	if n := srv.Count("GET", path); n != 0 {
 		t.Fatalf("Count after reset = %d", n)
 	}
+	// The most specific matching route wins.
+	srv.SetFault("/api/*", sandbox.Fault{Status: 500})
+	srv.SetFault("GET "+path, sandbox.Fault{Status: 502, Times: 1})
+	if status, _, _ := get(t, srv.URL()+path, "Bot "+sandbox.BotToken); status != 502 {
+		t.Fatalf("specific fault: %d, want 502", status)
+	}
+	if status, _, _ := get(t, srv.URL()+path, "Bot "+sandbox.BotToken); status != 500 {
+		t.Fatalf("prefix fault after the specific one cleared: %d, want 500", status)
+	}
+	srv.SetFault("/api/*", sandbox.Fault{})
 	// A method-qualified fault leaves other methods alone.
 	srv.SetFault("POST "+path, sandbox.Fault{Status: 500})
 	if status, _, _ := get(t, srv.URL()+path, "Bot "+sandbox.BotToken); status != 200 {
