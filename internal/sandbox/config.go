@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -30,12 +31,15 @@ func (s *Server) ConfigYAML() string {
 		}
 	}
 	if a := s.firstApp(KindDiscord); a != nil {
-		port := DiscordRedirectPort
+		// Discord matches the redirect URI exactly, so authctl must listen on its port.
+		ports := ""
 		if len(a.RedirectURIs) > 0 {
-			fmt.Sscanf(portOf(a.RedirectURIs[0]), "%d", &port)
+			if u, err := url.Parse(a.RedirectURIs[0]); err == nil && u.Port() != "" {
+				ports = fmt.Sprintf("    redirect_ports: [%s]\n", u.Port())
+			}
 		}
 		entry("discord", KindDiscord, a.ClientID, a.ClientSecret, []string{"identify", "guilds", "guilds.members.read"},
-			fmt.Sprintf("    redirect_ports: [%d]\n", port), [][2]string{
+			ports, [][2]string{
 				{"auth_url", base + "/oauth2/authorize"}, {"token_url", base + "/api/oauth2/token"},
 				{"revoke_url", base + "/api/oauth2/token/revoke"}, {"device_url", ""}, {"api_url", base + "/api/v10"},
 			})
@@ -96,14 +100,4 @@ func (s *Server) appsOf(kind string) []*App {
 		out = append(out, a)
 	}
 	return out
-}
-
-func portOf(rawURL string) string {
-	rest := rawURL[strings.Index(rawURL, "://")+3:]
-	host, _, _ := strings.Cut(rest, "/")
-	_, port, _ := strings.Cut(strings.TrimPrefix(host, "[::1]"), ":")
-	if i := strings.LastIndex(host, ":"); i >= 0 {
-		port = host[i+1:]
-	}
-	return port
 }
