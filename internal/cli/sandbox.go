@@ -30,6 +30,7 @@ type SandboxOptions struct {
 	ConfigOut     string
 	Faults        []string
 	TokenLifetime time.Duration
+	PrintSeed     bool
 }
 
 func newCmdSandbox(f *Factory, runF func(context.Context, *SandboxOptions) error) *cobra.Command {
@@ -47,6 +48,7 @@ directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
 		Example: `  authctl sandbox --config-out sandbox.yaml &
   authctl --config sandbox.yaml login discord
   authctl sandbox --auto-approve --token-lifetime 30s
+  authctl sandbox --print-seed > seed.yaml && authctl sandbox --seed seed.yaml
   authctl sandbox --fault '/api/v10/users/@me/guilds=status=503,times=2'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
@@ -62,12 +64,21 @@ directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "skip the consent page: approve every authorization as the default user")
 	fl.StringVar(&opts.ConfigOut, "config-out", "", "write the authctl configuration for this sandbox to this file")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: ROUTE=key=value,… (keys latency, status, rate, times, retry_after, drop, malformed_json); repeatable")
+	fl.BoolVar(&opts.PrintSeed, "print-seed", false, "print the built-in seed as YAML (a start for --seed files) and exit")
 	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", 0, "access-token lifetime for every provider (default: each provider's own)")
 	return cmd
 }
 
 // sandboxRun serves until ctx ends, then shuts down gracefully.
 func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
+	if opts.PrintSeed {
+		out, err := sandbox.DefaultSeed().YAML()
+		if err != nil {
+			return fmt.Errorf("render seed: %w", err)
+		}
+		_, err = opts.IO.Out.Write(out)
+		return err
+	}
 	if err := sandbox.CheckLoopback(opts.Addr); err != nil {
 		return exitcode.Errorf(exitcode.Usage, "--addr: %s", strings.TrimPrefix(err.Error(), "sandbox: "))
 	}

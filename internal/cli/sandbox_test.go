@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -171,6 +172,26 @@ func TestSandboxRunBadSeedFile(t *testing.T) {
 	var coded *exitcode.Error
 	if !errors.As(err, &coded) || coded.Code != exitcode.Usage || !strings.Contains(err.Error(), `unknown kind "nope"`) {
 		t.Fatalf("bad seed: %v", err)
+	}
+}
+
+// --print-seed prints a seed that --seed reads back to the built-in world.
+func TestSandboxPrintSeed(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI(t, nil, "sandbox", "--print-seed")
+	if code != exitcode.OK || stderr != "" {
+		t.Fatalf("print-seed: %d %q", code, stderr)
+	}
+	path := filepath.Join(t.TempDir(), "seed.yaml")
+	if err := os.WriteFile(path, []byte(stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := sandbox.LoadSeed(path)
+	if err != nil {
+		t.Fatalf("LoadSeed(printed seed): %v", err)
+	}
+	if !reflect.DeepEqual(seed, sandbox.DefaultSeed()) {
+		t.Fatal("the printed seed does not read back as the built-in one")
 	}
 }
 

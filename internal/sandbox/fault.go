@@ -17,13 +17,13 @@ import (
 // fault then clears itself), else a share Rate of them when Rate > 0, else
 // every request.
 type Fault struct {
-	Latency       time.Duration `yaml:"latency"`
-	Status        int           `yaml:"status"`
-	Rate          float64       `yaml:"rate"`
-	Times         int           `yaml:"times"`
-	RetryAfter    float64       `yaml:"retry_after"`
-	Drop          bool          `yaml:"drop"`
-	MalformedJSON bool          `yaml:"malformed_json"`
+	Latency       time.Duration `yaml:"latency,omitempty"`
+	Status        int           `yaml:"status,omitempty"`
+	Rate          float64       `yaml:"rate,omitempty"`
+	Times         int           `yaml:"times,omitempty"`
+	RetryAfter    float64       `yaml:"retry_after,omitempty"`
+	Drop          bool          `yaml:"drop,omitempty"`
+	MalformedJSON bool          `yaml:"malformed_json,omitempty"`
 }
 
 func (f Fault) validate() error {

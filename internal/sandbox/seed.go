@@ -79,29 +79,29 @@ const (
 type Seed struct {
 	// DefaultUser is the username signed in when the consent page is
 	// auto-approved and no login_hint names another (default: first user).
-	DefaultUser string  `yaml:"default_user"`
-	Users       []User  `yaml:"users"`
-	Apps        []App   `yaml:"apps"`
-	Guilds      []Guild `yaml:"guilds"`
-	Bots        []Bot   `yaml:"bots"`
+	DefaultUser string  `yaml:"default_user,omitempty"`
+	Users       []User  `yaml:"users,omitempty"`
+	Apps        []App   `yaml:"apps,omitempty"`
+	Guilds      []Guild `yaml:"guilds,omitempty"`
+	Bots        []Bot   `yaml:"bots,omitempty"`
 	// Installations of GitHub Apps and Sentry integrations.
-	Installations []Installation `yaml:"installations"`
+	Installations []Installation `yaml:"installations,omitempty"`
 	// TokenLifetime is the access-token lifetime in seconds for kinds whose
 	// tokens expire (Discord, GitHub Apps, Slack, Sentry, OIDC); 0 means
 	// each provider's real default.
-	TokenLifetime int `yaml:"token_lifetime"`
+	TokenLifetime int `yaml:"token_lifetime,omitempty"`
 	// DeviceCodeLifetime (seconds, default 900) and DeviceInterval
 	// (seconds, default 5) shape the device flow.
-	DeviceCodeLifetime int `yaml:"device_code_lifetime"`
-	DeviceInterval     int `yaml:"device_interval"`
+	DeviceCodeLifetime int `yaml:"device_code_lifetime,omitempty"`
+	DeviceInterval     int `yaml:"device_interval,omitempty"`
 	// RateLimits sets Discord bucket sizes by bucket name (see the package
 	// documentation); a bucket not listed allows DefaultRateLimit requests
 	// per RateLimitWindow seconds.
-	RateLimits       map[string]int `yaml:"rate_limits"`
-	DefaultRateLimit int            `yaml:"default_rate_limit"`
-	RateLimitWindow  float64        `yaml:"rate_limit_window"`
+	RateLimits       map[string]int `yaml:"rate_limits,omitempty"`
+	DefaultRateLimit int            `yaml:"default_rate_limit,omitempty"`
+	RateLimitWindow  float64        `yaml:"rate_limit_window,omitempty"`
 	// Faults are injected per route from the start; see Fault.
-	Faults map[string]Fault `yaml:"faults"`
+	Faults map[string]Fault `yaml:"faults,omitempty"`
 }
 
 // User is a person who can sign in on the consent page. The same user
@@ -110,24 +110,24 @@ type Seed struct {
 type User struct {
 	ID       string `yaml:"id"`
 	Username string `yaml:"username"`
-	Name     string `yaml:"name"`
-	Email    string `yaml:"email"`
+	Name     string `yaml:"name,omitempty"`
+	Email    string `yaml:"email,omitempty"`
 }
 
 // App is a registered OAuth client.
 type App struct {
 	Kind         string   `yaml:"kind"`
 	ClientID     string   `yaml:"client_id"`
-	ClientSecret string   `yaml:"client_secret"`
-	Public       bool     `yaml:"public"`
-	RedirectURIs []string `yaml:"redirect_uris"`
+	ClientSecret string   `yaml:"client_secret,omitempty"`
+	Public       bool     `yaml:"public,omitempty"`
+	RedirectURIs []string `yaml:"redirect_uris,omitempty"`
 	// ExpiringTokens is GitHub App semantics for kind github: tokens expire
 	// and come with a rotating refresh token. Other kinds always expire.
-	ExpiringTokens bool `yaml:"expiring_tokens"`
+	ExpiringTokens bool `yaml:"expiring_tokens,omitempty"`
 	// AppID and PublicKeyPEM (PKIX or PKCS#1 RSA) let a GitHub App sign
 	// the RS256 JWTs that create installation tokens.
-	AppID        int64  `yaml:"app_id"`
-	PublicKeyPEM string `yaml:"public_key_pem"`
+	AppID        int64  `yaml:"app_id,omitempty"`
+	PublicKeyPEM string `yaml:"public_key_pem,omitempty"`
 }
 
 // Installation is a GitHub App installation on an account (an org login,
@@ -135,42 +135,42 @@ type App struct {
 // installation (UUID, with the code its installation webhook carries).
 type Installation struct {
 	Kind     string `yaml:"kind"`
-	ID       int64  `yaml:"id"`
-	UUID     string `yaml:"uuid"`
+	ID       int64  `yaml:"id,omitempty"`
+	UUID     string `yaml:"uuid,omitempty"`
 	ClientID string `yaml:"client_id"`
-	Account  string `yaml:"account"`
-	Code     string `yaml:"code"`
+	Account  string `yaml:"account,omitempty"`
+	Code     string `yaml:"code,omitempty"`
 }
 
 // Guild is a Discord guild.
 type Guild struct {
 	ID      string   `yaml:"id"`
-	Name    string   `yaml:"name"`
-	OwnerID string   `yaml:"owner_id"`
-	Roles   []Role   `yaml:"roles"`
-	Members []Member `yaml:"members"`
+	Name    string   `yaml:"name,omitempty"`
+	OwnerID string   `yaml:"owner_id,omitempty"`
+	Roles   []Role   `yaml:"roles,omitempty"`
+	Members []Member `yaml:"members,omitempty"`
 }
 
 // Role is a Discord role.
 type Role struct {
 	ID   string `yaml:"id"`
-	Name string `yaml:"name"`
+	Name string `yaml:"name,omitempty"`
 }
 
 // Member is a user's membership of a guild.
 type Member struct {
 	UserID   string    `yaml:"user_id"`
-	Nick     string    `yaml:"nick"`
-	Roles    []string  `yaml:"roles"`
-	Pending  bool      `yaml:"pending"`
-	JoinedAt time.Time `yaml:"joined_at"`
+	Nick     string    `yaml:"nick,omitempty"`
+	Roles    []string  `yaml:"roles,omitempty"`
+	Pending  bool      `yaml:"pending,omitempty"`
+	JoinedAt time.Time `yaml:"joined_at,omitempty"`
 }
 
 // Bot is a Discord bot: its token and the guilds it has joined.
 type Bot struct {
 	UserID string   `yaml:"user_id"`
 	Token  string   `yaml:"token"`
-	Guilds []string `yaml:"guilds"`
+	Guilds []string `yaml:"guilds,omitempty"`
 }
 
 // DefaultSeed returns the built-in world described in the package
@@ -236,6 +236,12 @@ func LoadSeed(path string) (*Seed, error) {
 		return nil, fmt.Errorf("seed %s: %w", path, err)
 	}
 	return &s, nil
+}
+
+// YAML renders the seed in the form LoadSeed reads, for users to start a
+// seed file from (authctl sandbox --print-seed).
+func (s *Seed) YAML() ([]byte, error) {
+	return yaml.Marshal(s)
 }
 
 // validate rejects seeds the server could not serve sensibly.
