@@ -68,6 +68,13 @@ func (s *Server) take(name, key string) (bucket, string) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.buckets) >= pruneThreshold {
+		for k, old := range s.buckets {
+			if !now.Before(old.reset) {
+				delete(s.buckets, k)
+			}
+		}
+	}
 	b := s.buckets[key]
 	if b == nil || !now.Before(b.reset) {
 		b = &bucket{limit: limit, remaining: limit, reset: now.Add(time.Duration(window * float64(time.Second)))}
