@@ -286,10 +286,7 @@ func memberOf(g *Guild, userID string) *Member {
 // memberObject is Discord's guild member: roles are snowflake strings and
 // never include @everyone.
 func (s *Server) memberObject(m *Member) map[string]any {
-	roles := []string{}
-	for _, id := range m.Roles {
-		roles = append(roles, id)
-	}
+	roles := append([]string{}, m.Roles...) // [] rather than null when there are none
 	var user map[string]any
 	if u := s.user(m.UserID); u != nil {
 		user = discordUser(u, false)
