@@ -81,7 +81,7 @@ func TestGitHubInstallationTokens(t *testing.T) {
 		t.Fatalf("client id as iss, GHE path: %d", status)
 	}
 
-	for name, path := range map[string]string{"org": "/orgs/sandbox-org/installation", "repo of the org": "/repos/sandbox-org/widgets/installation"} {
+	for name, path := range map[string]string{"org": "/orgs/" + sandbox.GitHubInstallationOrg + "/installation", "repo of the org": "/repos/" + sandbox.GitHubInstallationRepo + "/installation"} {
 		status, _, body := get(t, srv.URL()+path, "Bearer "+good)
 		if status != 200 || decode[map[string]any](t, body)["id"] != float64(sandbox.GitHubInstallationID) {
 			t.Errorf("%s: %d %s", name, status, body)

@@ -62,7 +62,7 @@ const (
 	GitHubAppID             = 424242 // the GitHub App's id (JWT iss)
 	GitHubInstallationID    = 5150
 	GitHubInstallationOrg   = "sandbox-org"
-	GitHubInstallationRepo  = "sandbox-org/widgets"
+	GitHubInstallationRepo  = "sandbox-org/widgets" // a repository the org installation covers
 	SentryIntegrationClient = "sentry-integration-client"
 	SentryIntegrationSecret = "sentry-integration-secret"
 	SentryInstallationUUID  = "b1f3c0de-5a4d-4b0c-9e57-000000000001"
