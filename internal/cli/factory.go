@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -32,9 +33,23 @@ type Factory struct {
 	Getenv func(string) string
 	Now    func() time.Time
 
+	// Credentials is the credential store backend (see credentials.go);
+	// tests replace it.
+	Credentials *CredentialBackend
+	// HTTPTransport is the base transport of HTTPClient (http.DefaultTransport
+	// when nil); tests replace it.
+	HTTPTransport http.RoundTripper
+
 	configOnce sync.Once
 	config     *config.Config
 	configErr  error
+
+	storeOnce sync.Once
+	store     CredentialStore
+	storeErr  error
+
+	httpOnce   sync.Once
+	httpClient *http.Client
 }
 
 // NewFactory returns a factory on the process's own streams and environment.

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+)
+
+func init() { subcommands = append(subcommands, newCmdLogout) }
+
+// LogoutOptions are the inputs of `authctl logout`.
+type LogoutOptions struct {
+	Provider  string // empty only with --all: every provider
+	Account   string
+	LocalOnly bool
+	All       bool
+}
+
+func newCmdLogout(f *Factory) *cobra.Command {
+	opts := &LogoutOptions{}
+	cmd := &cobra.Command{
+		Use:   "logout PROVIDER",
+		Short: "Revoke the token at PROVIDER where it can, then delete it locally",
+		Long: `Revoke the stored token at the provider where it can (Discord and OIDC by
+RFC 7009, GitHub through the Applications API, Slack by auth.revoke; Sentry
+has no revocation endpoint), then delete it from the store.
+
+When the remote revocation fails the local copy is deleted anyway, the failure
+is reported, and the command exits 4 so a script knows the token may still be
+live. --local-only skips the revocation. --all logs out of every account of
+PROVIDER, or of every provider when PROVIDER is omitted.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Provider = args[0]
+			}
+			if opts.Provider == "" && !opts.All {
+				return exitcode.Errorf(exitcode.Usage, "logout needs PROVIDER (or --all for every provider)")
+			}
+			if opts.All && opts.Account != "" {
+				return exitcode.Errorf(exitcode.Usage, "--all and --account cannot be used together")
+			}
+			return logoutRun(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Account, "account", "", "account to log out (default: the provider's default account)")
+	cmd.Flags().BoolVar(&opts.LocalOnly, "local-only", false, "delete the local copy without revoking at the provider")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "log out of every account (of PROVIDER, or of every provider)")
+	return cmd
+}
+
+func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
+	ctx := cmd.Context()
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	backend, _ := f.credentials()
+	var creds []*provider.Credential
+	if opts.All {
+		all, err := s.List(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range all {
+			if opts.Provider == "" || c.Provider == opts.Provider {
+				creds = append(creds, c)
+			}
+		}
+		if len(creds) == 0 {
+			return exitcode.Errorf(exitcode.Auth, "not logged in to %s", orWord(opts.Provider, "any provider"))
+		}
+	} else {
+		c, err := s.Get(ctx, opts.Provider, opts.Account)
+		if err != nil {
+			return notLoggedIn(backend, opts.Provider, opts.Account, err)
+		}
+		creds = append(creds, c)
+	}
+
+	var failed []error
+	for _, c := range creds {
+		revoked := "not revoked at the provider (--local-only)"
+		if !opts.LocalOnly {
+			revoked, err = revokeRemote(cmd, f, c)
+			if err != nil {
+				failed = append(failed, err)
+			}
+		}
+		if err := s.Delete(ctx, c.Provider, c.Account); err != nil && !errors.Is(err, backend.NotFound) {
+			return fmt.Errorf("delete %s credential: %w", c.Provider, err)
+		}
+		f.IO.Infof("Logged out of %s%s; %s.", c.Provider, accountSuffix(c.Account, " (account %s)"), revoked)
+	}
+	if len(failed) > 0 {
+		return exitcode.New(exitcode.Of(failed[0]), fmt.Errorf("deleted locally, but the remote revocation failed: %w; the token may still be valid until it expires", errors.Join(failed...)))
+	}
+	return nil
+}
+
+// revokeRemote revokes c at its provider and says what happened. A provider
+// without revocation is not a failure: the user is told.
+func revokeRemote(cmd *cobra.Command, f *Factory, c *provider.Credential) (string, error) {
+	p, err := f.Provider(cmd.Context(), c.Provider)
+	if err != nil {
+		return "not revoked at the provider", err
+	}
+	err = p.Revoke(cmd.Context(), c)
+	switch {
+	case errors.Is(err, provider.ErrRevokeUnsupported):
+		f.IO.Warnf("%s cannot revoke tokens remotely; only the local copy is deleted (revoke the app's access in the provider's settings)", c.Provider)
+		return "deleted locally only", nil
+	case err != nil:
+		return "the remote revocation FAILED", err
+	}
+	return "token revoked at the provider", nil
+}
+
+func orWord(s, word string) string {
+	if s == "" {
+		return word
+	}
+	return s
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/ui"
+)
+
+func init() { subcommands = append(subcommands, newCmdStatus) }
+
+// StatusOptions are the inputs of `authctl status`.
+type StatusOptions struct {
+	Provider string // empty: every provider
+}
+
+func newCmdStatus(f *Factory) *cobra.Command {
+	opts := &StatusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status [PROVIDER]",
+		Short: "Show stored accounts: provider, account, user, scopes, expiry (never a token)",
+		Long: `Show the stored credentials: provider, account, user, scopes, expiry and store.
+Token values are never shown. With PROVIDER and nothing stored for it, exits 3.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Provider = args[0]
+			}
+			return statusRun(cmd, f, opts)
+		},
+	}
+	return cmd
+}
+
+// statusAccount is one stored credential in `status -o json`.
+type statusAccount struct {
+	Provider      string     `json:"provider"`
+	Account       string     `json:"account"`
+	UserID        string     `json:"user_id"`
+	User          string     `json:"user"`
+	Scopes        []string   `json:"scopes"`
+	Expiry        *time.Time `json:"expiry"`
+	Expired       bool       `json:"expired"`
+	Refreshable   bool       `json:"refreshable"`
+	RefreshExpiry *time.Time `json:"refresh_expiry"`
+	Store         string     `json:"store"`
+}
+
+// statusResult is the -o json answer of `authctl status`.
+type statusResult struct {
+	Store    string          `json:"store"`
+	Accounts []statusAccount `json:"accounts"`
+}
+
+func statusRun(cmd *cobra.Command, f *Factory, opts *StatusOptions) error {
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	creds, err := s.List(cmd.Context())
+	if err != nil {
+		return err
+	}
+	now := f.Now()
+	result := statusResult{Store: s.Name(), Accounts: []statusAccount{}}
+	for _, c := range creds {
+		if opts.Provider != "" && c.Provider != opts.Provider {
+			continue
+		}
+		result.Accounts = append(result.Accounts, statusOf(c, s.Name(), now))
+	}
+	sort.Slice(result.Accounts, func(i, j int) bool {
+		a, b := result.Accounts[i], result.Accounts[j]
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		return a.Account < b.Account
+	})
+
+	if f.Global.JSON() {
+		if err := ui.WriteJSON(f.IO.Out, result); err != nil {
+			return err
+		}
+	} else if len(result.Accounts) > 0 {
+		renderStatusTable(f, result, now)
+	}
+	if len(result.Accounts) == 0 {
+		if opts.Provider != "" {
+			return exitcode.Errorf(exitcode.Auth, "not logged in to %s; run authctl login %s", opts.Provider, opts.Provider)
+		}
+		f.IO.Infof("No stored credentials in the %s store; run authctl login PROVIDER.", s.Name())
+	}
+	return nil
+}
+
+func statusOf(c *provider.Credential, storeName string, now time.Time) statusAccount {
+	scopes := c.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return statusAccount{
+		Provider:      c.Provider,
+		Account:       c.Account,
+		UserID:        c.UserID,
+		User:          c.UserName,
+		Scopes:        scopes,
+		Expiry:        timeOrNil(c.Expiry),
+		Expired:       !c.Expiry.IsZero() && !c.Expiry.After(now),
+		Refreshable:   c.RefreshToken != "" && (c.RefreshExpiry.IsZero() || c.RefreshExpiry.After(now)),
+		RefreshExpiry: timeOrNil(c.RefreshExpiry),
+		Store:         storeName,
+	}
+}
+
+func renderStatusTable(f *Factory, result statusResult, now time.Time) {
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	_, _ = tw.Write([]byte("PROVIDER\tACCOUNT\tUSER\tSCOPES\tEXPIRES\tSTORE\n"))
+	for _, a := range result.Accounts {
+		user := a.User
+		if a.UserID != "" {
+			user += " (" + a.UserID + ")"
+		}
+		expires := "never"
+		switch {
+		case a.Expiry != nil && a.Expired && a.Refreshable:
+			expires = "expired (refreshable)"
+		case a.Expiry != nil && a.Expired:
+			expires = "expired"
+		case a.Expiry != nil:
+			expires = "in " + a.Expiry.Sub(now).Round(time.Second).String()
+		}
+		_, _ = tw.Write([]byte(orDash(a.Provider) + "\t" + orDash(a.Account) + "\t" + orDash(user) + "\t" + scopesText(a.Scopes) + "\t" + expires + "\t" + a.Store + "\n"))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

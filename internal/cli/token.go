@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/exitcode"
+)
+
+func init() { subcommands = append(subcommands, newCmdToken) }
+
+// TokenOptions are the inputs of `authctl token`.
+type TokenOptions struct {
+	Provider string
+	Account  string
+	MinTTL   time.Duration
+	Refresh  bool
+}
+
+func newCmdToken(f *Factory) *cobra.Command {
+	opts := &TokenOptions{}
+	cmd := &cobra.Command{
+		Use:   "token PROVIDER",
+		Short: "Print a valid access token for PROVIDER on stdout",
+		Long: `Print a valid access token, and only that, on stdout.
+
+The stored token is refreshed first when it expires within --min-ttl (under a
+cross-process lock, saving the rotated refresh token before printing).
+AUTHCTL_<PROVIDER>_TOKEN, when set, is printed as is and never stored.`,
+		Example: `  curl -H "Authorization: Bearer $(authctl token discord)" https://discord.com/api/v10/users/@me`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Provider = args[0]
+			return tokenRun(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Account, "account", "", "account to use (default: the provider's default account)")
+	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh when the token expires within this long")
+	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "refresh the token even when it is still valid")
+	return cmd
+}
+
+func tokenRun(cmd *cobra.Command, f *Factory, opts *TokenOptions) error {
+	if opts.MinTTL < 0 {
+		return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
+	}
+	cred, err := f.ValidToken(cmd.Context(), opts.Provider, opts.Account, opts.MinTTL, opts.Refresh)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+	return err
+}
