@@ -485,3 +485,50 @@ func TestVerboseRefreshRedactsSecrets(t *testing.T) {
 		t.Error("stdout is not exactly the new token")
 	}
 }
+
+// TestConcurrentTokenRunsRefreshOnce runs 32 `authctl token` at once on an
+// expired token with a rotating refresh token (GitHub App: rotation kills the
+// old pair): the lock and the re-read after it must let exactly one refresh
+// through. The 32-process variant needs the real store in the binary and
+// waits for internal/store.
+func TestConcurrentTokenRunsRefreshOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	old := w.login(t, "github-app")
+	w.srv.ExpireAccessTokens()
+	expireStored(t, w, "github-app")
+	w.srv.ResetCounts()
+
+	const n = 32
+	type result struct {
+		code           int
+		stdout, stderr string
+	}
+	results := make([]result, n)
+	start := make(chan struct{})
+	done := make(chan struct{})
+	for i := range n {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			<-start
+			code, stdout, stderr := w.run(t, "token", "github-app")
+			results[i] = result{code, stdout, stderr}
+		}()
+	}
+	close(start)
+	for range n {
+		<-done
+	}
+	saved := w.stored(t, "github-app")
+	for i, r := range results {
+		if r.code != 0 || r.stdout != saved.AccessToken+"\n" {
+			t.Errorf("run %d: exit %d, printed the saved token %v, stderr %q", i, r.code, r.stdout == saved.AccessToken+"\n", r.stderr)
+		}
+	}
+	if got := w.srv.Count(http.MethodPost, "/login/oauth/access_token"); got != 1 {
+		t.Errorf("%d refreshes at the sandbox, want exactly 1", got)
+	}
+	if saved.RefreshToken == old.RefreshToken {
+		t.Error("the store does not hold the rotated refresh token")
+	}
+}
