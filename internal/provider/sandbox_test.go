@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
@@ -217,5 +219,63 @@ func TestRevokedAuthorizationNeedsLogin(t *testing.T) {
 	_, err := p.Refresh(context.Background(), cred)
 	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "refresh token rejected") || !strings.Contains(err.Error(), "run authctl login discord") {
 		t.Fatalf("refresh after revocation = %v (exit %d)", err, exitcode.Of(err))
+	}
+}
+
+func TestVerboseTraceOfLoginAndRefreshHasNoSecrets(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"discord", "slack", "sentry", "oidc"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+			path := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(path, []byte(srv.ConfigYAML()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			getenv := func(string) string { return "" }
+			cfg, err := config.Load(path, getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var trace bytes.Buffer
+			traced := &http.Client{Timeout: 10 * time.Second, Transport: &httplog.Transport{Out: &trace}}
+			p, err := provider.Resolve(context.Background(), cfg, name, getenv, traced)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			conf := p.OAuth2(redirectFor(p), nil)
+			verifier, state, nonce := oauth2.GenerateVerifier(), random(t), random(t)
+			opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}, p.AuthCodeOptions(nonce)...)
+			browser := &http.Client{Timeout: 10 * time.Second, Transport: traced.Transport,
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := browser.Get(conf.AuthCodeURL(state, opts...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			callback, _ := url.Parse(resp.Header.Get("Location"))
+			code := callback.Query().Get("code")
+			cred, err := p.Exchange(context.Background(), conf, code, verifier, nonce)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.ExpireAccessTokens()
+			next, err := p.Refresh(context.Background(), cred)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := trace.String()
+			if !strings.Contains(out, "→ POST ") || !strings.Contains(out, "← 200 OK") {
+				t.Fatalf("trace lacks the token exchanges: %q", out)
+			}
+			for what, secret := range map[string]string{"code": code, "state": state, "verifier": verifier, "nonce": nonce,
+				"client secret": p.ClientSecret, "access token": cred.AccessToken, "refresh token": cred.RefreshToken,
+				"new access token": next.AccessToken, "new refresh token": next.RefreshToken} {
+				if secret != "" && strings.Contains(out, secret) {
+					t.Errorf("trace leaks the %s", what)
+				}
+			}
+		})
 	}
 }
