@@ -532,3 +532,30 @@ func TestConcurrentTokenRunsRefreshOnce(t *testing.T) {
 		t.Error("the store does not hold the rotated refresh token")
 	}
 }
+
+func TestLogoutAll(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.login(t, "discord")
+	w.login(t, "github")
+	second := w.login(t, "discord")
+	second.Account = "work"
+	if err := w.store.Put(context.Background(), second); err != nil {
+		t.Fatal(err)
+	}
+
+	code, _, stderr := w.run(t, "logout", "discord", "--all", "--local-only")
+	if code != 0 || strings.Count(stderr, "Logged out of discord") != 2 {
+		t.Fatalf("logout discord --all: exit %d, %q", code, stderr)
+	}
+	left, _ := w.store.List(context.Background())
+	if len(left) != 1 || left[0].Provider != "github" {
+		t.Fatalf("after logout discord --all the store holds %d credentials", len(left))
+	}
+	if code, _, stderr := w.run(t, "logout", "--all"); code != 0 || !strings.Contains(stderr, "Logged out of github; token revoked at the provider") {
+		t.Fatalf("logout --all: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := w.run(t, "logout", "--all"); code != exitcode.Auth || !strings.Contains(stderr, "not logged in to any provider") {
+		t.Errorf("logout --all on an empty store: exit %d, %q", code, stderr)
+	}
+}
