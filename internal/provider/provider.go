@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -240,6 +241,9 @@ func resolve(ctx context.Context, cfg *config.Config, name string, getenv func(s
 		p.client = withUserAgent(client, discordUserAgent())
 	}
 
+	if builtin && entry.AuthURL != nil {
+		rebaseDefaults(p, *entry.AuthURL)
+	}
 	override(&p.Endpoint.AuthURL, entry.AuthURL)
 	override(&p.Endpoint.TokenURL, entry.TokenURL)
 	override(&p.Endpoint.DeviceAuthURL, entry.DeviceURL)
@@ -257,6 +261,36 @@ func resolve(ctx context.Context, cfg *config.Config, name string, getenv func(s
 		return nil, exitcode.Errorf(exitcode.Usage, "provider %s: kind %s needs auth_url and token_url in the config file", name, kind)
 	}
 	return p, nil
+}
+
+// rebaseDefaults moves a built-in kind's default URLs to the host of a
+// configured auth_url, so that GitHub Enterprise or a self-hosted Sentry
+// needs only auth_url: no code or token is ever sent to the public host.
+func rebaseDefaults(p *Provider, authURL string) {
+	target, err := url.Parse(authURL)
+	if err != nil || target.Host == "" {
+		return
+	}
+	from, err := url.Parse(p.Endpoint.AuthURL)
+	if err != nil || from.Host == target.Host {
+		return
+	}
+	move := func(dst *string) {
+		u, err := url.Parse(*dst)
+		if err != nil || *dst == "" {
+			return
+		}
+		u.Scheme, u.Host = target.Scheme, target.Host
+		*dst = u.String()
+	}
+	move(&p.Endpoint.TokenURL)
+	move(&p.Endpoint.DeviceAuthURL)
+	move(&p.RevokeURL)
+	if p.Kind == KindGitHub {
+		p.APIURL = target.Scheme + "://" + target.Host + "/api/v3" // GitHub Enterprise Server's REST base
+	} else {
+		move(&p.APIURL)
+	}
 }
 
 // override replaces *dst with the configured value when the key was set,

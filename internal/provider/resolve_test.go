@@ -61,8 +61,10 @@ func TestResolveBuiltinsAndOverrides(t *testing.T) {
 		"ghe": {Kind: "github", ClientID: "g2", ClientSecret: "x",
 			AuthURL: ptr("https://ghe.example/login/oauth/authorize"), TokenURL: ptr("https://ghe.example/login/oauth/access_token"),
 			DeviceURL: ptr(""), APIURL: ptr("https://ghe.example/api/v3/"), Scopes: []string{"repo"}},
-		"corp": {Kind: "oauth2", ClientID: "c1", ClientSecret: "cs", AuthURL: ptr("https://id/authorize"), TokenURL: ptr("https://id/token")},
-		"pub":  {Kind: "oauth2", ClientID: "c2", AuthURL: ptr("https://id/authorize"), TokenURL: ptr("https://id/token")},
+		"ghes":        {Kind: "github", ClientID: "g3", AuthURL: ptr("https://ghe.corp/login/oauth/authorize")},
+		"sentry-self": {Kind: "sentry", ClientID: "e2", ClientSecret: "s", AuthURL: ptr("http://sentry.corp:9000/oauth/authorize/")},
+		"corp":        {Kind: "oauth2", ClientID: "c1", ClientSecret: "cs", AuthURL: ptr("https://id/authorize"), TokenURL: ptr("https://id/token")},
+		"pub":         {Kind: "oauth2", ClientID: "c2", AuthURL: ptr("https://id/authorize"), TokenURL: ptr("https://id/token")},
 	}}
 	env := envOf(map[string]string{"DSECRET": "from-env", "AUTHCTL_SLACK_API_URL": "http://127.0.0.1:9/api"})
 	tests := []struct {
@@ -78,6 +80,8 @@ func TestResolveBuiltinsAndOverrides(t *testing.T) {
 		{"slack", "https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access", "", "http://127.0.0.1:9/api", "https://slack.com/api/auth.revoke", oauth2.AuthStyleInParams, "inline", "localhost", []string{"users:read"}},
 		{"sentry", "https://sentry.io/oauth/authorize/", "https://sentry.io/oauth/token/", "https://sentry.io/oauth/device/code/", "https://sentry.io/api/0", "", oauth2.AuthStyleInParams, "sec", "127.0.0.1", []string{"org:read"}},
 		{"ghe", "https://ghe.example/login/oauth/authorize", "https://ghe.example/login/oauth/access_token", "", "https://ghe.example/api/v3", "", oauth2.AuthStyleInParams, "x", "127.0.0.1", []string{"repo"}},
+		{"ghes", "https://ghe.corp/login/oauth/authorize", "https://ghe.corp/login/oauth/access_token", "https://ghe.corp/login/device/code", "https://ghe.corp/api/v3", "", oauth2.AuthStyleInParams, "", "127.0.0.1", []string{"read:user"}},
+		{"sentry-self", "http://sentry.corp:9000/oauth/authorize/", "http://sentry.corp:9000/oauth/token/", "http://sentry.corp:9000/oauth/device/code/", "http://sentry.corp:9000/api/0", "", oauth2.AuthStyleInParams, "s", "127.0.0.1", []string{"org:read"}},
 		{"corp", "https://id/authorize", "https://id/token", "", "", "", oauth2.AuthStyleInHeader, "cs", "127.0.0.1", nil},
 		{"pub", "https://id/authorize", "https://id/token", "", "", "", oauth2.AuthStyleInParams, "", "127.0.0.1", nil},
 	}
