@@ -125,6 +125,9 @@ func (p *Provider) FromToken(ctx context.Context, tok *oauth2.Token) (*Credentia
 // the account, identity and extras of cred kept. A rejected refresh token is
 // exit 3; a provider or network failure exit 4.
 func (p *Provider) Refresh(ctx context.Context, cred *Credential) (*Credential, error) {
+	if cred.RefreshToken == "" && cred.Expiry.IsZero() {
+		return nil, exitcode.Errorf(exitcode.Usage, "%s: the token never expires and has no refresh token: nothing to refresh", p.Name)
+	}
 	if cred.RefreshToken == "" {
 		return nil, exitcode.Errorf(exitcode.Auth, "%s: the stored token has expired and cannot be refreshed; run authctl login %s", p.Name, p.Name)
 	}

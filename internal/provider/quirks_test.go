@@ -277,3 +277,27 @@ func TestRevoke(t *testing.T) {
 		}
 	})
 }
+
+func TestRefreshWithoutRefreshToken(t *testing.T) {
+	t.Parallel()
+	p, fake := startFake(t, "github", nil)
+	tests := []struct {
+		name     string
+		cred     Credential
+		wantCode int
+		wantMsg  string
+	}{
+		{"OAuth App token that never expires", Credential{AccessToken: "a"}, exitcode.Usage, "never expires and has no refresh token"},
+		{"expired without refresh token", Credential{AccessToken: "a", Expiry: time.Now().Add(-time.Minute)}, exitcode.Auth, "cannot be refreshed; run authctl login github"},
+		{"refresh token expired", Credential{AccessToken: "a", RefreshToken: "r", RefreshExpiry: time.Now().Add(-time.Minute)}, exitcode.Auth, "refresh token has expired; run authctl login github"},
+	}
+	for _, tt := range tests {
+		_, err := p.Refresh(context.Background(), &tt.cred)
+		if exitcode.Of(err) != tt.wantCode || !strings.Contains(err.Error(), tt.wantMsg) {
+			t.Errorf("%s: %v (exit %d), want exit %d with %q", tt.name, err, exitcode.Of(err), tt.wantCode, tt.wantMsg)
+		}
+	}
+	if len(fake.requests) != 0 {
+		t.Errorf("%d requests, want none", len(fake.requests))
+	}
+}
