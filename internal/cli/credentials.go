@@ -198,6 +198,9 @@ func (f *Factory) WithToken(ctx context.Context, providerName, account string, m
 	if cred.Extra["source"] == "env" {
 		return exitcode.Errorf(exitcode.Auth, "%s: the token in %s was rejected (401)", providerName, TokenEnvVar(providerName))
 	}
+	if cred.RefreshToken == "" {
+		return exitcode.Errorf(exitcode.Auth, "%s: the stored token was rejected (401) and cannot be refreshed; run authctl login %s", providerName, providerName)
+	}
 	cred, err = f.ValidToken(ctx, providerName, account, minTTL, true)
 	if err != nil {
 		return err

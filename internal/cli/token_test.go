@@ -559,3 +559,18 @@ func TestLogoutAll(t *testing.T) {
 		t.Errorf("logout --all on an empty store: exit %d, %q", code, stderr)
 	}
 }
+
+func TestWhoamiRejectedTokenWithoutRefreshToken(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.login(t, "github") // OAuth App: never expires, no refresh token
+	w.srv.RevokeAll()
+	w.srv.ResetCounts()
+	code, stdout, stderr := w.run(t, "whoami", "github")
+	if code != exitcode.Auth || stdout != "" || !strings.Contains(stderr, "cannot be refreshed; run authctl login github") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if n := w.srv.Count(http.MethodPost, "/login/oauth/access_token"); n != 0 {
+		t.Errorf("%d token requests, want none", n)
+	}
+}
