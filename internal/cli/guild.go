@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/build"
-	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
@@ -26,7 +25,6 @@ const (
 	scopeGuilds            = "guilds"
 	scopeGuildsMembersRead = "guilds.members.read"
 	discordLoginHint       = "authctl login discord --scopes identify,guilds,guilds.members.read"
-	guildMinTTL            = 60 * time.Second
 )
 
 // guildRetryBackoff is the first delay before retrying a 5xx or network failure.
@@ -505,20 +503,25 @@ func (f *Factory) discordAccess(providerName, account string, maxWait time.Durat
 			}
 			version, _, _ := build.Info()
 			return &discord.Client{
-				HTTP:      &http.Client{},
+				HTTP:      f.HTTPClient(),
 				BaseURL:   base,
 				UserAgent: discord.UserAgent(version),
 				MaxWait:   maxWait,
 				Backoff:   guildRetryBackoff,
 			}, nil
 		},
-		// Until the credential store lands, only the CI path: a token from the environment.
-		Token: func(context.Context, bool) (*discordToken, error) {
-			env := "AUTHCTL_" + config.EnvName(providerName) + "_TOKEN"
-			if t := f.Getenv(env); t != "" {
-				return &discordToken{AccessToken: t}, nil
+		Token: func(ctx context.Context, force bool) (*discordToken, error) {
+			cred, err := f.ValidToken(ctx, providerName, account, DefaultMinTTL, force)
+			if err != nil {
+				return nil, err
 			}
-			return nil, exitcode.Errorf(exitcode.Auth, "no stored credential for %s: run authctl login %s (or set %s)", providerName, providerName, env)
+			return &discordToken{
+				AccessToken: cred.AccessToken,
+				Scopes:      cred.Scopes,
+				UserID:      cred.UserID,
+				UserName:    cred.UserName,
+				Refreshable: cred.RefreshToken != "",
+			}, nil
 		},
 	}
 }

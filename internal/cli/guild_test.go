@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 	"github.com/authctl/authctl/internal/ui"
@@ -125,6 +126,42 @@ func guildSandbox(t *testing.T, opts ...sandboxtest.Option) (*sandbox.Server, st
 	return srv, path
 }
 
+// runGuildCLI is runCLI with a test credential store and a transport of the
+// test's own, so that no kept-alive connection is shared between tests.
+func runGuildCLI(t *testing.T, env map[string]string, backend *CredentialBackend, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ios, _, out, errOut := ui.Test()
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+	f := &Factory{
+		IO:            ios,
+		Global:        &GlobalOptions{Output: ui.FormatText},
+		Getenv:        func(k string) string { return env[k] },
+		Now:           time.Now,
+		Credentials:   backend,
+		HTTPTransport: transport,
+	}
+	code = Run(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+// storeDiscordCredential saves what `authctl login discord` would save.
+func storeDiscordCredential(t *testing.T, s CredentialStore, tok *oauth2.Token, user string, scopes []string, expired bool) *provider.Credential {
+	t.Helper()
+	ids := map[string]string{"alice": sandbox.AliceID, "bob": sandbox.BobID, "carol": sandbox.CarolID}
+	cred := &provider.Credential{
+		Provider: "discord", AccessToken: tok.AccessToken, TokenType: "Bearer", RefreshToken: tok.RefreshToken,
+		Expiry: tok.Expiry, Scopes: scopes, UserID: ids[user], UserName: user,
+	}
+	if expired {
+		cred.Expiry = time.Now().Add(-time.Minute)
+	}
+	if err := s.Put(context.Background(), cred); err != nil {
+		t.Fatal(err)
+	}
+	return cred
+}
+
 const (
 	memberPath = "/api/v10/users/@me/guilds/" + sandbox.GuildID + "/member"
 	guildsPath = "/api/v10/users/@me/guilds"
@@ -137,16 +174,19 @@ func botMemberPath(guild, user string) string {
 
 // guildCase is one guild command run against a fresh sandbox.
 type guildCase struct {
-	name    string
-	user    string   // signs in and supplies AUTHCTL_DISCORD_TOKEN; empty for bot mode
-	scopes  []string // default identify, guilds, guilds.members.read
-	prepare func(*sandbox.Server)
-	args    []string
-	code    int
-	stdout  string            // exact stdout, when not empty
-	stderr  []string          // substrings of stderr
-	counts  map[string]int    // path → GET requests the sandbox served
-	env     map[string]string // more environment
+	name      string
+	user      string   // signs in and supplies AUTHCTL_DISCORD_TOKEN; empty for bot mode
+	scopes    []string // default identify, guilds, guilds.members.read
+	stored    bool     // the user's credential is in the store instead of the environment
+	expired   bool     // the stored access token has expired (at the sandbox too)
+	prepare   func(*sandbox.Server)
+	args      []string
+	code      int
+	stdout    string            // exact stdout, when not empty
+	stderr    []string          // substrings of stderr
+	counts    map[string]int    // path → GET requests the sandbox served
+	refreshes int               // POST /api/oauth2/token requests the sandbox served
+	env       map[string]string // more environment
 }
 
 func runGuildCases(t *testing.T, tests []guildCase) {
@@ -156,12 +196,22 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 			t.Parallel()
 			srv, cfg := guildSandbox(t)
 			env := map[string]string{"AUTHCTL_CONFIG": cfg, "BOT_TOKEN": sandbox.BotToken}
+			backend, store := testCredentials(t.TempDir())
+			var saved *provider.Credential
 			if tt.user != "" {
 				scopes := tt.scopes
 				if scopes == nil {
 					scopes = []string{"identify", "guilds", "guilds.members.read"}
 				}
-				env["AUTHCTL_DISCORD_TOKEN"] = discordLogin(t, srv, tt.user, scopes...).AccessToken
+				tok := discordLogin(t, srv, tt.user, scopes...)
+				if tt.stored {
+					saved = storeDiscordCredential(t, store, tok, tt.user, scopes, tt.expired)
+					if tt.expired {
+						srv.ExpireAccessTokens()
+					}
+				} else {
+					env["AUTHCTL_DISCORD_TOKEN"] = tok.AccessToken
+				}
 			}
 			for k, v := range tt.env {
 				env[k] = v
@@ -170,9 +220,18 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 				tt.prepare(srv)
 			}
 			srv.ResetCounts()
-			code, stdout, stderr := runCLI(t, env, tt.args...)
+			code, stdout, stderr := runGuildCLI(t, env, backend, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit code = %d, want %d; stderr %q", code, tt.code, stderr)
+			}
+			if got := srv.Count(http.MethodPost, tokenPath); got != tt.refreshes {
+				t.Errorf("POST %s served %d times, want %d", tokenPath, got, tt.refreshes)
+			}
+			if saved != nil && tt.refreshes > 0 && code == 0 {
+				now, err := store.Get(context.Background(), "discord", "")
+				if err != nil || now.RefreshToken == saved.RefreshToken || now.AccessToken == saved.AccessToken {
+					t.Errorf("the refreshed credential was not saved (err %v)", err)
+				}
 			}
 			if tt.stdout != "" && stdout != tt.stdout {
 				t.Errorf("stdout = %q\nwant     %q", stdout, tt.stdout)
@@ -188,7 +247,11 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 			if strings.Count(stderr, "\n") > 1 {
 				t.Errorf("stderr has more than one line: %q", stderr)
 			}
-			for _, secret := range []string{env["AUTHCTL_DISCORD_TOKEN"], sandbox.BotToken} {
+			secrets := []string{env["AUTHCTL_DISCORD_TOKEN"], sandbox.BotToken}
+			if saved != nil {
+				secrets = append(secrets, saved.AccessToken, saved.RefreshToken)
+			}
+			for _, secret := range secrets {
 				if secret != "" && (strings.Contains(stdout, secret) || strings.Contains(stderr, secret)) {
 					t.Errorf("output contains a token")
 				}
@@ -249,6 +312,32 @@ func TestGuildCheckUserMode(t *testing.T) {
 			counts: map[string]int{memberPath: 1, guildsPath: 0}},
 		{name: "no guild scope at all", user: "alice", scopes: []string{"identify"}, args: []string{"guild", "check", "--guild", g},
 			code: 3, stderr: []string{"lacks the guilds scope; re-login"}, counts: map[string]int{memberPath: 1, guildsPath: 1}},
+		{name: "stored fresh token: one request", user: "alice", stored: true, args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID},
+			code: 0, stderr: []string{"✓ " + alice + " is in guild " + g + " with role " + sandbox.RoleAdminID}, counts: one},
+		{name: "stored expired token: refreshed on the way", user: "alice", stored: true, expired: true, args: []string{"guild", "check", "--guild", g},
+			code: 0, stderr: []string{"✓ " + alice + " is in guild " + g}, counts: one, refreshes: 1},
+		{name: "stored token rejected: refreshed once and retried", user: "alice", stored: true, prepare: func(s *sandbox.Server) { s.ExpireAccessTokens() },
+			args: []string{"guild", "check", "--guild", g}, code: 0, stderr: []string{"is in guild " + g}, counts: map[string]int{memberPath: 2}, refreshes: 1},
+		{name: "stored token revoked", user: "alice", stored: true, prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "check", "--guild", g},
+			code: 3, stderr: []string{"authctl login discord"}, counts: one, refreshes: 1},
+		{name: "stored token revoked and expired", user: "alice", stored: true, expired: true, prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "check", "--guild", g},
+			code: 3, stderr: []string{"authctl login discord"}, counts: map[string]int{memberPath: 0}, refreshes: 1},
+		{name: "stored, not a member", user: "carol", stored: true, args: []string{"guild", "check", "--guild", g},
+			code: 1, stderr: []string{"✗ carol (" + sandbox.CarolID + ") is not in guild " + g}, counts: one},
+		{name: "stored guilds scope only: role refused without a request", user: "alice", stored: true, scopes: []string{"identify", "guilds"},
+			args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID}, code: 3,
+			stderr: []string{"checking roles needs the guilds.members.read scope, which the stored token lacks; re-login with scope guilds.members.read: authctl login discord --scopes identify,guilds,guilds.members.read"},
+			counts: map[string]int{memberPath: 0, guildsPath: 0}},
+		{name: "stored guilds scope only: 250 guilds paged", user: "carol", stored: true, scopes: []string{"identify", "guilds"},
+			args: []string{"guild", "check", "--guild", strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10), "-o", "json"}, code: 0,
+			stdout: `{"guild":"` + strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10) + `","user":"` + sandbox.CarolID + `","username":"carol","member":true,"pending":false,"roles":[],"matched_roles":[],"missing_roles":[]}` + "\n",
+			counts: map[string]int{guildsPath: 2}},
+		{name: "stored guilds scope only: stops at the guild", user: "alice", stored: true, scopes: []string{"identify", "guilds"},
+			args: []string{"guild", "check", "--guild", g}, code: 0, stderr: []string{"✓ " + alice + " is in guild " + g + " (roles not checked"},
+			counts: map[string]int{guildsPath: 1, memberPath: 0}},
+		{name: "stored identify scope only", user: "alice", stored: true, scopes: []string{"identify"},
+			args: []string{"guild", "check", "--guild", g}, code: 3, stderr: []string{"needs the guilds.members.read or guilds scope"},
+			counts: map[string]int{guildsPath: 0, memberPath: 0}},
 		{name: "no token", args: []string{"guild", "check", "--guild", g},
 			code: 3, stderr: []string{"authctl login discord"}, counts: map[string]int{memberPath: 0}},
 	})
@@ -314,6 +403,11 @@ func TestGuildList(t *testing.T) {
 			stdout: "ID                   NAME           OWNER  PERMISSIONS\n" +
 				sandbox.GuildID + "  Sandbox Guild  true   2251799813685247\n" +
 				sandbox.OtherGuildID + "  Other Guild    false  1071698660929\n"},
+		{name: "stored expired token refreshed", user: "alice", stored: true, expired: true, args: []string{"guild", "list", "-o", "json"}, code: 0,
+			counts: map[string]int{guildsPath: 1}, refreshes: 1,
+			stdout: `{"guilds":[{"id":"` + sandbox.GuildID + `","name":"Sandbox Guild","owner":true,"permissions":"2251799813685247"},{"id":"` + sandbox.OtherGuildID + `","name":"Other Guild","owner":false,"permissions":"1071698660929"}]}` + "\n"},
+		{name: "stored token without guilds scope", user: "alice", stored: true, scopes: []string{"identify"}, args: []string{"guild", "list"}, code: 3,
+			stderr: []string{"listing guilds needs the guilds scope"}, counts: map[string]int{guildsPath: 0}},
 		{name: "revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "list"},
 			code: 3, stderr: []string{"discord rejected the token (HTTP 401)"}, counts: map[string]int{guildsPath: 1}},
 		{name: "429 beyond the budget", user: "alice", prepare: func(s *sandbox.Server) { s.SetFault("GET "+guildsPath, sandbox.Fault{RetryAfter: 12}) },
