@@ -525,3 +525,45 @@ func findCmd(parent *cobra.Command, name string) *cobra.Command {
 	}
 	return nil
 }
+
+// cancelAfterResponse cancels a run once the first response has arrived.
+type cancelAfterResponse struct {
+	base   http.RoundTripper
+	cancel context.CancelCauseFunc
+}
+
+func (c cancelAfterResponse) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(r)
+	c.cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+	return resp, err
+}
+
+// Ctrl-C while waiting out a rate limit ends the wait at once with 130.
+func TestGuildCheckInterruptedDuringRateLimitWait(t *testing.T) {
+	t.Parallel()
+	srv, cfg := guildSandbox(t)
+	token := discordLogin(t, srv, "alice", "identify", "guilds", "guilds.members.read").AccessToken
+	srv.SetFault("GET "+memberPath, sandbox.Fault{RetryAfter: 9, Times: 1})
+	srv.ResetCounts()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+	ios, _, out, errOut := ui.Test()
+	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": token}
+	f := &Factory{
+		IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now,
+		HTTPTransport: cancelAfterResponse{base: transport, cancel: cancel},
+	}
+	start := time.Now()
+	code := Run(ctx, f, []string{"guild", "check", "--guild", sandbox.GuildID})
+	if code != exitcode.Interrupted || out.Len() != 0 || !strings.Contains(errOut.String(), "interrupted") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 130 and 'interrupted'", code, out, errOut)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("the 9 s rate-limit wait was not cut short by the interrupt")
+	}
+	if n := srv.Count(http.MethodGet, memberPath); n != 1 {
+		t.Errorf("GET %s served %d times, want 1", memberPath, n)
+	}
+}
