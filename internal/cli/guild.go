@@ -27,9 +27,6 @@ const (
 	discordLoginHint       = "authctl login discord --scopes identify,guilds,guilds.members.read"
 )
 
-// guildRetryBackoff is the first delay before retrying a 5xx or network failure.
-var guildRetryBackoff = discord.DefaultBackoff
-
 // discordToken is the user token a guild command runs with.
 type discordToken struct {
 	AccessToken string
@@ -183,7 +180,8 @@ func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
 }
 
 func guildCheckBot(ctx context.Context, opts *GuildCheckOptions) (*guildCheckResult, error) {
-	token := strings.TrimSpace(opts.Getenv(opts.BotTokenEnv))
+	// Accept the value with or without the scheme, as bot tokens are often kept with it.
+	token := strings.TrimPrefix(strings.TrimSpace(opts.Getenv(opts.BotTokenEnv)), "Bot ")
 	if token == "" {
 		return nil, exitcode.Errorf(exitcode.Usage, "missing bot token: environment variable %s is empty or unset", opts.BotTokenEnv)
 	}
@@ -507,7 +505,6 @@ func (f *Factory) discordAccess(providerName, account string, maxWait time.Durat
 				BaseURL:   base,
 				UserAgent: discord.UserAgent(version),
 				MaxWait:   maxWait,
-				Backoff:   guildRetryBackoff,
 			}, nil
 		},
 		Token: func(ctx context.Context, force bool) (*discordToken, error) {

@@ -357,6 +357,8 @@ func TestGuildCheckBotMode(t *testing.T) {
 		{name: "bot not in guild (10004)", args: append([]string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID}, bot...),
 			code: 2, stderr: []string{"the bot is not in guild " + sandbox.OtherGuildID},
 			counts: map[string]int{botMemberPath(sandbox.OtherGuildID, sandbox.AliceID): 1}},
+		{name: "bot token kept with its scheme", env: map[string]string{"BOT_TOKEN": "Bot " + sandbox.BotToken}, args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.AliceID}, bot...),
+			code: 0, stderr: []string{"is in guild " + g}, counts: map[string]int{botMemberPath(g, sandbox.AliceID): 1}},
 		{name: "bad bot token (401)", env: map[string]string{"BOT_TOKEN": "not-the-bot-token"}, args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.AliceID}, bot...),
 			code: 3, stderr: []string{"discord refused the bot token from BOT_TOKEN (HTTP 401)"},
 			counts: map[string]int{botMemberPath(g, sandbox.AliceID): 1}},
