@@ -1,0 +1,245 @@
+// Package oauthflow runs the interactive parts of an OAuth login: the RFC 8252
+// loopback redirect with PKCE and state, the pasted-redirect fallback for SSH
+// sessions, and the device authorization grant.
+package oauthflow
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/authctl/authctl/internal/exitcode"
+)
+
+// DefaultTimeout is how long a login waits for the browser when Timeout is zero.
+const DefaultTimeout = 5 * time.Minute
+
+// CallbackPath is the path of the redirect URI on the loopback listener.
+const CallbackPath = "/callback"
+
+// Loopback is one authorization-code login through a redirect to a listener
+// on the loopback interface.
+type Loopback struct {
+	// Host is the redirect URI's host: "127.0.0.1" when empty, or "localhost"
+	// for providers that require it (Slack). The listener is on loopback IPs either way.
+	Host string
+	// Ports are tried in order (the ports registered with the provider); a
+	// random free port when empty.
+	Ports []int
+	// Timeout ends the wait for the callback; DefaultTimeout when zero.
+	Timeout time.Duration
+	// OpenBrowser opens the authorize URL; nil prints it only.
+	OpenBrowser func(url string) error
+	// Prompt receives everything meant for the person (stderr).
+	Prompt io.Writer
+	// Paste, when set, is read line by line for a pasted final redirect URL.
+	Paste io.Reader
+	// Issuer, when set, must match an `iss` parameter on the callback (RFC 9207).
+	Issuer string
+}
+
+// Result is what a successful callback yields for the code exchange.
+type Result struct {
+	Code        string
+	Verifier    string
+	RedirectURL string
+}
+
+// callbackOutcome is the answer to one callback or pasted URL.
+type callbackOutcome struct {
+	status int    // HTTP status for the browser
+	page   string // what the page says
+	final  bool   // whether the login ends with it
+	code   string
+	err    error
+}
+
+// Run listens, prints (and opens) the authorize URL built from
+// newConfig(redirectURL) and opts, and waits for the first valid callback.
+func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *oauth2.Config, opts []oauth2.AuthCodeOption) (Result, error) {
+	prompt := l.Prompt
+	if prompt == nil {
+		prompt = io.Discard
+	}
+	listeners, port, err := l.listen()
+	if err != nil {
+		return Result{}, err
+	}
+	host := l.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	redirectURL := "http://" + net.JoinHostPort(host, strconv.Itoa(port)) + CallbackPath
+	conf := newConfig(redirectURL)
+	verifier := oauth2.GenerateVerifier()
+	state, err := randomState()
+	if err != nil {
+		closeAll(listeners)
+		return Result{}, err
+	}
+	authURL := conf.AuthCodeURL(state, append(append([]oauth2.AuthCodeOption{}, opts...), oauth2.S256ChallengeOption(verifier))...)
+
+	c := &collector{state: state, issuer: l.Issuer, done: make(chan callbackOutcome, 1)}
+	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
+	for _, ln := range listeners {
+		go srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at Close
+	}
+	defer srv.Close()
+
+	fmt.Fprintf(prompt, "Open this URL in your browser to log in (or paste the final redirect URL here):\n\n  %s\n\n", authURL)
+	if l.OpenBrowser != nil {
+		if err := l.OpenBrowser(authURL); err != nil {
+			fmt.Fprintf(prompt, "Could not open a browser (%v); open the URL above yourself.\n", err)
+		}
+	}
+	if l.Paste != nil {
+		go c.readPasted(l.Paste, prompt)
+	}
+
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case out := <-c.done:
+		if out.err != nil {
+			return Result{}, out.err
+		}
+		return Result{Code: out.code, Verifier: verifier, RedirectURL: redirectURL}, nil
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("wait for the browser: %w", context.Cause(ctx))
+	case <-timer.C:
+		return Result{}, exitcode.Errorf(exitcode.Auth, "login timed out after %s waiting for the browser; run the login again", timeout)
+	}
+}
+
+// listen opens 127.0.0.1 and, where possible, [::1] on the same port.
+func (l *Loopback) listen() ([]net.Listener, int, error) {
+	ports := l.Ports
+	if len(ports) == 0 {
+		ports = []int{0}
+	}
+	var busy []string
+	for _, p := range ports {
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			busy = append(busy, strconv.Itoa(p))
+			continue
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		listeners := []net.Listener{ln}
+		if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port))); err == nil {
+			listeners = append(listeners, ln6)
+		}
+		return listeners, port, nil
+	}
+	return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback: port %s already in use on 127.0.0.1 (free it or pick another registered port with --port)", strings.Join(busy, ", "))
+}
+
+func closeAll(listeners []net.Listener) {
+	for _, ln := range listeners {
+		ln.Close()
+	}
+}
+
+// randomState is 32 random bytes, base64url.
+func randomState() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate state: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// collector judges callbacks; the first final outcome ends the login.
+type collector struct {
+	state  string
+	issuer string
+	done   chan callbackOutcome
+
+	mu       sync.Mutex
+	finished bool
+}
+
+func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != CallbackPath {
+		http.NotFound(w, r)
+		return
+	}
+	out := c.handle(r.URL.Query())
+	writePage(w, out.status, out.page)
+}
+
+// handle checks one callback's parameters: state first, then whether the
+// login already ended, then iss, error and code.
+func (c *collector) handle(q url.Values) callbackOutcome {
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(c.state)) != 1 {
+		return callbackOutcome{status: http.StatusBadRequest, page: "The state did not match this login. This request was ignored; the login is still waiting."}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.finished {
+		return callbackOutcome{status: http.StatusConflict, page: "This login has already completed. Return to the terminal."}
+	}
+	var out callbackOutcome
+	switch {
+	case c.issuer != "" && q.Has("iss") && q.Get("iss") != c.issuer:
+		out = callbackOutcome{status: http.StatusBadRequest, page: "The issuer did not match: the login was stopped.", final: true,
+			err: exitcode.Errorf(exitcode.Auth, "authorization response from issuer %q, expected %q: login stopped", q.Get("iss"), c.issuer)}
+	case q.Get("error") != "":
+		msg := q.Get("error")
+		if d := q.Get("error_description"); d != "" {
+			msg += ": " + d
+		}
+		out = callbackOutcome{status: http.StatusForbidden, page: "Authorization failed: " + msg, final: true,
+			err: exitcode.Errorf(exitcode.Auth, "authorization failed: %s", oneLine(msg))}
+	case q.Get("code") == "":
+		return callbackOutcome{status: http.StatusBadRequest, page: "The callback carried no authorization code; the login is still waiting."}
+	default:
+		out = callbackOutcome{status: http.StatusOK, page: "You are logged in. You can close this tab and return to the terminal.", final: true, code: q.Get("code")}
+	}
+	c.finished = true
+	c.done <- out
+	return out
+}
+
+// readPasted treats each line of r as a pasted final redirect URL. EOF is
+// not a cancel: the callback may still arrive.
+func (c *collector) readPasted(r io.Reader, prompt io.Writer) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 64*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		u, err := url.Parse(line)
+		if err != nil || u.RawQuery == "" {
+			fmt.Fprintln(prompt, "That is not a redirect URL with a query; paste the full address from the browser.")
+			continue
+		}
+		out := c.handle(u.Query())
+		if !out.final {
+			fmt.Fprintln(prompt, out.page)
+			continue
+		}
+		return
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
