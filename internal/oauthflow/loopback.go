@@ -97,7 +97,10 @@ func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *
 	for _, ln := range listeners {
 		go srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at Close
 	}
-	defer srv.Close()
+	defer func() {
+		shutdown(srv)
+		closeAll(listeners) // a Serve goroutine not yet started would close its listener only later
+	}()
 
 	fmt.Fprintf(prompt, "Open this URL in your browser to log in (or paste the final redirect URL here):\n\n  %s\n\n", authURL)
 	if l.OpenBrowser != nil {
@@ -151,6 +154,15 @@ func (l *Loopback) listen() ([]net.Listener, int, error) {
 	return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback: port %s already in use on 127.0.0.1 (free it or pick another registered port with --port)", strings.Join(busy, ", "))
 }
 
+// shutdown lets a page being written finish, then closes the port.
+func shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if srv.Shutdown(ctx) != nil {
+		srv.Close()
+	}
+}
+
 func closeAll(listeners []net.Listener) {
 	for _, ln := range listeners {
 		ln.Close()
@@ -183,6 +195,13 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out := c.handle(r.URL.Query())
 	writePage(w, out.status, out.page)
+	if out.final {
+		// Only now: ending the login closes the listener, which would cut the page off.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		c.done <- out
+	}
 }
 
 // handle checks one callback's parameters: state first, then whether the
@@ -214,7 +233,6 @@ func (c *collector) handle(q url.Values) callbackOutcome {
 		out = callbackOutcome{status: http.StatusOK, page: "You are logged in. You can close this tab and return to the terminal.", final: true, code: q.Get("code")}
 	}
 	c.finished = true
-	c.done <- out
 	return out
 }
 
@@ -238,6 +256,7 @@ func (c *collector) readPasted(r io.Reader, prompt io.Writer) {
 			fmt.Fprintln(prompt, out.page)
 			continue
 		}
+		c.done <- out
 		return
 	}
 }

@@ -1,0 +1,456 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+	"github.com/authctl/authctl/internal/testutil/chromium"
+	"github.com/authctl/authctl/internal/ui"
+)
+
+// promptWatcher is a goroutine-safe stderr that hands over the authorize URL
+// the login prints, the signal a test "browser" waits on.
+type promptWatcher struct {
+	mu   sync.Mutex
+	text bytes.Buffer
+	url  chan string
+	sent bool
+}
+
+func newPromptWatcher() *promptWatcher { return &promptWatcher{url: make(chan string, 1)} }
+
+func (w *promptWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.text.Write(p)
+	if !w.sent {
+		for _, line := range strings.Split(w.text.String(), "\n") {
+			if u := strings.TrimSpace(line); strings.HasPrefix(u, "http") && strings.Contains(u, "state=") {
+				w.url <- u
+				w.sent = true
+				break
+			}
+		}
+	}
+	return len(p), nil
+}
+
+func (w *promptWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.text.String()
+}
+
+// loginEnv is a sandbox, its config file and a temp file store.
+type loginEnv struct {
+	t       *testing.T
+	srv     *sandbox.Server
+	cfg     string
+	backend *CredentialBackend
+	store   *testFileStore
+}
+
+func newLoginEnv(t *testing.T, opts ...sandboxtest.Option) *loginEnv {
+	t.Helper()
+	srv := sandboxtest.Start(t, opts...)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte(srv.ConfigYAML()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	backend, st := testCredentials(dir)
+	return &loginEnv{t: t, srv: srv, cfg: cfg, backend: backend, store: st}
+}
+
+// loginRunResult is one `authctl login` run.
+type loginRunResult struct {
+	code   int
+	stdout string
+	stderr *promptWatcher
+}
+
+// login runs `authctl --config CFG args...`; browse, when set, gets the
+// printed authorize URL while the login waits. stdin never ends unless given.
+func (e *loginEnv) login(ctx context.Context, stdin io.Reader, browse func(authURL string), args ...string) loginRunResult {
+	e.t.Helper()
+	if stdin == nil {
+		r, w := io.Pipe()
+		defer w.Close()
+		stdin = r
+	}
+	ios, _, out, _ := ui.Test()
+	errOut := newPromptWatcher()
+	ios.In, ios.ErrOut = stdin, errOut
+	env := map[string]string{"CI": "1"}
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] },
+		Now: time.Now, Credentials: e.backend}
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, f, append([]string{"--config", e.cfg, "login"}, args...)) }()
+	if browse != nil {
+		select {
+		case u := <-errOut.url:
+			browse(u)
+		case code := <-done:
+			return loginRunResult{code, out.String(), errOut}
+		}
+	}
+	code := <-done
+	return loginRunResult{code, out.String(), errOut}
+}
+
+// followingBrowser follows the authorize URL through the sandbox's
+// auto-approval to the login's callback, like a browser would.
+func followingBrowser(t *testing.T) func(string) {
+	return func(u string) {
+		resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(u)
+		if err != nil {
+			t.Errorf("browser: %v", err)
+			return
+		}
+		resp.Body.Close()
+	}
+}
+
+// approvedRedirect asks the sandbox to approve and returns the final redirect
+// URL without following it.
+func approvedRedirect(t *testing.T, authURL string) *url.URL {
+	t.Helper()
+	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(authURL)
+	if err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("authorize answered %d without a redirect", resp.StatusCode)
+	}
+	return loc
+}
+
+func (e *loginEnv) stored(providerName string) *provider.Credential {
+	e.t.Helper()
+	c, err := e.store.Get(context.Background(), providerName, "")
+	if errors.Is(err, errTestNotFound) {
+		return nil
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// A full login per provider kind: the HTTP browser follows the URL, the
+// sandbox approves, the credential is stored and the identity printed.
+// Not parallel: Discord's registered redirect port is fixed.
+func TestLoginPerProvider(t *testing.T) {
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	tests := []struct {
+		provider, greeting, user string
+	}{
+		{"discord", "Logged in to Discord as " + sandbox.AliceUsername + " (" + sandbox.AliceID + ")", sandbox.AliceUsername},
+		{"github", "Logged in to GitHub as " + sandbox.AliceUsername, sandbox.AliceUsername},
+		{"slack", "Logged in to Slack as ", ""},
+		{"sentry", "Logged in to Sentry as ", ""},
+		{"oidc", "Logged in to oidc as ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider, func(t *testing.T) {
+			r := e.login(testContext(t), nil, followingBrowser(t), tt.provider)
+			if r.code != exitcode.OK || r.stdout != "" || !strings.Contains(r.stderr.String(), tt.greeting) {
+				t.Fatalf("login %s: exit %d, stdout %q, stderr %s", tt.provider, r.code, r.stdout, r.stderr)
+			}
+			c := e.stored(tt.provider)
+			if c == nil || c.AccessToken == "" || c.UserID == "" || (tt.user != "" && c.UserName != tt.user) {
+				t.Fatalf("stored credential %+v", c)
+			}
+			if strings.Contains(r.stderr.String(), c.AccessToken) {
+				t.Fatal("the access token was printed on stderr")
+			}
+		})
+	}
+}
+
+// -o json prints one object describing the login and no token.
+func TestLoginJSON(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	r := e.login(testContext(t), nil, followingBrowser(t), "github", "-o", "json", "--account", "work")
+	var got loginResult
+	if r.code != exitcode.OK || json.Unmarshal([]byte(r.stdout), &got) != nil {
+		t.Fatalf("exit %d stdout %q stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if got.Provider != "github" || got.Account != "work" || got.User != sandbox.AliceUsername || len(got.Scopes) == 0 {
+		t.Fatalf("json = %+v", got)
+	}
+	c, err := e.store.Get(context.Background(), "github", "work")
+	if err != nil || strings.Contains(r.stdout, c.AccessToken) {
+		t.Fatalf("stored under work: %v; token in stdout: %v", err, c != nil && strings.Contains(r.stdout, c.AccessToken))
+	}
+}
+
+// Failures end with the documented exit code and leave nothing in the store.
+func TestLoginFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		fault   *sandbox.Fault
+		browse  func(t *testing.T, authURL string)
+		args    []string
+		cancel  bool // the test cancels the run as Ctrl-C does
+		want    int
+		wantErr string
+	}{
+		{name: "token endpoint 500", fault: &sandbox.Fault{Status: 500}, want: exitcode.Provider},
+		{name: "token endpoint garbage", fault: &sandbox.Fault{MalformedJSON: true}, want: exitcode.Provider},
+		{name: "token endpoint slow", fault: &sandbox.Fault{Latency: 5 * time.Second}, want: exitcode.Provider},
+		{name: "access denied", browse: func(t *testing.T, authURL string) {
+			loc := approvedRedirect(t, authURL)
+			q := url.Values{"state": {loc.Query().Get("state")}, "error": {"access_denied"}, "error_description": {"The user denied the request"}}
+			resp, err := http.Get(loc.Scheme + "://" + loc.Host + loc.Path + "?" + q.Encode())
+			if err == nil {
+				resp.Body.Close()
+			}
+		}, want: exitcode.Auth, wantErr: "authorization failed: access_denied: The user denied the request"},
+		{name: "timeout", args: []string{"--timeout", "300ms"}, want: exitcode.Auth, wantErr: "login timed out after 300ms"},
+		{name: "interrupt", cancel: true, want: exitcode.Interrupted, wantErr: "interrupted"},
+		{name: "unknown provider", args: []string{"--no-browser"}, want: exitcode.Usage},
+		{name: "bad timeout", args: []string{"--timeout", "0s"}, want: exitcode.Usage, wantErr: "--timeout must be positive"},
+		{name: "device without endpoint", args: []string{"--device"}, want: exitcode.Usage, wantErr: "no device authorization endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newLoginEnv(t, sandboxtest.AutoApprove())
+			providerName := "slack" // no fixed port, no device endpoint
+			if tt.name == "unknown provider" {
+				providerName = "nosuch"
+			}
+			if tt.fault != nil {
+				e.srv.SetFault("POST /api/oauth.v2.access", *tt.fault)
+			}
+			ctx, cancel := context.WithCancelCause(testContext(t))
+			if tt.name == "token endpoint slow" {
+				var stop context.CancelFunc
+				ctx, stop = context.WithTimeout(ctx, 2*time.Second)
+				defer stop()
+			}
+			browse := func(u string) {
+				switch {
+				case tt.cancel:
+					cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+				case tt.browse != nil:
+					tt.browse(t, u)
+				case tt.name != "timeout":
+					followingBrowser(t)(u)
+				}
+			}
+			r := e.login(ctx, nil, browse, append([]string{providerName}, tt.args...)...)
+			if r.code != tt.want || !strings.Contains(r.stderr.String(), tt.wantErr) {
+				t.Fatalf("exit %d, want %d with %q; stderr %s", r.code, tt.want, tt.wantErr, r.stderr)
+			}
+			if c := e.stored("slack"); c != nil {
+				t.Fatalf("a failed login stored %+v", c)
+			}
+		})
+	}
+}
+
+// A forged callback gets 400 and the login keeps waiting for the real one.
+func TestLoginStateMismatchKeepsWaiting(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	r := e.login(testContext(t), nil, func(u string) {
+		loc := approvedRedirect(t, u)
+		forged := *loc
+		q := loc.Query()
+		q.Set("state", "forged")
+		forged.RawQuery = q.Encode()
+		resp, err := http.Get(forged.String())
+		if err != nil {
+			t.Errorf("forged callback: %v", err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "state did not match") {
+			t.Errorf("forged callback: %d %s", resp.StatusCode, body)
+		}
+		if resp, err = http.Get(loc.String()); err == nil {
+			resp.Body.Close()
+		}
+	}, "github")
+	if r.code != exitcode.OK || e.stored("github") == nil {
+		t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+	}
+}
+
+// Pasting the final redirect URL on stdin completes the login (SSH).
+func TestLoginPastedRedirect(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	stdin, paste := io.Pipe()
+	defer paste.Close()
+	r := e.login(testContext(t), stdin, func(u string) {
+		loc := approvedRedirect(t, u)
+		go io.WriteString(paste, loc.String()+"\n") //nolint:errcheck // the login reads it or the test fails
+	}, "github")
+	if r.code != exitcode.OK || e.stored("github") == nil {
+		t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+	}
+}
+
+// Stdin at EOF (</dev/null) does not end the login.
+func TestLoginStdinEOFKeepsWaiting(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	r := e.login(testContext(t), strings.NewReader(""), followingBrowser(t), "github")
+	if r.code != exitcode.OK || e.stored("github") == nil {
+		t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+	}
+}
+
+// --device for GitHub and Sentry: the code and URL are shown, the sandbox
+// approves, the credential is stored.
+func TestLoginDevice(t *testing.T) {
+	t.Parallel()
+	seed := sandbox.DefaultSeed()
+	seed.DeviceInterval = 1
+	for _, name := range []string{"github", "sentry"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newLoginEnv(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seed))
+			r := e.login(testContext(t), nil, nil, name, "--device")
+			if r.code != exitcode.OK || !strings.Contains(r.stderr.String(), "one-time code") || e.stored(name) == nil {
+				t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+			}
+		})
+	}
+}
+
+// --with-token stores a token the provider accepts and refuses one it rejects.
+func TestLoginWithToken(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	if r := e.login(testContext(t), nil, followingBrowser(t), "github"); r.code != exitcode.OK {
+		t.Fatalf("first login: %d %s", r.code, r.stderr)
+	}
+	token := e.stored("github").AccessToken
+	tests := []struct {
+		name, stdin string
+		want        int
+	}{
+		{"valid", token + "\n", exitcode.OK},
+		{"rejected", "gho_not_a_real_token\n", exitcode.Auth},
+		{"empty", "", exitcode.Usage},
+		{"two tokens", "a b\n", exitcode.Usage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			backend, st := testCredentials(dir)
+			env := &loginEnv{t: t, srv: e.srv, cfg: e.cfg, backend: backend, store: st}
+			r := env.login(testContext(t), strings.NewReader(tt.stdin), nil, "github", "--with-token")
+			c := env.stored("github")
+			if r.code != tt.want || (tt.want == exitcode.OK) != (c != nil) {
+				t.Fatalf("exit %d (want %d), stored %v; stderr %s", r.code, tt.want, c != nil, r.stderr)
+			}
+			if c != nil && c.AccessToken != token {
+				t.Fatal("stored a different token")
+			}
+		})
+	}
+}
+
+// No credential store: exit 5 before any URL is printed or browser opened.
+func TestLoginWithoutStore(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	e.backend = &CredentialBackend{
+		Open: func(string, io.Writer) (CredentialStore, error) {
+			return nil, exitcode.Errorf(exitcode.Store, "no Secret Service on the session bus")
+		},
+	}
+	r := e.login(testContext(t), nil, nil, "github")
+	if r.code != exitcode.Store || strings.Contains(r.stderr.String(), "http") || !strings.Contains(r.stderr.String(), "Secret Service") {
+		t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+	}
+}
+
+// --verbose traces the login without any of the secrets involved.
+func TestLoginVerboseHidesSecrets(t *testing.T) {
+	t.Parallel()
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	var code string
+	r := e.login(testContext(t), nil, func(u string) {
+		loc := approvedRedirect(t, u)
+		code = loc.Query().Get("code")
+		if resp, err := http.Get(loc.String()); err == nil {
+			resp.Body.Close()
+		}
+	}, "github-app", "-v")
+	c := e.stored("github-app")
+	if r.code != exitcode.OK || c == nil || code == "" {
+		t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+	}
+	out := r.stderr.String()
+	if !strings.Contains(out, "POST") {
+		t.Fatalf("no HTTP trace in --verbose output: %s", out)
+	}
+	for name, secret := range map[string]string{"client secret": sandbox.GitHubAppClientSecret, "code": code,
+		"access token": c.AccessToken, "refresh token": c.RefreshToken} {
+		if secret != "" && strings.Contains(out, secret) {
+			t.Errorf("--verbose output holds the %s", name)
+		}
+	}
+}
+
+// Once per CI run: real headless Chromium clicks Authorize on the sandbox's
+// consent page and lands on the login's callback page.
+func TestLoginChromium(t *testing.T) {
+	browser := chromium.New(t)
+	e := newLoginEnv(t) // no auto-approve: the consent page decides
+	var page string
+	r := e.login(testContext(t), nil, func(u string) {
+		ctx, cancel := context.WithTimeout(browser, 60*time.Second)
+		defer cancel()
+		err := chromedp.Run(ctx,
+			chromedp.Navigate(u),
+			chromedp.WaitVisible("#authorize", chromedp.ByQuery),
+			chromedp.SetValue("#user", sandbox.BobUsername, chromedp.ByQuery),
+			chromedp.Click("#authorize", chromedp.ByQuery),
+			// The login's own page, success or failure, not the consent page's heading.
+			chromedp.WaitVisible(`//h1[.="Logged in" or .="Login failed"]`, chromedp.BySearch),
+			chromedp.Text(`//h1`, &page, chromedp.BySearch),
+		)
+		if err != nil {
+			t.Errorf("chromium: %v", err)
+		}
+	}, "github")
+	if r.code != exitcode.OK || page != "Logged in" || !strings.Contains(r.stderr.String(), "as "+sandbox.BobUsername) {
+		t.Fatalf("exit %d, page %q, stderr %s", r.code, page, r.stderr)
+	}
+}
