@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -224,9 +226,9 @@ func TestLoginFailures(t *testing.T) {
 		want    int
 		wantErr string
 	}{
-		{name: "token endpoint 500", fault: &sandbox.Fault{Status: 500}, want: exitcode.Provider},
-		{name: "token endpoint garbage", fault: &sandbox.Fault{MalformedJSON: true}, want: exitcode.Provider},
-		{name: "token endpoint slow", fault: &sandbox.Fault{Latency: 5 * time.Second}, want: exitcode.Provider},
+		{name: "token endpoint 500", fault: &sandbox.Fault{Status: 500}, want: exitcode.Provider, wantErr: "exchange code: HTTP 500"},
+		{name: "token endpoint garbage", fault: &sandbox.Fault{MalformedJSON: true}, want: exitcode.Provider, wantErr: "exchange code: malformed response"},
+		{name: "token endpoint slow", fault: &sandbox.Fault{Latency: 5 * time.Second}, want: exitcode.Provider, wantErr: "exchange code: timed out"},
 		{name: "access denied", browse: func(t *testing.T, authURL string) {
 			loc := approvedRedirect(t, authURL)
 			q := url.Values{"state": {loc.Query().Get("state")}, "error": {"access_denied"}, "error_description": {"The user denied the request"}}
@@ -238,6 +240,8 @@ func TestLoginFailures(t *testing.T) {
 		{name: "timeout", args: []string{"--timeout", "300ms"}, want: exitcode.Auth, wantErr: "login timed out after 300ms"},
 		{name: "interrupt", cancel: true, want: exitcode.Interrupted, wantErr: "interrupted"},
 		{name: "unknown provider", args: []string{"--no-browser"}, want: exitcode.Usage},
+		{name: "port out of range", args: []string{"--port", "70000"}, want: exitcode.Usage, wantErr: "--port must be between 1 and 65535"},
+		{name: "device and with-token", args: []string{"--device", "--with-token"}, want: exitcode.Usage, wantErr: "cannot be used together"},
 		{name: "bad timeout", args: []string{"--timeout", "0s"}, want: exitcode.Usage, wantErr: "--timeout must be positive"},
 		{name: "device without endpoint", args: []string{"--device"}, want: exitcode.Usage, wantErr: "no device authorization endpoint"},
 	}
@@ -276,6 +280,37 @@ func TestLoginFailures(t *testing.T) {
 				t.Fatalf("a failed login stored %+v", c)
 			}
 		})
+	}
+}
+
+// --port on a busy port fails at once with exit 2 naming the port.
+func TestLoginPortInUse(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	r := e.login(testContext(t), nil, nil, "github", "--port", port)
+	if r.code != exitcode.Usage || !strings.Contains(r.stderr.String(), "port "+port+" already in use") || e.stored("github") != nil {
+		t.Fatalf("exit %d stderr %s", r.code, r.stderr)
+	}
+}
+
+// The spinner draws only on a terminal and clears its line when stopped.
+func TestSpinner(t *testing.T) {
+	t.Parallel()
+	ios, _, _, errOut := ui.Test()
+	startSpinner(ios, "waiting")()
+	if errOut.Len() != 0 {
+		t.Fatalf("spinner drew on a non-terminal: %q", errOut)
+	}
+	ios.StderrTTY = true
+	startSpinner(ios, "waiting")()
+	if got := errOut.String(); !strings.Contains(got, "waiting") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Fatalf("spinner output %q", got)
 	}
 }
 
