@@ -67,6 +67,9 @@ type loginEnv struct {
 	cfg     string
 	backend *CredentialBackend
 	store   *testFileStore
+	// env is the process environment of the run ({"CI": "1"} when nil); stdinTTY pretends stdin is a terminal.
+	env      map[string]string
+	stdinTTY bool
 }
 
 func newLoginEnv(t *testing.T, opts ...sandboxtest.Option) *loginEnv {
@@ -99,8 +102,11 @@ func (e *loginEnv) login(ctx context.Context, stdin io.Reader, browse func(authU
 	}
 	ios, _, out, _ := ui.Test()
 	errOut := newPromptWatcher()
-	ios.In, ios.ErrOut = stdin, errOut
-	env := map[string]string{"CI": "1"}
+	ios.In, ios.ErrOut, ios.StdinTTY = stdin, errOut, e.stdinTTY
+	env := e.env
+	if env == nil {
+		env = map[string]string{"CI": "1"}
+	}
 	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] },
 		Now: time.Now, Credentials: e.backend}
 	done := make(chan int, 1)
@@ -278,6 +284,51 @@ func TestLoginFailures(t *testing.T) {
 			}
 			if c := e.stored("slack"); c != nil {
 				t.Fatalf("a failed login stored %+v", c)
+			}
+		})
+	}
+}
+
+// $BROWSER is run with the URL, its output kept off stdout; never with CI set
+// or stdin not a terminal, nor with --no-browser.
+func TestLoginBrowserEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		env      map[string]string
+		stdinTTY bool
+		args     []string
+		opened   bool
+	}{
+		{"terminal", map[string]string{}, true, nil, true},
+		{"CI set", map[string]string{"CI": "true"}, true, nil, false},
+		{"stdin not a terminal", map[string]string{}, false, nil, false},
+		{"--no-browser", map[string]string{}, true, []string{"--no-browser"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newLoginEnv(t, sandboxtest.AutoApprove())
+			dir := t.TempDir()
+			opened := filepath.Join(dir, "opened")
+			// The opener itself plays the browser, so a login that ends proves it ran.
+			script := "#!/bin/sh\necho browser-stdout\nprintf '%s' \"$1\" > " + opened + "\nexec curl -fsSL -o /dev/null \"$1\"\n"
+			if err := os.WriteFile(filepath.Join(dir, "browser.sh"), []byte(script), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			tt.env["BROWSER"] = filepath.Join(dir, "browser.sh")
+			e.env, e.stdinTTY = tt.env, tt.stdinTTY
+			var browse func(string)
+			if !tt.opened {
+				browse = followingBrowser(t)
+			}
+			r := e.login(testContext(t), nil, browse, append([]string{"github"}, tt.args...)...)
+			if r.code != exitcode.OK || strings.Contains(r.stdout, "browser-stdout") {
+				t.Fatalf("exit %d stdout %q stderr %s", r.code, r.stdout, r.stderr)
+			}
+			got, err := os.ReadFile(opened)
+			if tt.opened != (err == nil) || (tt.opened && !strings.Contains(r.stderr.String(), string(got))) {
+				t.Fatalf("browser opened %q (err %v), want opened=%v with the printed URL", got, err, tt.opened)
 			}
 		})
 	}
