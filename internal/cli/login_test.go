@@ -540,3 +540,26 @@ func TestLoginChromium(t *testing.T) {
 		t.Fatalf("exit %d, page %q, stderr %s", r.code, page, r.stderr)
 	}
 }
+
+// With the real Secret Service (scripts/with-keyring.sh), a login lands in
+// the default keyring store and `token` reads it back.
+func TestLoginKeyring(t *testing.T) {
+	if os.Getenv("AUTHCTL_TEST_KEYRING") == "" {
+		t.Skip("AUTHCTL_TEST_KEYRING is not set: run under scripts/with-keyring.sh for the real Secret Service")
+	}
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	e.backend = nil // the production store
+	account := "login-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	e.env = map[string]string{"CI": "1", "DBUS_SESSION_BUS_ADDRESS": os.Getenv("DBUS_SESSION_BUS_ADDRESS"), "HOME": os.Getenv("HOME")}
+	r := e.login(testContext(t), nil, followingBrowser(t), "github", "--account", account)
+	if r.code != exitcode.OK {
+		t.Fatalf("login into the keyring: exit %d stderr %s", r.code, r.stderr)
+	}
+	code, token, stderr := runCLI(t, e.env, "--config", e.cfg, "token", "github", "--account", account)
+	if code != exitcode.OK || strings.TrimSpace(token) == "" {
+		t.Fatalf("token from the keyring: exit %d stderr %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, e.env, "--config", e.cfg, "logout", "github", "--account", account, "--local-only"); code != exitcode.OK {
+		t.Fatalf("logout: exit %d stderr %s", code, stderr)
+	}
+}
