@@ -99,6 +99,14 @@ func TestLoopbackOutcomes(t *testing.T) {
 			wantErr:  "authorization failed: access_denied: The user said no",
 		},
 		{
+			name: "error description cannot drive the terminal",
+			steps: func(t *testing.T, a authRequest) {
+				callback(t, a.redirect, url.Values{"state": {a.state}, "error": {"server_error"}, "error_description": {"bad\x1b[2J\nthing"}})
+			},
+			wantExit: exitcode.Auth,
+			wantErr:  "authorization failed: server_error: bad [2J thing",
+		},
+		{
 			name: "issuer mix-up",
 			steps: func(t *testing.T, a authRequest) {
 				callback(t, a.redirect, url.Values{"state": {a.state}, "code": {"c"}, "iss": {"https://evil.example"}})
