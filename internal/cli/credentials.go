@@ -83,18 +83,11 @@ type CredentialBackend struct {
 	NotFound    error
 }
 
-// defaultCredentials is the built-in backend; nil until internal/store
-// lands, and then store.Open, store.EnsureFresh and store.ErrNotFound.
-var defaultCredentials *CredentialBackend
-
 func (f *Factory) credentials() (*CredentialBackend, error) {
 	if f.Credentials != nil {
 		return f.Credentials, nil
 	}
-	if defaultCredentials == nil {
-		return nil, exitcode.Errorf(exitcode.Store, "this build has no credential store yet (internal/store has not landed); supply a token with AUTHCTL_<PROVIDER>_TOKEN")
-	}
-	return defaultCredentials, nil
+	return storeBackend, nil
 }
 
 // Store opens the credential store once, on first use.

@@ -47,7 +47,8 @@ type Silent struct{ Code int }
 
 func (s *Silent) Error() string { return fmt.Sprintf("exit status %d", s.Code) }
 
-// Of returns the exit code for err. Errors without a code are treated as
+// Of returns the exit code for err: from an *Error, or from an error with an
+// ExitCode() int method (so lower packages need not import this one). Errors without a code are treated as
 // "could not tell" (Provider), never as "no": a script must not read an
 // unexpected failure as a negative answer.
 func Of(err error) int {
@@ -61,6 +62,10 @@ func Of(err error) int {
 	var coded *Error
 	if errors.As(err, &coded) {
 		return coded.Code
+	}
+	var own interface{ ExitCode() int }
+	if errors.As(err, &own) {
+		return own.ExitCode()
 	}
 	return Provider
 }

@@ -1,0 +1,136 @@
+// Package keyringtest runs the keyring store against the real Secret Service.
+// It is its own package because keyring.MockInit would replace the backend
+// for a whole test binary. scripts/with-keyring.sh provides the session.
+package keyringtest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) {
+	storetest.MaybeChild()
+	os.Exit(m.Run())
+}
+
+func requireKeyring(t *testing.T) {
+	t.Helper()
+	if os.Getenv("AUTHCTL_TEST_KEYRING") == "" {
+		t.Skip("no real Secret Service: run under scripts/with-keyring.sh (scripts/test.sh does)")
+	}
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+}
+
+func TestKeyringRoundTripWithChunking(t *testing.T) {
+	requireKeyring(t)
+	ctx := context.Background()
+	s, err := store.Open(store.KindKeyring, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name() != "keyring" {
+		t.Fatalf("Open(keyring) gave the %s store", s.Name())
+	}
+	big := strings.Repeat("x", 7000) // over three 2,000-byte parts
+	cred := &store.Credential{Provider: "kt-discord", AccessToken: "a1", RefreshToken: "r1", UserName: "alice",
+		Expiry: time.Now().Add(time.Hour).UTC().Truncate(time.Second), Extra: map[string]any{"id_token": big}}
+	if err := s.Put(ctx, cred); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Delete(ctx, "kt-discord", "alice") })
+
+	// The value really is split: the main entry holds only the header.
+	raw, err := keyring.Get(store.Service, "kt-discord:alice")
+	if err != nil || !strings.HasPrefix(raw, "authctl-chunks:") {
+		t.Fatalf("main entry = %.40q, %v; want a chunk header", raw, err)
+	}
+	for i := 1; i <= 4; i++ {
+		part, err := keyring.Get(store.Service, "kt-discord:alice#"+string(rune('0'+i)))
+		if err != nil || len(part) > 2000 {
+			t.Fatalf("part %d: %d bytes, %v", i, len(part), err)
+		}
+	}
+	got, err := s.Get(ctx, "kt-discord", "")
+	if err != nil || got.Extra["id_token"] != big || got.AccessToken != "a1" || !got.Expiry.Equal(cred.Expiry) {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+
+	// A smaller value replaces it and leaves no stale parts behind.
+	cred.Extra = nil
+	if err := s.Put(ctx, cred); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(store.Service, "kt-discord:alice#1"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("stale part 1 after a smaller write: %v", err)
+	}
+	list, err := s.List(ctx)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("List = %v, %v", list, err)
+	}
+	if err := s.Delete(ctx, "kt-discord", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, "kt-discord", "alice"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after Delete: %v, want ErrNotFound", err)
+	}
+}
+
+func TestParallelProcessesRefreshOnceKeyring(t *testing.T) {
+	requireKeyring(t)
+	storetest.ParallelRefresh(t, store.KindKeyring, 32)
+}
+
+// A session bus with no Secret Service on it: exit 5 naming the cause, and
+// no bus daemon or file of ours left behind.
+func TestKeyringWithoutSecretService(t *testing.T) {
+	daemon, err := exec.LookPath("dbus-daemon")
+	if err != nil {
+		t.Skip("dbus-daemon is not installed")
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "bus.conf")
+	socket := filepath.Join(dir, "bus")
+	// A bus with no service directories, so nothing can be activated on it.
+	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=`+socket+`</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--print-address")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := make([]byte, 512)
+	n, err := out.Read(addr) // the daemon prints its address once it listens
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	code, stderr := storetest.OpenInChild(t, store.KindKeyring, "XDG_STATE_HOME="+state,
+		"DBUS_SESSION_BUS_ADDRESS="+strings.TrimSpace(string(addr[:n])))
+	if code != exitcode.Store || !strings.Contains(stderr, "no Secret Service") {
+		t.Fatalf("bus without a Secret Service: exit %d, %q; want exit 5 saying so", code, stderr)
+	}
+	if entries, _ := os.ReadDir(state); len(entries) != 0 {
+		t.Errorf("the failed open wrote to disk: %v", entries)
+	}
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// LockTimeout is how long a process waits for another one's refresh.
+const LockTimeout = 60 * time.Second
+
+// fresh reports whether cred can be used for at least minTTL from now.
+func fresh(cred *Credential, now time.Time, minTTL time.Duration) bool {
+	return cred.AccessToken != "" && (cred.Expiry.IsZero() || cred.Expiry.Sub(now) > minTTL)
+}
+
+// EnsureFresh returns the stored credential when it is valid for minTTL
+// (without locking: the common path stays cheap). Otherwise it takes the
+// cross-process lock for that account, re-reads the credential — another
+// process may have refreshed it meanwhile — and only then calls refresh,
+// saving the rotated credential before returning it. refreshed tells whether
+// this call refreshed. force refreshes even a fresh credential, once.
+func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL time.Duration, force bool,
+	refresh func(context.Context, *Credential) (*Credential, error)) (cred *Credential, refreshed bool, err error) {
+	cred, err = s.Get(ctx, provider, account)
+	if err != nil {
+		return nil, false, err
+	}
+	if !force && fresh(cred, time.Now(), minTTL) {
+		return cred, false, nil
+	}
+	unlock, err := lockAccount(ctx, provider, cred.Account)
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
+
+	current, err := s.Get(ctx, provider, cred.Account)
+	if err != nil {
+		return nil, false, err
+	}
+	refreshedMeanwhile := current.AccessToken != cred.AccessToken
+	if fresh(current, time.Now(), minTTL) && (!force || refreshedMeanwhile) {
+		return current, false, nil
+	}
+	next, err := refresh(ctx, current)
+	if err != nil {
+		return nil, false, err
+	}
+	if next.RefreshToken == "" {
+		next.RefreshToken = current.RefreshToken
+	}
+	next.Provider, next.Account = current.Provider, current.Account
+	if next.UserID == "" && next.UserName == "" {
+		next.UserID, next.UserName = current.UserID, current.UserName
+	}
+	if err := s.Put(ctx, next); err != nil {
+		return nil, false, fmt.Errorf("save refreshed credential: %w", err)
+	}
+	return next, true, nil
+}
+
+// lockAccount takes the refresh lock of provider/account, waiting up to
+// LockTimeout, and returns its release.
+func lockAccount(ctx context.Context, provider, account string) (func(), error) {
+	dir, err := StateDir()
+	if err != nil {
+		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
+	}
+	dir = filepath.Join(dir, "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
+	}
+	lock := flock.New(filepath.Join(dir, fmt.Sprintf("%x.lock", entryKey(provider, account))))
+	waitCtx, cancel := context.WithTimeout(ctx, LockTimeout)
+	defer cancel()
+	ok, err := lock.TryLockContext(waitCtx, 10*time.Millisecond)
+	if !ok {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &UnavailableError{Store: "lock", Cause: fmt.Sprintf("refresh lock for %s: %v", entryKey(provider, account), lockCause(err)), Err: err}
+	}
+	return func() { lock.Unlock() }, nil
+}
+
+func lockCause(err error) error {
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("another authctl process held it for %s", LockTimeout)
+	}
+	return err
+}
