@@ -83,11 +83,12 @@ type CredentialBackend struct {
 	NotFound    error
 }
 
-func (f *Factory) credentials() (*CredentialBackend, error) {
+// credentials is the backend in use: the factory's own, else internal/store.
+func (f *Factory) credentials() *CredentialBackend {
 	if f.Credentials != nil {
-		return f.Credentials, nil
+		return f.Credentials
 	}
-	return storeBackend, nil
+	return storeBackend
 }
 
 // Store opens the credential store once, on first use.
@@ -98,12 +99,7 @@ func (f *Factory) Store() (CredentialStore, error) {
 			f.storeErr = err
 			return
 		}
-		backend, err := f.credentials()
-		if err != nil {
-			f.storeErr = err
-			return
-		}
-		f.store, f.storeErr = backend.Open(kind, f.IO.ErrOut)
+		f.store, f.storeErr = f.credentials().Open(kind, f.IO.ErrOut)
 		if f.storeErr != nil && exitcode.Of(f.storeErr) == exitcode.Provider {
 			f.storeErr = exitcode.New(exitcode.Store, f.storeErr)
 		}
@@ -153,7 +149,7 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 	if err != nil {
 		return nil, err
 	}
-	backend, _ := f.credentials()
+	backend := f.credentials()
 	cred, err := s.Get(ctx, providerName, account)
 	if err != nil {
 		return nil, notLoggedIn(backend, providerName, account, err)

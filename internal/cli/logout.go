@@ -59,7 +59,7 @@ func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	backend, _ := f.credentials()
+	backend := f.credentials()
 	var creds []*provider.Credential
 	if opts.All {
 		all, err := s.List(ctx)
