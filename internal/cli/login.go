@@ -123,7 +123,7 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 		return ui.WriteJSON(f.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
 			UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)})
 	}
-	f.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), orDash(cred.UserName), orDash(cred.UserID), accountSuffix(cred.Account, " as account %q"))
+	f.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), orDash(cred.UserName), orDash(cred.UserID), accountSuffix(opts.Account, " (account %q)"))
 	return nil
 }
 
