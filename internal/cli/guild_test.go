@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -145,6 +147,24 @@ func runGuildCLI(t *testing.T, env map[string]string, backend *CredentialBackend
 	return code, out.String(), errOut.String()
 }
 
+// fileCredentials is the real file store in a state directory of the test's
+// own, with the real cross-process refresh lock. Its "unencrypted" warning is
+// dropped so that stderr holds only the command's answer.
+func fileCredentials(t *testing.T) (*CredentialBackend, CredentialStore) {
+	t.Helper()
+	fs, err := store.OpenFile(filepath.Join(t.TempDir(), "authctl"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &CredentialBackend{
+		Open: func(string, io.Writer) (CredentialStore, error) { return fs, nil },
+		EnsureFresh: func(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, force bool, refresh RefreshFunc) (*provider.Credential, bool, error) {
+			return store.EnsureFresh(ctx, s, providerName, account, minTTL, force, refresh)
+		},
+		NotFound: store.ErrNotFound,
+	}, fs
+}
+
 // storeDiscordCredential saves what `authctl login discord` would save.
 func storeDiscordCredential(t *testing.T, s CredentialStore, tok *oauth2.Token, user string, scopes []string, expired bool) *provider.Credential {
 	t.Helper()
@@ -196,7 +216,7 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 			t.Parallel()
 			srv, cfg := guildSandbox(t)
 			env := map[string]string{"AUTHCTL_CONFIG": cfg, "BOT_TOKEN": sandbox.BotToken}
-			backend, store := testCredentials(t.TempDir())
+			backend, store := fileCredentials(t)
 			var saved *provider.Credential
 			if tt.user != "" {
 				scopes := tt.scopes
