@@ -3,7 +3,8 @@
 # It installs what it needs (scripts/setup.sh), then runs formatting and vet
 # checks, every Go test inside a private D-Bus session with a real, unlocked
 # gnome-keyring (scripts/with-keyring.sh), and each fuzz target for a bounded
-# time (FUZZTIME, default 10s).
+# time (FUZZTIME, default 10s). It also runs the README's quick start,
+# scripts/demo.sh, so the first command a new user types is proven too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,9 @@ go vet ./...
 
 echo "== go test (real Secret Service on a private D-Bus session)"
 bash scripts/with-keyring.sh go test -count=1 -timeout 20m ./...
+
+echo "== the README quick start (scripts/demo.sh)"
+bash scripts/demo.sh >/dev/null
 
 echo "== fuzz (each target for ${FUZZTIME:-10s})"
 grep -vE '^\s*(#|$)' scripts/fuzz-targets.txt | while read -r pkg target; do
