@@ -2,18 +2,13 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/authctl/authctl/internal/store"
 )
 
 var (
@@ -54,15 +49,8 @@ func TestParallelTokenProcessesRefreshOnce(t *testing.T) {
 	}
 	bin := authctlBinary(t)
 	w := newWorld(t)
-	files, err := store.OpenFile(filepath.Join(w.stateDir, "authctl"), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := w.login(t, "github-app")
-	old.Expiry = time.Now().Add(-time.Minute)
-	if err := files.Put(context.Background(), old); err != nil {
-		t.Fatal(err)
-	}
+	old := w.login(t, "github-app") // into the file store the processes read ($XDG_STATE_HOME/authctl)
+	expireStored(t, w, "github-app")
 	w.srv.ExpireAccessTokens()
 	w.srv.ResetCounts()
 
@@ -91,10 +79,7 @@ func TestParallelTokenProcessesRefreshOnce(t *testing.T) {
 	close(start)
 	wg.Wait()
 
-	saved, err := files.Get(context.Background(), "github-app", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := w.stored(t, "github-app")
 	for i := range n {
 		if codes[i] != 0 || outs[i] != saved.AccessToken+"\n" {
 			t.Errorf("process %d: exit %d, printed the saved token %v, stderr %q", i, codes[i], outs[i] == saved.AccessToken+"\n", errs[i])

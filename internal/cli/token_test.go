@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -29,7 +31,7 @@ type world struct {
 	env         map[string]string
 	stateDir    string
 	credentials *CredentialBackend
-	store       *testFileStore
+	store       *store.File
 }
 
 func newWorld(t *testing.T) *world {
@@ -42,7 +44,7 @@ func newWorld(t *testing.T) *world {
 		"XDG_STATE_HOME": stateDir,
 		"HOME":           stateDir,
 	}}
-	w.credentials, w.store = testCredentials(stateDir)
+	w.credentials, w.store = fileBackend(t, filepath.Join(stateDir, "authctl"))
 	return w
 }
 
@@ -552,7 +554,7 @@ func TestLogoutAll(t *testing.T) {
 	if len(left) != 1 || left[0].Provider != "github" {
 		t.Fatalf("after logout discord --all the store holds %d credentials", len(left))
 	}
-	if code, _, stderr := w.run(t, "logout", "--all"); code != 0 || !strings.Contains(stderr, "Logged out of github; token revoked at the provider") {
+	if code, _, stderr := w.run(t, "logout", "--all"); code != 0 || !strings.Contains(stderr, "Logged out of github (account alice); token revoked at the provider") {
 		t.Fatalf("logout --all: exit %d, %q", code, stderr)
 	}
 	if code, _, stderr := w.run(t, "logout", "--all"); code != exitcode.Auth || !strings.Contains(stderr, "not logged in to any provider") {
