@@ -192,7 +192,7 @@ func guildCheckBot(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRes
 	m, err := client.GuildMember(ctx, discord.Credentials{Token: token, Bot: true}, opts.GuildID, opts.UserID)
 	var apiErr *discord.APIError
 	switch {
-	case errors.As(err, &apiErr) && apiErr.Code == discord.CodeUnknownMember:
+	case errors.As(err, &apiErr) && (apiErr.Code == discord.CodeUnknownMember || apiErr.Code == discord.CodeUnknownUser):
 		return notMember(opts, opts.UserID, ""), nil
 	case errors.As(err, &apiErr) && apiErr.Code == discord.CodeUnknownGuild:
 		return nil, exitcode.Errorf(exitcode.Usage, "the bot is not in guild %s: add it to the guild to look members up", opts.GuildID)

@@ -33,6 +33,7 @@ const (
 const (
 	CodeUnknownGuild  = 10004 // not a member (user mode) or the bot is not in the guild (bot mode)
 	CodeUnknownMember = 10007 // the user is not a member of the guild (bot mode)
+	CodeUnknownUser   = 10013 // no Discord user has that id (bot mode): not a member either
 	CodeMissingAccess = 50001
 )
 

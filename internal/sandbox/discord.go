@@ -354,6 +354,10 @@ func (s *Server) discordGuildMember(w http.ResponseWriter, r *http.Request) {
 		invalidFormBody(w, "user_id", "NUMBER_TYPE_COERCE", fmt.Sprintf("Value %q is not snowflake.", userID))
 		return
 	}
+	if s.user(userID) == nil {
+		discordError(w, http.StatusNotFound, 10013, "Unknown User")
+		return
+	}
 	m := memberOf(g, userID)
 	if m == nil {
 		discordError(w, http.StatusNotFound, 10007, "Unknown Member")

@@ -11,7 +11,7 @@
 //	         GET  /api/v10/users/@me                      identify
 //	         GET  /api/v10/users/@me/guilds               guilds; limit 1–200, before/after, with_counts
 //	         GET  /api/v10/users/@me/guilds/{id}/member   guilds.members.read; 10004 when not a member
-//	         GET  /api/v10/guilds/{id}/members/{user}     Bot token; 10004 bot not in guild, 10007 not a member
+//	         GET  /api/v10/guilds/{id}/members/{user}     Bot token; 10004 bot not in guild, 10007 not a member, 10013 no such user
 //	GitHub   GET  /login/oauth/authorize                  loopback redirect, any port
 //	         POST /login/oauth/access_token               HTTP-200 errors; form answer unless Accept: JSON
 //	         POST /login/device/code, GET|POST /login/device
