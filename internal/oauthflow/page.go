@@ -3,10 +3,13 @@ package oauthflow
 import (
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 // page is the small self-contained page the browser shows after the redirect.
-var page = template.Must(template.New("page").Parse(`<!doctype html>
+// page is parsed on first use: package-level parsing would cost every authctl start.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -22,6 +25,7 @@ p{margin:0;line-height:1.5}
 <body><main><h1>{{.Title}}</h1><p>{{.Message}}</p></main></body>
 </html>
 `))
+})
 
 func writePage(w http.ResponseWriter, status int, message string) {
 	data := struct{ Title, Color, Message string }{"Login failed", "#cf222e", message}
@@ -32,5 +36,5 @@ func writePage(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
-	page.Execute(w, data) //nolint:errcheck // the browser went away; nothing to do
+	page().Execute(w, data) //nolint:errcheck // the browser went away; nothing to do
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -144,7 +145,9 @@ func (s *Server) decideDevice(code, username string, approve bool) bool {
 	return true
 }
 
-var devicePageTemplate = template.Must(template.New("device").Parse(`<!doctype html>
+// devicePageTemplate is parsed on first use: package-level parsing would cost every authctl start.
+var devicePageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Device activation — authctl sandbox</title></head>
 <body><h1>Device activation</h1>
 {{if .Message}}<p id="message">{{.Message}}</p>{{end}}
@@ -157,6 +160,7 @@ var devicePageTemplate = template.Must(template.New("device").Parse(`<!doctype h
 <button type="submit" id="cancel" name="action" value="cancel">Cancel</button>
 </form></body></html>
 `))
+})
 
 // devicePage is the verification URI: enter the user code, approve or deny.
 func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
@@ -179,5 +183,5 @@ func (s *Server) devicePage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = devicePageTemplate.Execute(w, data)
+	_ = devicePageTemplate().Execute(w, data)
 }

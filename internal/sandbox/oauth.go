@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -325,7 +326,9 @@ func redirectWith(w http.ResponseWriter, r *http.Request, req *authRequest, v ur
 	http.Redirect(w, r, target.String(), http.StatusFound)
 }
 
-var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype html>
+// consentTemplate is parsed on first use: package-level parsing would cost every authctl start.
+var consentTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Authorize {{.App}} — authctl sandbox</title>
 <style>body{font-family:sans-serif;max-width:32em;margin:3em auto}button{font-size:1.1em;margin-right:1em}</style></head>
 <body><h1>Authorize application</h1>
@@ -341,6 +344,7 @@ var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype htm
 <button type="submit" id="cancel" name="action" value="cancel">Cancel</button>
 </form></body></html>
 `))
+})
 
 func (s *Server) consentPage(w http.ResponseWriter, req *authRequest) {
 	selected := ""
@@ -350,7 +354,7 @@ func (s *Server) consentPage(w http.ResponseWriter, req *authRequest) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
-	_ = consentTemplate.Execute(w, map[string]any{
+	_ = consentTemplate().Execute(w, map[string]any{
 		"ID": req.id, "Kind": req.kind, "App": req.app.ClientID, "Users": s.seed.Users,
 		"Selected": selected, "Scopes": req.scopes, "Redirect": req.redirectURI,
 	})
@@ -383,15 +387,18 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	s.approve(w, r, req, user)
 }
 
-var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+// errorTemplate is parsed on first use: package-level parsing would cost every authctl start.
+var errorTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}} — authctl sandbox</title></head>
 <body><h1>{{.Title}}</h1><p id="message">{{.Message}}</p></body></html>
 `))
+})
 
 func errorPage(w http.ResponseWriter, status int, title, message string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = errorTemplate.Execute(w, map[string]string{"Title": title, "Message": message})
+	_ = errorTemplate().Execute(w, map[string]string{"Title": title, "Message": message})
 }
 
 // tokenRequest is a token-endpoint request, parsed.
