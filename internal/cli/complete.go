@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/webhook"
+)
+
+// builtinProviders are completed even without a config file.
+var builtinProviders = []string{"discord", "github", "slack", "sentry"}
+
+// completeProviderNames completes the first argument with the configured and
+// built-in provider names; a broken config still offers the built-in ones.
+func completeProviderNames(f *Factory) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return providerNames(f), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func providerNames(f *Factory) []string {
+	seen := map[string]bool{}
+	names := append([]string(nil), builtinProviders...)
+	for _, n := range names {
+		seen[n] = true
+	}
+	if cfg, err := f.Config(); err == nil {
+		for _, n := range cfg.Names() {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// completeWebhookProviders completes the webhook scheme names of the registry.
+func completeWebhookProviders(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return webhook.Names(), cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeReplayEvents completes --event with the built-in sample names of
+// the provider already on the line (all samples when none is given yet).
+func completeReplayEvents(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	provider := ""
+	if len(args) > 0 {
+		provider = args[0]
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, s := range replay.Samples(provider) {
+		if !seen[s.Name] {
+			seen[s.Name] = true
+			names = append(names, s.Name)
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
