@@ -33,7 +33,8 @@ When the remote revocation fails the local copy is deleted anyway, the failure
 is reported, and the command exits 4 so a script knows the token may still be
 live. --local-only skips the revocation. --all logs out of every account of
 PROVIDER, or of every provider when PROVIDER is omitted.`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Provider = args[0]

@@ -23,7 +23,8 @@ func newCmdRefresh(f *Factory) *cobra.Command {
 		Short: "Refresh the stored token of PROVIDER now",
 		Long: `Use the stored refresh token now and save the rotated credential. Prints the
 new expiry, never a token. A rejected refresh token exits 3.`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
 			return refreshRun(cmd, f, opts)

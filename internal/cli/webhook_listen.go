@@ -65,7 +65,8 @@ The secret is read as for 'webhook verify': --secret-env, --secret-file or
 AUTHCTL_WEBHOOK_SECRET (Discord: --public-key or the same sources, hex).`,
 		Example: `  authctl webhook listen github --addr 127.0.0.1:8787 --forward-to http://127.0.0.1:3000/webhook
   authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
 			if err := opts.validate(f, cmd); err != nil {

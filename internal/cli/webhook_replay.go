@@ -78,7 +78,8 @@ not, 4 when any request got no answer (refused, timed out).`,
   authctl webhook replay github --from deliveries.jsonl --to http://127.0.0.1:3000/webhook
   authctl webhook replay slack --event slash_command --count 5000 --concurrency 32 --to http://127.0.0.1:3000/slack
   authctl webhook replay --list-events`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Provider = args[0]
@@ -108,6 +109,7 @@ not, 4 when any request got no answer (refused, timed out).`,
 	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "header to add, 'Name: value' (repeatable), e.g. -H 'X-GitHub-Event: push'")
 	opts.Key.register(cmd, true)
 	cmd.MarkFlagsMutuallyExclusive("body", "request", "event", "from")
+	_ = cmd.RegisterFlagCompletionFunc("event", completeReplayEvents)
 	return cmd
 }
 

@@ -25,7 +25,8 @@ func newCmdWhoami(f *Factory) *cobra.Command {
 		Short: "Ask PROVIDER who the token belongs to",
 		Long: `Ask the provider's identity endpoint who the current token belongs to and print
 "NAME (ID)", or {"provider","account","id","name"} with -o json.`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
 			return whoamiRun(cmd, f, opts)
