@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/app"
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+)
+
+func init() { subcommands = append(subcommands, newCmdApp) }
+
+// appTokenMargin is how long before GitHub's expires_at a cached installation token is replaced.
+const appTokenMargin = 5 * time.Minute
+
+// AppTokenOptions are the inputs of `authctl app token github`.
+type AppTokenOptions struct {
+	AppID          string
+	PrivateKeyFile string
+	PrivateKeyEnv  string
+	Installation   int64
+	Repo           string
+	Org            string
+	Permissions    []string
+	Repositories   []string
+	JWT            bool
+}
+
+func newCmdApp(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "app",
+		Short: "Credentials of integrations: GitHub App installation tokens",
+	}
+	token := &cobra.Command{Use: "token", Short: "Print a valid integration token on stdout"}
+	token.AddCommand(newCmdAppTokenGitHub(f))
+	cmd.AddCommand(token)
+	return cmd
+}
+
+func newCmdAppTokenGitHub(f *Factory) *cobra.Command {
+	opts := &AppTokenOptions{}
+	cmd := &cobra.Command{
+		Use:     "github",
+		Short:   "Print a GitHub App installation token (cached until 5 minutes before it expires)",
+		Example: `  GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return appTokenGitHubRun(cmd, f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.AppID, "app-id", "", "the GitHub App's id")
+	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "file holding the app's RSA private key (PEM)")
+	fl.StringVar(&opts.PrivateKeyEnv, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
+	fl.Int64Var(&opts.Installation, "installation", 0, "installation id")
+	fl.StringVar(&opts.Repo, "repo", "", "find the installation of OWNER/NAME")
+	fl.StringVar(&opts.Org, "org", "", "find the installation of an organization")
+	fl.StringArrayVar(&opts.Permissions, "permission", nil, "narrow the token: name=level (repeatable)")
+	fl.StringSliceVar(&opts.Repositories, "repositories", nil, "narrow the token to these repository names")
+	fl.BoolVar(&opts.JWT, "jwt", false, "print the app JWT instead of an installation token")
+	return cmd
+}
+
+func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) error {
+	ctx := cmd.Context()
+	targets := 0
+	for _, set := range []bool{opts.Installation != 0, opts.Repo != "", opts.Org != ""} {
+		if set {
+			targets++
+		}
+	}
+	if !opts.JWT && targets != 1 {
+		return exitcode.Errorf(exitcode.Usage, "give exactly one of --installation, --repo or --org")
+	}
+	if opts.Installation < 0 {
+		return exitcode.Errorf(exitcode.Usage, "--installation must be a positive number")
+	}
+	if _, err := strconv.ParseInt(opts.AppID, 10, 64); err != nil {
+		return exitcode.Errorf(exitcode.Usage, "--app-id %q is not a number", opts.AppID)
+	}
+	req := app.TokenRequest{Repositories: opts.Repositories}
+	for _, p := range opts.Permissions {
+		name, level, ok := strings.Cut(p, "=")
+		if !ok || name == "" || level == "" {
+			return exitcode.Errorf(exitcode.Usage, "--permission %q must be name=level", p)
+		}
+		if req.Permissions == nil {
+			req.Permissions = map[string]string{}
+		}
+		req.Permissions[name] = level
+	}
+
+	var st CredentialStore
+	var err error
+	if !opts.JWT {
+		if st, err = f.Store(); err != nil {
+			return err
+		}
+	}
+	// A cached token for a known installation answers without reading the key or the network.
+	if st != nil && opts.Installation != 0 && len(req.Permissions) == 0 && len(req.Repositories) == 0 {
+		key := githubAppKey(opts.AppID, opts.Installation)
+		cred, err := st.Get(ctx, key, "")
+		if err == nil && fresh(cred, f.Now(), appTokenMargin) {
+			_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+			return err
+		}
+		if err != nil && !errors.Is(err, f.credentials().NotFound) {
+			return err
+		}
+		unlock, err := app.LockMint(ctx, key)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		// Another process may have minted while this one waited for the lock.
+		if cred, err := st.Get(ctx, key, ""); err == nil && fresh(cred, f.Now(), appTokenMargin) {
+			_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+			return err
+		}
+		tok, err := mintGitHubToken(ctx, f, opts, opts.Installation, req)
+		if err != nil {
+			return err
+		}
+		if err := st.Put(ctx, &provider.Credential{Provider: key, AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}); err != nil {
+			return fmt.Errorf("cache installation token: %w", err)
+		}
+		_, err = fmt.Fprintln(f.IO.Out, tok.Token)
+		return err
+	}
+
+	client, err := githubAppClient(ctx, f, opts)
+	if err != nil {
+		return err
+	}
+	if opts.JWT {
+		_, err = fmt.Fprintln(f.IO.Out, client.JWT)
+		return err
+	}
+	installation := opts.Installation
+	if installation == 0 {
+		if installation, err = client.FindInstallation(ctx, opts.Repo, opts.Org); err != nil {
+			return err
+		}
+	}
+	tok, err := client.CreateToken(ctx, installation, req)
+	if err != nil {
+		return err
+	}
+	if len(req.Permissions) == 0 && len(req.Repositories) == 0 {
+		cred := &provider.Credential{Provider: githubAppKey(opts.AppID, installation), AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}
+		if err := st.Put(ctx, cred); err != nil {
+			return fmt.Errorf("cache installation token: %w", err)
+		}
+	}
+	_, err = fmt.Fprintln(f.IO.Out, tok.Token)
+	return err
+}
+
+// githubAppKey is the credential-store provider key of an installation's cached token.
+func githubAppKey(appID string, installation int64) string {
+	return "github-app:" + appID + ":" + strconv.FormatInt(installation, 10)
+}
+
+// githubAppClient signs the app JWT and points at GitHub's API (with the login's URL overrides).
+func githubAppClient(ctx context.Context, f *Factory, opts *AppTokenOptions) (*app.GitHubClient, error) {
+	pemBytes, err := readPrivateKey(f, opts)
+	if err != nil {
+		return nil, err
+	}
+	rsaKey, err := app.ParsePrivateKey(pemBytes)
+	if err != nil {
+		return nil, err
+	}
+	jwt, err := app.AppJWT(opts.AppID, rsaKey, f.Now())
+	if err != nil {
+		return nil, err
+	}
+	client := &app.GitHubClient{HTTP: f.HTTPClient(), JWT: jwt, Now: f.Now}
+	if opts.JWT {
+		return client, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	gh, err := provider.ResolveAPI(ctx, cfg, "github", f.Getenv, f.HTTPClient())
+	if err != nil {
+		return nil, err
+	}
+	client.APIURL = gh.APIURL
+	return client, nil
+}
+
+func mintGitHubToken(ctx context.Context, f *Factory, opts *AppTokenOptions, installation int64, req app.TokenRequest) (*app.InstallationToken, error) {
+	client, err := githubAppClient(ctx, f, opts)
+	if err != nil {
+		return nil, err
+	}
+	return client.CreateToken(ctx, installation, req)
+}
+
+// readPrivateKey reads the app key from a file or an environment variable, never from argv.
+func readPrivateKey(f *Factory, opts *AppTokenOptions) ([]byte, error) {
+	switch {
+	case opts.PrivateKeyFile != "" && opts.PrivateKeyEnv != "":
+		return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env, not both")
+	case opts.PrivateKeyFile != "":
+		b, err := os.ReadFile(opts.PrivateKeyFile)
+		if err != nil {
+			return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
+		}
+		return b, nil
+	case opts.PrivateKeyEnv != "":
+		v := f.Getenv(opts.PrivateKeyEnv)
+		if v == "" {
+			return nil, exitcode.Errorf(exitcode.Usage, "private key: $%s is empty", opts.PrivateKeyEnv)
+		}
+		return []byte(v), nil
+	}
+	return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env")
+}
