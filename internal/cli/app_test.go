@@ -1,20 +1,26 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // appSandbox starts a sandbox whose GitHub App trusts a fresh key; it returns the env, the
@@ -124,5 +130,77 @@ func TestAppTokenGitHubErrors(t *testing.T) {
 				t.Errorf("exit %d stdout %q stderr %q; want exit %d and %q", code, stdout, stderr, tt.wantCode, tt.wantErr)
 			}
 		})
+	}
+}
+
+// runCLIAt runs authctl with a clock offset from the real one.
+func runCLIAt(t *testing.T, env map[string]string, offset time.Duration, args ...string) (int, string, string) {
+	t.Helper()
+	ios, _, out, errOut := ui.Test()
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] },
+		Now: func() time.Time { return time.Now().Add(offset) }}
+	code := Run(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestAppTokenGitHubClockSkewIsNamed(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--installation", strconv.Itoa(sandbox.GitHubInstallationID)}
+	for _, offset := range []time.Duration{5 * time.Minute, -15 * time.Minute} {
+		code, stdout, stderr := runCLIAt(t, env, offset, args...)
+		if code != exitcode.Auth || stdout != "" || !strings.Contains(stderr, "your clock may be off by") {
+			t.Errorf("offset %s: exit %d stdout %q stderr %q", offset, code, stdout, stderr)
+		}
+	}
+	if n := srv.Count("POST", tokensPath); n != 2 {
+		t.Errorf("token requests = %d, want 2 (both rejected)", n)
+	}
+}
+
+func TestAppTokenGitHubExpiringCacheMintsAgain(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--installation", strconv.Itoa(sandbox.GitHubInstallationID)}
+	code, first, stderr := runCLI(t, env, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	st, err := store.Open("file", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := githubAppKey(strconv.Itoa(sandbox.GitHubAppID), sandbox.GitHubInstallationID)
+	cred, err := st.Get(context.Background(), key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred.Expiry = time.Now().Add(4 * time.Minute) // inside the 5-minute margin
+	if err := st.Put(context.Background(), cred); err != nil {
+		t.Fatal(err)
+	}
+	code, second, stderr := runCLI(t, env, args...)
+	if code != 0 || second == first || !strings.HasPrefix(second, "ghs_") {
+		t.Fatalf("exit %d, second %q, first %q, stderr %q", code, second, first, stderr)
+	}
+	if n := srv.Count("POST", tokensPath); n != 2 {
+		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+func TestAppTokenGitHubPrintsJWT(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	code, stdout, stderr := runCLI(t, env, "--config", cfg, "app", "token", "github", "--jwt", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile)
+	if code != 0 || strings.Count(strings.TrimSpace(stdout), ".") != 2 {
+		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	// The printed JWT is accepted by the sandbox's GitHub.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/orgs/"+sandbox.GitHubInstallationOrg+"/installation", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(stdout))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("installation look-up with the printed JWT: %d", resp.StatusCode)
 	}
 }
