@@ -37,11 +37,13 @@ type AppTokenOptions struct {
 func newCmdApp(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "app",
-		Short: "Credentials of integrations: GitHub App installation tokens",
+		Short: "Credentials of integrations: GitHub App installation tokens, Sentry integration tokens",
 	}
 	token := &cobra.Command{Use: "token", Short: "Print a valid integration token on stdout"}
-	token.AddCommand(newCmdAppTokenGitHub(f))
-	cmd.AddCommand(token)
+	token.AddCommand(newCmdAppTokenGitHub(f), newCmdAppTokenSentry(f))
+	login := &cobra.Command{Use: "login", Short: "Store an integration's token"}
+	login.AddCommand(newCmdAppLoginSentry(f))
+	cmd.AddCommand(token, login, newCmdAppStatus(f))
 	return cmd
 }
 

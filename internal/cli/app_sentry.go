@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/app"
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/ui"
+)
+
+// AppSentryOptions are the inputs of `authctl app login|token sentry`.
+type AppSentryOptions struct {
+	Installation string
+	Code         string
+	CodeEnv      string
+	MinTTL       time.Duration
+}
+
+func newCmdAppLoginSentry(f *Factory) *cobra.Command {
+	opts := &AppSentryOptions{}
+	cmd := &cobra.Command{
+		Use:   "sentry",
+		Short: "Exchange a Sentry integration's installation code for a stored token",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return appLoginSentryRun(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
+	cmd.Flags().StringVar(&opts.Code, "code", "", "the code from the installation webhook")
+	cmd.Flags().StringVar(&opts.CodeEnv, "code-env", "", "environment variable holding the code")
+	return cmd
+}
+
+func newCmdAppTokenSentry(f *Factory) *cobra.Command {
+	opts := &AppSentryOptions{}
+	cmd := &cobra.Command{
+		Use:   "sentry",
+		Short: "Print a valid Sentry integration token, refreshing it when needed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return appTokenSentryRun(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
+	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh when the token expires within this long")
+	return cmd
+}
+
+func sentryAppKey(installation string) string { return "sentry-app:" + installation }
+
+func sentryClient(ctx context.Context, f *Factory) (*app.SentryClient, error) {
+	p, err := f.Provider(ctx, "sentry")
+	if err != nil {
+		return nil, err
+	}
+	return &app.SentryClient{APIURL: p.APIURL, ClientID: p.ClientID, ClientSecret: p.ClientSecret, HTTP: f.HTTPClient()}, nil
+}
+
+func appLoginSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) error {
+	if opts.Installation == "" {
+		return exitcode.Errorf(exitcode.Usage, "--installation is required")
+	}
+	code := opts.Code
+	if opts.CodeEnv != "" {
+		if code != "" {
+			return exitcode.Errorf(exitcode.Usage, "give --code or --code-env, not both")
+		}
+		code = f.Getenv(opts.CodeEnv)
+	}
+	if code == "" {
+		return exitcode.Errorf(exitcode.Usage, "give the installation code with --code or --code-env")
+	}
+	st, err := f.Store()
+	if err != nil {
+		return err
+	}
+	client, err := sentryClient(ctx, f)
+	if err != nil {
+		return err
+	}
+	tok, err := client.Authorize(ctx, opts.Installation, "authorization_code", "code", code)
+	if err != nil {
+		return err
+	}
+	cred := &provider.Credential{Provider: sentryAppKey(opts.Installation), AccessToken: tok.Token, TokenType: "Bearer", RefreshToken: tok.RefreshToken, Expiry: tok.ExpiresAt}
+	if err := st.Put(ctx, cred); err != nil {
+		return fmt.Errorf("store sentry integration token: %w", err)
+	}
+	f.IO.Infof("stored the token of Sentry installation %s (expires %s)", opts.Installation, tok.ExpiresAt.Format(time.RFC3339))
+	return nil
+}
+
+func appTokenSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) error {
+	if opts.Installation == "" {
+		return exitcode.Errorf(exitcode.Usage, "--installation is required")
+	}
+	st, err := f.Store()
+	if err != nil {
+		return err
+	}
+	key := sentryAppKey(opts.Installation)
+	cred, _, err := f.credentials().EnsureFresh(ctx, st, key, "", opts.MinTTL, false, func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
+		client, err := sentryClient(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		tok, err := client.Authorize(ctx, opts.Installation, "refresh_token", "refresh_token", cur.RefreshToken)
+		if err != nil {
+			return nil, err
+		}
+		return &provider.Credential{Provider: key, AccessToken: tok.Token, TokenType: "Bearer", RefreshToken: tok.RefreshToken, Expiry: tok.ExpiresAt}, nil
+	})
+	if err != nil {
+		if errors.Is(err, f.credentials().NotFound) {
+			return exitcode.Errorf(exitcode.Auth, "no token for Sentry installation %s; run authctl app login sentry --installation %s --code-env VAR", opts.Installation, opts.Installation)
+		}
+		return err
+	}
+	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+	return err
+}
+
+func newCmdAppStatus(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "List cached app credentials with their expiry (never the tokens)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return appStatusRun(cmd.Context(), f)
+		},
+	}
+}
+
+func appStatusRun(ctx context.Context, f *Factory) error {
+	st, err := f.Store()
+	if err != nil {
+		return err
+	}
+	all, err := st.List(ctx)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		Key     string `json:"key"`
+		Expires string `json:"expires"`
+		Valid   bool   `json:"valid"`
+	}
+	entries := []entry{}
+	for _, c := range all {
+		if !strings.HasPrefix(c.Provider, "github-app:") && !strings.HasPrefix(c.Provider, "sentry-app:") {
+			continue
+		}
+		e := entry{Key: c.Provider, Expires: "never", Valid: c.AccessToken != "" && (c.Expiry.IsZero() || c.Expiry.After(f.Now()))}
+		if !c.Expiry.IsZero() {
+			e.Expires = c.Expiry.UTC().Format(time.RFC3339)
+		}
+		entries = append(entries, e)
+	}
+	if f.Global.JSON() {
+		return ui.WriteJSON(f.IO.Out, map[string]any{"credentials": entries})
+	}
+	if len(entries) == 0 {
+		f.IO.Infof("no cached app credentials")
+		return nil
+	}
+	for _, e := range entries {
+		state := "valid"
+		if !e.Valid {
+			state = "expired"
+		}
+		if _, err := fmt.Fprintf(f.IO.Out, "%s\t%s\t%s\n", e.Key, state, e.Expires); err != nil {
+			return err
+		}
+	}
+	return nil
+}

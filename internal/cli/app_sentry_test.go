@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/sandbox"
+)
+
+const sentryAuthPath = "/api/0/sentry-app-installations/" + sandbox.SentryInstallationUUID + "/authorizations/"
+
+func TestAppSentryLoginTokenRefreshAndStatus(t *testing.T) {
+	srv, env, cfg, _ := appSandbox(t)
+	env["AUTHCTL_SENTRY_CLIENT_ID"] = sandbox.SentryIntegrationClient
+	env["AUTHCTL_SENTRY_CLIENT_SECRET"] = sandbox.SentryIntegrationSecret
+	env["INSTALL_CODE"] = sandbox.SentryInstallationCode
+
+	code, stdout, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code-env", "INSTALL_CODE")
+	if code != 0 || stdout != "" {
+		t.Fatalf("login: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code-env", "INSTALL_CODE")
+	if code != exitcode.Auth || !strings.Contains(stderr, "already used") {
+		t.Fatalf("code reuse: exit %d stderr %q, want exit 3 naming the used code", code, stderr)
+	}
+
+	args := []string{"--config", cfg, "app", "token", "sentry", "--installation", sandbox.SentryInstallationUUID}
+	code, first, stderr := runCLI(t, env, args...)
+	if code != 0 || strings.TrimSpace(first) == "" {
+		t.Fatalf("token: exit %d stdout %q stderr %q", code, first, stderr)
+	}
+	if n := srv.Count("POST", sentryAuthPath); n != 2 {
+		t.Fatalf("authorization requests = %d, want 2 (login, reused code)", n)
+	}
+	code, refreshed, stderr := runCLI(t, env, append(args, "--min-ttl", "1000h")...)
+	if code != 0 || refreshed == first {
+		t.Fatalf("forced refresh: exit %d stdout %q (first %q) stderr %q", code, refreshed, first, stderr)
+	}
+	if n := srv.Count("POST", sentryAuthPath); n != 3 {
+		t.Fatalf("authorization requests = %d, want 3", n)
+	}
+
+	code, stdout, stderr = runCLI(t, env, "--config", cfg, "app", "status")
+	if code != 0 || !strings.Contains(stdout, "sentry-app:"+sandbox.SentryInstallationUUID) || strings.Contains(stdout, strings.TrimSpace(refreshed)) {
+		t.Fatalf("status: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestAppSentryErrors(t *testing.T) {
+	_, env, cfg, _ := appSandbox(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"login without installation", []string{"app", "login", "sentry", "--code", "x"}, exitcode.Usage, "--installation is required"},
+		{"login without code", []string{"app", "login", "sentry", "--installation", "u"}, exitcode.Usage, "--code or --code-env"},
+		{"token never logged in", []string{"app", "token", "sentry", "--installation", "nope"}, exitcode.Auth, "app login sentry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, env, append([]string{"--config", cfg}, tt.args...)...)
+			if code != tt.wantCode || stdout != "" || !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("exit %d stdout %q stderr %q; want exit %d and %q", code, stdout, stderr, tt.wantCode, tt.wantErr)
+			}
+		})
+	}
+}
