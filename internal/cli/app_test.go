@@ -109,6 +109,14 @@ func TestAppTokenGitHubErrors(t *testing.T) {
 	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	wrongType := filepath.Join(dir, "cert.pem")
+	encrypted := filepath.Join(dir, "enc.pem")
+	if err := os.WriteFile(wrongType, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1}}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(encrypted, pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{1}}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	appID := strconv.Itoa(sandbox.GitHubAppID)
 	tests := []struct {
 		name     string
@@ -120,6 +128,9 @@ func TestAppTokenGitHubErrors(t *testing.T) {
 		{"bad app id", []string{"--app-id", "x", "--private-key-file", keyFile, "--org", "o"}, exitcode.Usage, "not a number"},
 		{"no key", []string{"--app-id", appID, "--org", "o"}, exitcode.Usage, "--private-key-file or --private-key-env"},
 		{"not PEM", []string{"--app-id", appID, "--private-key-file", notPEM, "--org", "o"}, exitcode.Usage, "private key"},
+		{"wrong key type", []string{"--app-id", appID, "--private-key-file", wrongType, "--org", "o"}, exitcode.Usage, "is not an RSA private key"},
+		{"encrypted key", []string{"--app-id", appID, "--private-key-file", encrypted, "--org", "o"}, exitcode.Usage, "encrypted keys are not supported"},
+		{"empty key env", []string{"--app-id", appID, "--private-key-env", "NO_SUCH_VAR", "--org", "o"}, exitcode.Usage, "is empty"},
 		{"bad permission", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", "o", "--permission", "contents"}, exitcode.Usage, "name=level"},
 		{"not installed", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", "elsewhere"}, exitcode.Auth, "not installed"},
 	}
