@@ -14,6 +14,7 @@ import (
 	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
 )
 
 func init() { subcommands = append(subcommands, newCmdApp) }
@@ -118,7 +119,7 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		if err != nil && !errors.Is(err, f.credentials().NotFound) {
 			return err
 		}
-		unlock, err := app.LockMint(ctx, key)
+		unlock, err := store.Lock(ctx, key, "")
 		if err != nil {
 			return err
 		}

@@ -73,8 +73,8 @@ func Main() int {
 // are printed here, once.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
-	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
-		root.SetOut(f.IO.Out) // shell completion answers are data: the scripts read them from stdout
+	if len(args) > 0 && (strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) || args[0] == "completion") {
+		root.SetOut(f.IO.Out) // completion scripts and candidates are data for the shell
 	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)

@@ -63,3 +63,15 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version -o json: code %d, stdout %q", code, stdout)
 	}
 }
+
+func TestCompletionGoesToStdout(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := runCLI(t, nil, "completion", "bash")
+	if code != 0 || !strings.Contains(stdout, "__start_authctl") {
+		t.Errorf("completion bash: exit %d, stdout without the script (%d bytes)", code, len(stdout))
+	}
+	code, stdout, _ = runCLI(t, nil, "__complete", "we")
+	if code != 0 || !strings.Contains(stdout, "webhook") {
+		t.Errorf("__complete we: exit %d, stdout %q", code, stdout)
+	}
+}

@@ -198,7 +198,7 @@ func (k *Keyring) readIndex() (*index, error) {
 // updateIndex changes the index under the store-wide lock, so that parallel
 // logins do not drop each other's accounts.
 func (k *Keyring) updateIndex(ctx context.Context, fn func(*index) error) error {
-	unlock, err := lockAccount(ctx, indexUser, "")
+	unlock, err := Lock(ctx, indexUser, "")
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 	if !force && fresh(cred, time.Now(), minTTL) {
 		return cred, false, nil
 	}
-	unlock, err := lockAccount(ctx, provider, cred.Account)
+	unlock, err := Lock(ctx, provider, cred.Account)
 	if err != nil {
 		return nil, false, err
 	}
@@ -65,9 +65,10 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 	return next, true, nil
 }
 
-// lockAccount takes the refresh lock of provider/account, waiting up to
+// Lock takes the cross-process lock of provider/account (a lock file under
+// StateDir, portable through gofrs/flock), waiting up to
 // LockTimeout, and returns its release.
-func lockAccount(ctx context.Context, provider, account string) (func(), error) {
+func Lock(ctx context.Context, provider, account string) (func(), error) {
 	dir, err := StateDir()
 	if err != nil {
 		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
