@@ -26,11 +26,11 @@ fail=0
 archive=$(ls dist/authctl_*_linux_amd64.tar.gz | head -n1)
 deb=$(ls dist/*amd64*.deb | head -n1)
 for want in man/authctl.1 completions/authctl.bash completions/_authctl completions/authctl.fish completions/authctl.ps1 README.md LICENSE; do
-  tar -tzf "$archive" | grep -qx "$want" || { echo "missing $want in $archive" >&2; fail=1; }
+  tar -tzf "$archive" | grep -x "$want" >/dev/null || { echo "missing $want in $archive" >&2; fail=1; }
 done
 for want in ./usr/share/man/man1/authctl.1 ./usr/share/bash-completion/completions/authctl \
   ./usr/share/zsh/vendor-completions/_authctl ./usr/share/fish/vendor_completions.d/authctl.fish ./usr/bin/authctl; do
-  dpkg-deb -c "$deb" | awk '{print $6}' | grep -qx "$want" || { echo "missing $want in $deb" >&2; fail=1; }
+  dpkg-deb -c "$deb" | awk '{print $6}' | grep -x "$want" >/dev/null || { echo "missing $want in $deb" >&2; fail=1; }
 done
 [[ $fail == 0 ]] && echo "release check OK: man pages and completions are in $archive and $deb"
 exit $fail
