@@ -112,7 +112,7 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 	if st != nil && opts.Installation != 0 && len(req.Permissions) == 0 && len(req.Repositories) == 0 {
 		key := githubAppKey(opts.AppID, opts.Installation)
 		cred, err := st.Get(ctx, key, "")
-		if err == nil && fresh(cred, f.Now(), appTokenMargin) {
+		if err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
 			_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 			return err
 		}
@@ -125,7 +125,7 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		}
 		defer unlock()
 		// Another process may have minted while this one waited for the lock.
-		if cred, err := st.Get(ctx, key, ""); err == nil && fresh(cred, f.Now(), appTokenMargin) {
+		if cred, err := st.Get(ctx, key, ""); err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
 			_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
 )
 
 // httpTimeout bounds every HTTP exchange authctl makes.
@@ -60,18 +61,11 @@ func (f *Factory) StoreKind() (string, error) {
 	return cfg.Store, nil
 }
 
-// CredentialStore is what the commands need of a credential store: the
-// contract's store.Store, which satisfies it as is.
-type CredentialStore interface {
-	Name() string
-	Get(ctx context.Context, providerName, account string) (*provider.Credential, error)
-	Put(ctx context.Context, cred *provider.Credential) error
-	Delete(ctx context.Context, providerName, account string) error
-	List(ctx context.Context) ([]*provider.Credential, error)
-}
+// CredentialStore is the credential store the commands use.
+type CredentialStore = store.Store
 
 // RefreshFunc turns an expiring credential into a fresh one.
-type RefreshFunc func(context.Context, *provider.Credential) (*provider.Credential, error)
+type RefreshFunc = func(context.Context, *provider.Credential) (*provider.Credential, error)
 
 // CredentialBackend is the store package seen from the commands: Open is
 // store.Open, EnsureFresh is store.EnsureFresh (cross-process lock, re-read,
@@ -154,7 +148,7 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 	if err != nil {
 		return nil, notLoggedIn(backend, providerName, account, err)
 	}
-	if !force && fresh(cred, f.Now(), minTTL) {
+	if !force && store.Fresh(cred, f.Now(), minTTL) {
 		return cred, nil
 	}
 	refresh := func(ctx context.Context, old *provider.Credential) (*provider.Credential, error) {
@@ -199,11 +193,6 @@ func (f *Factory) WithToken(ctx context.Context, providerName, account string, m
 		return exitcode.Errorf(exitcode.Auth, "%s: the token was rejected (401) even after a refresh; run authctl login %s", providerName, providerName)
 	}
 	return err
-}
-
-// fresh reports whether cred is usable for at least minTTL from now.
-func fresh(cred *provider.Credential, now time.Time, minTTL time.Duration) bool {
-	return cred.AccessToken != "" && (cred.Expiry.IsZero() || cred.Expiry.Sub(now) > minTTL)
 }
 
 // notLoggedIn turns the store's not-found error into exit 3 with the way out.

@@ -14,8 +14,8 @@ import (
 // LockTimeout is how long a process waits for another one's refresh.
 const LockTimeout = 60 * time.Second
 
-// fresh reports whether cred can be used for at least minTTL from now.
-func fresh(cred *Credential, now time.Time, minTTL time.Duration) bool {
+// Fresh reports whether cred can be used for at least minTTL from now.
+func Fresh(cred *Credential, now time.Time, minTTL time.Duration) bool {
 	return cred.AccessToken != "" && (cred.Expiry.IsZero() || cred.Expiry.Sub(now) > minTTL)
 }
 
@@ -31,7 +31,7 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 	if err != nil {
 		return nil, false, err
 	}
-	if !force && fresh(cred, time.Now(), minTTL) {
+	if !force && Fresh(cred, time.Now(), minTTL) {
 		return cred, false, nil
 	}
 	unlock, err := Lock(ctx, provider, cred.Account)
@@ -45,7 +45,7 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 		return nil, false, err
 	}
 	refreshedMeanwhile := current.AccessToken != cred.AccessToken
-	if fresh(current, time.Now(), minTTL) && (!force || refreshedMeanwhile) {
+	if Fresh(current, time.Now(), minTTL) && (!force || refreshedMeanwhile) {
 		return current, false, nil
 	}
 	next, err := refresh(ctx, current)
