@@ -52,7 +52,7 @@ func newCmdAppTokenGitHub(f *Factory) *cobra.Command {
 	opts := &AppTokenOptions{}
 	cmd := &cobra.Command{
 		Use:     "github",
-		Short:   "Print a GitHub App installation token (cached until 5 minutes before it expires)",
+		Short:   "Print a GitHub App installation token (cached per target until 5 minutes before it expires)",
 		Example: `  GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -101,76 +101,71 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		req.Permissions[name] = level
 	}
 
-	var st CredentialStore
-	var err error
-	if !opts.JWT {
-		if st, err = f.Store(); err != nil {
+	if opts.JWT {
+		client, err := githubAppClient(ctx, f, opts)
+		if err != nil {
 			return err
 		}
+		_, err = fmt.Fprintln(f.IO.Out, client.JWT)
+		return err
 	}
-	// A cached token for a known installation answers without reading the key or the network.
-	if st != nil && opts.Installation != 0 && len(req.Permissions) == 0 && len(req.Repositories) == 0 {
-		key := githubAppKey(opts.AppID, opts.Installation)
-		cred, err := st.Get(ctx, key, "")
-		if err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
-			_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
-			return err
-		}
-		if err != nil && !errors.Is(err, f.credentials().NotFound) {
-			return err
-		}
-		unlock, err := store.Lock(ctx, key, "")
+	// A narrowed token is minted for one use and never cached.
+	if len(req.Permissions) > 0 || len(req.Repositories) > 0 {
+		tok, err := mintGitHubToken(ctx, f, opts, req)
 		if err != nil {
 			return err
-		}
-		defer unlock()
-		// Another process may have minted while this one waited for the lock.
-		if cred, err := st.Get(ctx, key, ""); err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
-			_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
-			return err
-		}
-		tok, err := mintGitHubToken(ctx, f, opts, opts.Installation, req)
-		if err != nil {
-			return err
-		}
-		if err := st.Put(ctx, &provider.Credential{Provider: key, AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}); err != nil {
-			return fmt.Errorf("cache installation token: %w", err)
 		}
 		_, err = fmt.Fprintln(f.IO.Out, tok.Token)
 		return err
 	}
 
-	client, err := githubAppClient(ctx, f, opts)
+	st, err := f.Store()
 	if err != nil {
 		return err
 	}
-	if opts.JWT {
-		_, err = fmt.Fprintln(f.IO.Out, client.JWT)
+	// A cached token for the same target answers without reading the key or the network.
+	key := githubAppKey(opts)
+	cred, err := st.Get(ctx, key, "")
+	if err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
+		_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 		return err
 	}
-	installation := opts.Installation
-	if installation == 0 {
-		if installation, err = client.FindInstallation(ctx, opts.Repo, opts.Org); err != nil {
-			return err
-		}
+	if err != nil && !errors.Is(err, f.credentials().NotFound) {
+		return err
 	}
-	tok, err := client.CreateToken(ctx, installation, req)
+	unlock, err := store.Lock(ctx, key, "")
 	if err != nil {
 		return err
 	}
-	if len(req.Permissions) == 0 && len(req.Repositories) == 0 {
-		cred := &provider.Credential{Provider: githubAppKey(opts.AppID, installation), AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}
-		if err := st.Put(ctx, cred); err != nil {
-			return fmt.Errorf("cache installation token: %w", err)
-		}
+	defer unlock()
+	// Another process may have minted while this one waited for the lock.
+	if cred, err := st.Get(ctx, key, ""); err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
+		_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+		return err
+	}
+	tok, err := mintGitHubToken(ctx, f, opts, req)
+	if err != nil {
+		return err
+	}
+	if err := st.Put(ctx, &provider.Credential{Provider: key, AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}); err != nil {
+		return fmt.Errorf("cache installation token: %w", err)
 	}
 	_, err = fmt.Fprintln(f.IO.Out, tok.Token)
 	return err
 }
 
-// githubAppKey is the credential-store provider key of an installation's cached token.
-func githubAppKey(appID string, installation int64) string {
-	return "github-app:" + appID + ":" + strconv.FormatInt(installation, 10)
+// githubAppKey is the credential-store provider key of the cached token for the target the
+// options name: github-app:APP:INSTALLATION, github-app:APP:repo:OWNER/NAME or
+// github-app:APP:org:NAME. Repository and organization names are case-insensitive on GitHub.
+func githubAppKey(opts *AppTokenOptions) string {
+	prefix := "github-app:" + opts.AppID + ":"
+	switch {
+	case opts.Repo != "":
+		return prefix + "repo:" + strings.ToLower(opts.Repo)
+	case opts.Org != "":
+		return prefix + "org:" + strings.ToLower(opts.Org)
+	}
+	return prefix + strconv.FormatInt(opts.Installation, 10)
 }
 
 // githubAppClient signs the app JWT and points at GitHub's API (with the login's URL overrides).
@@ -203,10 +198,18 @@ func githubAppClient(ctx context.Context, f *Factory, opts *AppTokenOptions) (*a
 	return client, nil
 }
 
-func mintGitHubToken(ctx context.Context, f *Factory, opts *AppTokenOptions, installation int64, req app.TokenRequest) (*app.InstallationToken, error) {
+// mintGitHubToken signs the app JWT, finds the installation when the options name a repo or an
+// org, and mints an installation token.
+func mintGitHubToken(ctx context.Context, f *Factory, opts *AppTokenOptions, req app.TokenRequest) (*app.InstallationToken, error) {
 	client, err := githubAppClient(ctx, f, opts)
 	if err != nil {
 		return nil, err
+	}
+	installation := opts.Installation
+	if installation == 0 {
+		if installation, err = client.FindInstallation(ctx, opts.Repo, opts.Org); err != nil {
+			return nil, err
+		}
 	}
 	return client.CreateToken(ctx, installation, req)
 }

@@ -62,21 +62,52 @@ func TestAppTokenGitHubMintsOnceAndCaches(t *testing.T) {
 	srv, env, cfg, keyFile := appSandbox(t)
 	appID := strconv.Itoa(sandbox.GitHubAppID)
 	base := []string{"--config", cfg, "app", "token", "github", "--app-id", appID, "--private-key-file", keyFile}
+	// Each target is cached under its own key; a second call for the same target, however
+	// GitHub's case-insensitive names are spelled, makes no request at all.
+	targets := []struct{ first, again []string }{
+		{[]string{"--repo", sandbox.GitHubInstallationRepo}, []string{"--repo", strings.ToUpper(sandbox.GitHubInstallationRepo)}},
+		{[]string{"--org", sandbox.GitHubInstallationOrg}, []string{"--org", sandbox.GitHubInstallationOrg}},
+		{[]string{"--installation", strconv.Itoa(sandbox.GitHubInstallationID)}, []string{"--installation", strconv.Itoa(sandbox.GitHubInstallationID)}},
+	}
+	for _, target := range targets {
+		srv.ResetCounts()
+		code, first, stderr := runCLI(t, env, append(base, target.first...)...)
+		if code != 0 || !strings.HasPrefix(first, "ghs_") {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q", target.first, code, first, stderr)
+		}
+		if n := srv.Count("POST", tokensPath); n != 1 {
+			t.Fatalf("%v: token requests = %d, want 1", target.first, n)
+		}
+		srv.ResetCounts()
+		code, second, stderr := runCLI(t, env, append(base, target.again...)...)
+		if code != 0 || second != first {
+			t.Fatalf("%v again: exit %d, stdout %q (want the first token), stderr %q", target.again, code, second, stderr)
+		}
+		if n := srv.TotalCount(); n != 0 {
+			t.Fatalf("%v again: a cached call made %d requests, want 0", target.again, n)
+		}
+	}
+}
 
-	code, first, stderr := runCLI(t, env, append(base, "--repo", sandbox.GitHubInstallationRepo)...)
-	if code != 0 || !strings.HasPrefix(first, "ghs_") {
-		t.Fatalf("by repo: exit %d, stdout %q, stderr %q", code, first, stderr)
+func TestAppTokenGitHubNarrowedTokensAreNotCached(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile,
+		"--repo", sandbox.GitHubInstallationRepo, "--permission", "contents=read"}
+	var tokens []string
+	for range 2 {
+		code, out, stderr := runCLI(t, env, args...)
+		if code != 0 || !strings.HasPrefix(out, "ghs_") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
+		}
+		tokens = append(tokens, out)
 	}
-	if n := srv.Count("POST", tokensPath); n != 1 {
-		t.Fatalf("token requests = %d, want 1", n)
+	if n := srv.Count("POST", tokensPath); n != 2 || tokens[0] == tokens[1] {
+		t.Errorf("token requests = %d (want 2), tokens equal = %v (want distinct)", n, tokens[0] == tokens[1])
 	}
-	srv.ResetCounts()
-	code, second, stderr := runCLI(t, env, append(base, "--installation", strconv.Itoa(sandbox.GitHubInstallationID))...)
-	if code != 0 || second != first {
-		t.Fatalf("cached: exit %d, stdout %q (want the first token), stderr %q", code, second, stderr)
-	}
-	if n := srv.Count("POST", tokensPath); n != 0 {
-		t.Fatalf("a cached call made %d token requests, want 0", n)
+	// A narrowed token must not be served later to a call that asked for the full installation.
+	code, full, stderr := runCLI(t, env, "--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--repo", sandbox.GitHubInstallationRepo)
+	if code != 0 || full == tokens[0] || full == tokens[1] {
+		t.Errorf("full token call: exit %d, got a narrowed token back = %v, stderr %q", code, full == tokens[0] || full == tokens[1], stderr)
 	}
 }
 
@@ -179,7 +210,7 @@ func TestAppTokenGitHubExpiringCacheMintsAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := githubAppKey(strconv.Itoa(sandbox.GitHubAppID), sandbox.GitHubInstallationID)
+	key := githubAppKey(&AppTokenOptions{AppID: strconv.Itoa(sandbox.GitHubAppID), Installation: sandbox.GitHubInstallationID})
 	cred, err := st.Get(context.Background(), key, "")
 	if err != nil {
 		t.Fatal(err)

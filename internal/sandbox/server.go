@@ -170,6 +170,17 @@ func (s *Server) Count(method, path string) int {
 	return s.counts[method+" "+path]
 }
 
+// TotalCount is the number of requests served on every route since the last ResetCounts.
+func (s *Server) TotalCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	total := 0
+	for _, n := range s.counts {
+		total += n
+	}
+	return total
+}
+
 // ResetCounts sets every request count to zero.
 func (s *Server) ResetCounts() {
 	s.mu.Lock()
