@@ -91,7 +91,7 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 	case claims.IssuedAt == nil || claims.Expiry == nil:
 		githubMessage(w, http.StatusUnauthorized, "'Issued at' and 'Expiration time' claims are required")
 	case claims.IssuedAt.Time().After(now.Add(clockSkew)):
-		githubMessage(w, http.StatusUnauthorized, "'Issued at' claim ('iat') must be an Integer representing a time in the past")
+		githubMessage(w, http.StatusUnauthorized, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued")
 	case !claims.Expiry.Time().After(now):
 		githubMessage(w, http.StatusUnauthorized, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires")
 	case claims.Expiry.Time().Sub(claims.IssuedAt.Time()) > maxAppJWTLifetime:

@@ -91,22 +91,26 @@ func TestGitHubInstallationTokens(t *testing.T) {
 		t.Errorf("unknown repo: %d", status)
 	}
 
+	// The time rejections carry GitHub's own messages, which authctl reads to name clock skew.
 	bad := []struct {
 		name, jwt, path string
 		status          int
+		message         string
 	}{
-		{"no JWT", "", tokensPath, 401},
-		{"not a JWT", "nope", tokensPath, 401},
-		{"exp too far", appJWT(t, key, sandbox.GitHubAppID, now, now.Add(20*time.Minute)), tokensPath, 401},
-		{"expired", appJWT(t, key, sandbox.GitHubAppID, now.Add(-10*time.Minute), now.Add(-time.Minute)), tokensPath, 401},
-		{"iat in the future", appJWT(t, key, sandbox.GitHubAppID, now.Add(5*time.Minute), now.Add(9*time.Minute)), tokensPath, 401},
-		{"other key", appJWT(t, other, sandbox.GitHubAppID, now, now.Add(5*time.Minute)), tokensPath, 401},
-		{"unknown app", appJWT(t, key, 1, now, now.Add(5*time.Minute)), tokensPath, 401},
-		{"unknown installation", good, "/app/installations/999/access_tokens", 404},
+		{"no JWT", "", tokensPath, 401, ""},
+		{"not a JWT", "nope", tokensPath, 401, ""},
+		{"exp too far", appJWT(t, key, sandbox.GitHubAppID, now, now.Add(20*time.Minute)), tokensPath, 401, "'Expiration time' claim ('exp') is too far in the future"},
+		{"expired", appJWT(t, key, sandbox.GitHubAppID, now.Add(-10*time.Minute), now.Add(-time.Minute)), tokensPath, 401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"},
+		{"iat in the future", appJWT(t, key, sandbox.GitHubAppID, now.Add(5*time.Minute), now.Add(9*time.Minute)), tokensPath, 401, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"},
+		{"other key", appJWT(t, other, sandbox.GitHubAppID, now, now.Add(5*time.Minute)), tokensPath, 401, ""},
+		{"unknown app", appJWT(t, key, 1, now, now.Add(5*time.Minute)), tokensPath, 401, ""},
+		{"unknown installation", good, "/app/installations/999/access_tokens", 404, ""},
 	}
 	for _, tc := range bad {
-		if status, body := post(tc.path, tc.jwt); status != tc.status || decode[map[string]any](t, body)["message"] == "" {
-			t.Errorf("%s: %d %s, want %d with a message", tc.name, status, body, tc.status)
+		status, body := post(tc.path, tc.jwt)
+		message, _ := decode[map[string]any](t, body)["message"].(string)
+		if status != tc.status || message == "" || (tc.message != "" && message != tc.message) {
+			t.Errorf("%s: %d %s, want %d with message %q", tc.name, status, body, tc.status, tc.message)
 		}
 	}
 }
