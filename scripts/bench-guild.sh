@@ -28,7 +28,7 @@ go build -o "$tmp/authctl" ./cmd/authctl
 # limits high enough that neither side ever meets a 429 during the benchmark.
 client_id=1234567890
 client_secret=discord-sandbox-secret
-redirect_uri=http://127.0.0.1:53682/callback
+redirect_uri=http://127.0.0.1:28682/callback
 guild=1100000000000000001
 cat >"$tmp/seed.yaml" <<YAML
 default_user: alice

@@ -45,7 +45,7 @@ func (w *urlWatcher) String() string {
 // The config printed by `authctl sandbox` makes `authctl --config FILE login
 // discord` work: the login's URL, approved by the sandbox, ends in its
 // callback on the registered port, and whoami then names the seeded user.
-// Not parallel: the Discord app's redirect port is fixed (53682).
+// Not parallel: the Discord app's redirect port is fixed (28682).
 func TestSandboxConfigLoginDiscord(t *testing.T) {
 	probe, _, _, _ := ui.Test()
 	if cmd, _, err := NewRootCmd(&Factory{IO: probe, Global: &GlobalOptions{}}).Find([]string{"login"}); err != nil || cmd.Name() != "login" {

@@ -75,7 +75,7 @@ func (w *world) login(t *testing.T, name string) *provider.Credential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := "53682"
+	port := "28682"
 	if len(p.RedirectPorts) > 0 {
 		port = strconv.Itoa(p.RedirectPorts[0])
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -132,6 +134,10 @@ func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *
 	}
 }
 
+// firstEphemeralPort is where Linux's default range of source ports for outgoing connections
+// starts (32768–60999; macOS and Windows use 49152–65535).
+const firstEphemeralPort = 32768
+
 // listen opens 127.0.0.1 and, where possible, [::1] on the same port.
 func (l *Loopback) listen() ([]net.Listener, int, error) {
 	ports := l.Ports
@@ -139,10 +145,15 @@ func (l *Loopback) listen() ([]net.Listener, int, error) {
 		ports = []int{0}
 	}
 	var busy []string
+	ephemeral := false
 	for _, p := range ports {
 		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
+			if !errors.Is(err, syscall.EADDRINUSE) {
+				return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback on 127.0.0.1:%d: %v", p, errors.Unwrap(err))
+			}
 			busy = append(busy, strconv.Itoa(p))
+			ephemeral = ephemeral || p >= firstEphemeralPort
 			continue
 		}
 		port := ln.Addr().(*net.TCPAddr).Port
@@ -152,7 +163,13 @@ func (l *Loopback) listen() ([]net.Listener, int, error) {
 		}
 		return listeners, port, nil
 	}
-	return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback: port %s already in use on 127.0.0.1 (free it or pick another registered port with --port)", strings.Join(busy, ", "))
+	hint := "free it or pick another registered port with --port"
+	if ephemeral {
+		// A closed outgoing connection that drew the port as its source port holds it in
+		// TIME_WAIT for up to a minute, and no listener can take it meanwhile.
+		hint += "; a port from 32768 up can also be held for a minute by a closed outgoing connection, so register one below 32768"
+	}
+	return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback: port %s already in use on 127.0.0.1 (%s)", strings.Join(busy, ", "), hint)
 }
 
 // shutdown lets a page being written finish, then closes the port.

@@ -237,6 +237,25 @@ func TestLoopbackPorts(t *testing.T) {
 		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), strconv.Itoa(busyPort)+" already in use") {
 			t.Fatalf("err = %v (exit %d), want exit 2 naming the port", err, exitcode.Of(err))
 		}
+		// The kernel drew busyPort from the ephemeral range, where TIME_WAIT can hold a port.
+		if !strings.Contains(err.Error(), "register one below 32768") {
+			t.Errorf("err = %v, want the hint about ports from 32768 up", err)
+		}
+	})
+	t.Run("a busy port below the ephemeral range gets no TIME_WAIT hint", func(t *testing.T) {
+		var low net.Listener
+		for p := 20000; low == nil && p < 32768; p++ {
+			low, _ = net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		}
+		if low == nil {
+			t.Skip("no free port below 32768")
+		}
+		defer low.Close()
+		lowPort := low.Addr().(*net.TCPAddr).Port
+		_, err := (&Loopback{Ports: []int{lowPort}, Timeout: time.Minute}).Run(context.Background(), testConfig, nil)
+		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), strconv.Itoa(lowPort)+" already in use") || strings.Contains(err.Error(), "32768") {
+			t.Fatalf("err = %v (exit %d), want exit 2 naming the port without the hint", err, exitcode.Of(err))
+		}
 	})
 }
 

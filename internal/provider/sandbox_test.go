@@ -49,7 +49,7 @@ func sandboxProvider(t *testing.T, name string) (*sandbox.Server, *provider.Prov
 // redirectFor is a redirect URI each sandbox app accepts: the fixed port
 // when the provider entry has one, else any.
 func redirectFor(p *provider.Provider) string {
-	port := 53682
+	port := 28682
 	if len(p.RedirectPorts) > 0 {
 		port = p.RedirectPorts[0]
 	}

@@ -154,7 +154,7 @@ func TestDiscordTokenErrors(t *testing.T) {
 	})
 	t.Run("redirect_uri differs", func(t *testing.T) {
 		f := form(newCode(challenge), verifier)
-		f.Set("redirect_uri", "http://127.0.0.1:53682/other")
+		f.Set("redirect_uri", "http://127.0.0.1:28682/other")
 		status, _, resp := postForm(t, tokenURL, f, sandbox.DiscordClientID, sandbox.DiscordClientSecret)
 		if status != 400 || decode[map[string]string](t, resp)["error"] != "invalid_grant" {
 			t.Fatalf("redirect mismatch: %d %s", status, resp)
@@ -178,12 +178,12 @@ func TestDiscordAuthorizeValidation(t *testing.T) {
 
 	for name, redirect := range map[string]string{
 		"other port":      "http://127.0.0.1:53683/callback",
-		"localhost":       "http://localhost:53682/callback",
-		"other path":      "http://127.0.0.1:53682/cb",
+		"localhost":       "http://localhost:28682/callback",
+		"other path":      "http://127.0.0.1:28682/cb",
 		"missing":         "",
 		"not registered":  "https://example.com/callback",
-		"trailing slash":  "http://127.0.0.1:53682/callback/",
-		"with a fragment": "http://127.0.0.1:53682/callback#x",
+		"trailing slash":  "http://127.0.0.1:28682/callback/",
+		"with a fragment": "http://127.0.0.1:28682/callback#x",
 	} {
 		t.Run("redirect "+name, func(t *testing.T) {
 			c := *good

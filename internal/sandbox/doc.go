@@ -54,7 +54,7 @@
 //     in it; OtherGuildID has alice only and not the bot;
 //   - the bot BotUserID with token BotToken;
 //   - apps: Discord DiscordClientID/DiscordClientSecret (redirect
-//     DiscordRedirectURI, port 53682) and public DiscordPublicClientID;
+//     DiscordRedirectURI, port 28682) and public DiscordPublicClientID;
 //     GitHub OAuth App GitHubClientID (tokens never expire) and GitHub App
 //     GitHubAppClientID (expiring, rotating); Slack SlackClientID; Sentry
 //     SentryClientID; OIDC OIDCClientID (confidential) and

@@ -43,8 +43,8 @@ const (
 
 	DiscordClientID       = "1234567890"
 	DiscordClientSecret   = "discord-sandbox-secret"
-	DiscordRedirectPort   = 53682
-	DiscordRedirectURI    = "http://127.0.0.1:53682/callback"
+	DiscordRedirectPort   = 28682 // below every OS's ephemeral range, so no outgoing connection can hold it
+	DiscordRedirectURI    = "http://127.0.0.1:28682/callback"
 	DiscordPublicClientID = "1234567891" // "Public Client": no secret, PKCE required
 
 	GitHubClientID        = "Iv1.sandboxoauthapp" // OAuth App: tokens never expire

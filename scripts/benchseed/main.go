@@ -1,6 +1,7 @@
-// Command benchseed stores a long-lived credential for a provider in the
-// file store under $XDG_STATE_HOME/authctl, so that scripts/bench-token.sh
-// can time `authctl token` printing a valid stored token (no network call).
+// Command benchseed stores a long-lived credential for each provider key given
+// in the file store under $XDG_STATE_HOME/authctl, so that
+// scripts/bench-startup.sh can time commands that print a stored token with
+// no network call.
 package main
 
 import (
@@ -14,13 +15,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchseed PROVIDER")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: benchseed PROVIDER...")
 		os.Exit(2)
 	}
-	if err := seed(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, "benchseed:", err)
-		os.Exit(1)
+	for _, provider := range os.Args[1:] {
+		if err := seed(provider); err != nil {
+			fmt.Fprintln(os.Stderr, "benchseed:", err)
+			os.Exit(1)
+		}
 	}
 }
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Start-up cost of the commands CI scripts call most, each answered from the
+# credential store with no network call, beside a bare Go "hello world"
+# binary and `authctl version`, timed by hyperfine in one run:
+#   token:     `authctl token discord` with a valid stored token
+#   app token: `authctl app token github --repo …` with a cached installation
+#              token (the key file does not even exist: a cache hit reads
+#              neither the key nor the network)
+# Prints the medians and each command's ratio to the bare binary.
+# Needs hyperfine: AUTHCTL_BENCH=1 bash scripts/setup.sh
+# Env: RUNS (default 300), WARMUP (default 20).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${RUNS:-300}
+warmup=${WARMUP:-20}
+command -v hyperfine >/dev/null || { echo "bench-startup: hyperfine is missing; run AUTHCTL_BENCH=1 bash scripts/setup.sh" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+go build -trimpath -o "$tmp/authctl" ./cmd/authctl
+mkdir -p "$tmp/hello"
+printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >"$tmp/hello/main.go"
+printf 'module hello\n\ngo 1.22\n' >"$tmp/hello/go.mod"
+(cd "$tmp/hello" && go build -trimpath -o "$tmp/bare" .)
+
+export AUTHCTL_CONFIG="$tmp/config.yaml" XDG_STATE_HOME="$tmp/state"
+printf 'store: file\nproviders:\n  discord:\n    client_id: "1234567890"\n' >"$AUTHCTL_CONFIG"
+go run ./scripts/benchseed discord github-app:424242:repo:octo/widgets
+
+token="$tmp/authctl token discord"
+app="$tmp/authctl app token github --app-id 424242 --private-key-file $tmp/absent.pem --repo octo/widgets"
+for cmd in "$token" "$app"; do
+  test "$($cmd 2>/dev/null)" = bench-access-token ||
+    { echo "bench-startup: '$cmd' did not print the stored token" >&2; exit 1; }
+done
+
+hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$tmp/result.json" \
+  -n bare "$tmp/bare" -n version "$tmp/authctl version" -n token "$token" -n app "$app" >&2
+
+python3 - "$tmp/result.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+ms = {k: v["median"] * 1000 for k, v in r.items()}
+names = {"bare": "bare Go binary", "version": "authctl version",
+         "token": "authctl token discord (stored)", "app": "authctl app token github --repo (cached)"}
+for key, name in names.items():
+    print(f"{name + ' median:':<50} {ms[key]:6.2f} ms   {ms[key] / ms['bare']:.2f}x bare")
+PY
