@@ -32,5 +32,9 @@ func JWTRejection(message string, header http.Header, now time.Time) error {
 		}
 		return exitcode.Errorf(exitcode.Auth, "GitHub rejected the app JWT: your clock may be off by %s (%s GitHub's)", skew, direction)
 	}
+	if strings.Contains(message, "could not be decoded") {
+		// GitHub's answer when the signature does not match the app's registered keys.
+		return exitcode.Errorf(exitcode.Auth, "GitHub rejected the app JWT: %s (is the private key this app's, and --app-id right?)", message)
+	}
 	return exitcode.Errorf(exitcode.Auth, "GitHub rejected the app JWT: %s", message)
 }

@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/store"
 )
 
 const sentryAuthPath = "/api/0/sentry-app-installations/" + sandbox.SentryInstallationUUID + "/authorizations/"
@@ -66,5 +71,53 @@ func TestAppSentryErrors(t *testing.T) {
 				t.Errorf("exit %d stdout %q stderr %q; want exit %d and %q", code, stdout, stderr, tt.wantCode, tt.wantErr)
 			}
 		})
+	}
+}
+
+// An expired integration token is refreshed once by parallel callers: the refresh rotates the
+// refresh token, so a second refresh with the old one would fail at the sandbox.
+func TestAppSentryParallelRefreshOnce(t *testing.T) {
+	srv, env, cfg, _ := appSandbox(t)
+	env["AUTHCTL_SENTRY_CLIENT_ID"] = sandbox.SentryIntegrationClient
+	env["AUTHCTL_SENTRY_CLIENT_SECRET"] = sandbox.SentryIntegrationSecret
+	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode); code != 0 {
+		t.Fatalf("login: exit %d: %s", code, stderr)
+	}
+	st, err := store.Open(store.KindFile, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := st.Get(context.Background(), sentryAppKey(sandbox.SentryInstallationUUID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := cred.AccessToken
+	cred.Expiry = time.Now().Add(-time.Minute)
+	if err := st.Put(context.Background(), cred); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCounts()
+
+	tokens := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, out, stderr := runCLI(t, env, "--config", cfg, "app", "token", "sentry", "--installation", sandbox.SentryInstallationUUID)
+			if code != 0 {
+				t.Errorf("call %d: exit %d: %s", i, code, stderr)
+			}
+			tokens[i] = out
+		}()
+	}
+	wg.Wait()
+	if n := srv.Count("POST", sentryAuthPath); n != 1 {
+		t.Errorf("8 parallel calls on an expired token made %d refreshes, want 1", n)
+	}
+	for i, tok := range tokens {
+		if tok != tokens[0] || strings.TrimSpace(tok) == stale {
+			t.Errorf("call %d printed %q; want the one refreshed token %q, not the stale one", i, tok, tokens[0])
+		}
 	}
 }

@@ -175,6 +175,50 @@ func TestAppTokenGitHubErrors(t *testing.T) {
 	}
 }
 
+// The key may come from an environment variable (a CI secret) instead of a file.
+func TestAppTokenGitHubKeyFromEnv(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	pemBytes, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env["APP_KEY"] = string(pemBytes)
+	code, stdout, stderr := runCLI(t, env, "--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-env", "APP_KEY", "--org", sandbox.GitHubInstallationOrg)
+	if code != 0 || !strings.HasPrefix(stdout, "ghs_") || strings.Contains(stderr, "PRIVATE KEY") {
+		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	if n := srv.Count("POST", tokensPath); n != 1 {
+		t.Errorf("token requests = %d, want 1", n)
+	}
+}
+
+// A key GitHub does not hold for the app is refused with exit 3 and GitHub's reason, nothing
+// printed and nothing cached.
+func TestAppTokenGitHubWrongKey(t *testing.T) {
+	_, env, cfg, _ := appSandbox(t)
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile := filepath.Join(t.TempDir(), "other.pem")
+	if err := os.WriteFile(otherFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(other)}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", otherFile, "--repo", sandbox.GitHubInstallationRepo}
+	code, stdout, stderr := runCLI(t, env, args...)
+	if code != exitcode.Auth || stdout != "" || strings.Count(stderr, "error:") != 1 ||
+		!strings.Contains(stderr, "JSON web token could not be decoded (is the private key this app's") {
+		t.Fatalf("exit %d stdout %q stderr %q; want exit 3 with GitHub's reason and a hint", code, stdout, stderr)
+	}
+	st, err := store.Open(store.KindFile, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, err := st.List(context.Background()); err != nil || len(list) != 0 {
+		t.Errorf("store after a refused key: %d entries, err %v; want none", len(list), err)
+	}
+}
+
 // runCLIAt runs authctl with a clock offset from the real one.
 func runCLIAt(t *testing.T, env map[string]string, offset time.Duration, args ...string) (int, string, string) {
 	t.Helper()
