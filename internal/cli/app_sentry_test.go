@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -98,20 +97,7 @@ func TestAppSentryParallelRefreshOnce(t *testing.T) {
 	}
 	srv.ResetCounts()
 
-	tokens := make([]string, 8)
-	var wg sync.WaitGroup
-	for i := range tokens {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			code, out, stderr := runCLI(t, env, "--config", cfg, "app", "token", "sentry", "--installation", sandbox.SentryInstallationUUID)
-			if code != 0 {
-				t.Errorf("call %d: exit %d: %s", i, code, stderr)
-			}
-			tokens[i] = out
-		}()
-	}
-	wg.Wait()
+	tokens := runCLIConcurrently(t, env, 8, "--config", cfg, "app", "token", "sentry", "--installation", sandbox.SentryInstallationUUID)
 	if n := srv.Count("POST", sentryAuthPath); n != 1 {
 		t.Errorf("8 parallel calls on an expired token made %d refreshes, want 1", n)
 	}

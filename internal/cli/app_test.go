@@ -113,24 +113,33 @@ func TestAppTokenGitHubNarrowedTokensAreNotCached(t *testing.T) {
 
 func TestAppTokenGitHubParallelMintsOnce(t *testing.T) {
 	srv, env, cfg, keyFile := appSandbox(t)
-	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--installation", strconv.Itoa(sandbox.GitHubInstallationID)}
+	tokens := runCLIConcurrently(t, env, 8, "--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--installation", strconv.Itoa(sandbox.GitHubInstallationID))
+	if n := srv.Count("POST", tokensPath); n != 1 {
+		t.Errorf("8 parallel calls made %d token requests, want 1", n)
+	}
+	for i, tok := range tokens {
+		if tok != tokens[0] || !strings.HasPrefix(tok, "ghs_") {
+			t.Errorf("call %d printed %q, want the one minted token %q", i, tok, tokens[0])
+		}
+	}
+}
+
+// runCLIConcurrently runs n authctl calls at once and returns what each printed on stdout.
+func runCLIConcurrently(t *testing.T, env map[string]string, n int, args ...string) []string {
+	t.Helper()
+	outs := make([]string, n)
 	var wg sync.WaitGroup
-	tokens := make([]string, 8)
-	for i := range tokens {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i := range outs {
+		wg.Go(func() {
 			code, out, stderr := runCLI(t, env, args...)
 			if code != 0 {
 				t.Errorf("call %d: exit %d: %s", i, code, stderr)
 			}
-			tokens[i] = out
-		}()
+			outs[i] = out
+		})
 	}
 	wg.Wait()
-	if n := srv.Count("POST", tokensPath); n != 1 {
-		t.Errorf("8 parallel calls made %d token requests, want 1", n)
-	}
+	return outs
 }
 
 func TestAppTokenGitHubErrors(t *testing.T) {
