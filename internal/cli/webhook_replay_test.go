@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/replay/replaytest"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
@@ -434,26 +434,7 @@ func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.Veri
 func TestReplayTargetFailures(t *testing.T) {
 	t.Parallel()
 	keys := testWebhookKeys(t, "github")
-	release := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() { close(release); slow.Close() })
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "boom", http.StatusInternalServerError)
-	}))
-	t.Cleanup(failing.Close)
-	redirect := httptest.NewServer(http.RedirectHandler("http://127.0.0.1:1/", http.StatusTemporaryRedirect))
-	t.Cleanup(redirect.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := "http://" + ln.Addr().String()
-	ln.Close()
+	targets := replaytest.Start(t)
 
 	tests := []struct {
 		name     string
@@ -462,11 +443,11 @@ func TestReplayTargetFailures(t *testing.T) {
 		wantCode int
 		wantErr  []string
 	}{
-		{"down", down, nil, exitcode.Provider, []string{"refused×4", "4 of 4 requests got no answer"}},
-		{"slow", slow.URL, []string{"--timeout", "200ms"}, exitcode.Provider, []string{"timeout×4", "4 of 4 requests got no answer"}},
-		{"500", failing.URL, nil, exitcode.No, []string{"500×4", "4 of 4 responses were not 2xx"}},
-		{"500 expected", failing.URL, []string{"--expect-status", "5xx"}, exitcode.OK, []string{"500×4", "4 ok, 0 failed"}},
-		{"redirect", redirect.URL, nil, exitcode.No, []string{"307×4", "redirect not followed"}},
+		{"down", targets.Down, nil, exitcode.Provider, []string{"refused×4", "4 of 4 requests got no answer"}},
+		{"slow", targets.Slow, []string{"--timeout", "200ms"}, exitcode.Provider, []string{"timeout×4", "4 of 4 requests got no answer"}},
+		{"500", targets.Failing, nil, exitcode.No, []string{"500×4", "4 of 4 responses were not 2xx"}},
+		{"500 expected", targets.Failing, []string{"--expect-status", "5xx"}, exitcode.OK, []string{"500×4", "4 ok, 0 failed"}},
+		{"redirect", targets.Redirect, nil, exitcode.No, []string{"307×4", "redirect not followed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/authctl/authctl/internal/replay/replaytest"
 )
 
 // digestSign stands in for a provider scheme in this package's unit tests: it
@@ -257,26 +258,7 @@ func TestBurstSignsEveryCopyAfresh(t *testing.T) {
 // failing or redirecting: every request is reported and the burst goes on.
 func TestBurstReportsFailuresPerRequest(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() { close(release); slow.Close() })
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "boom", http.StatusInternalServerError)
-	}))
-	t.Cleanup(failing.Close)
-	redirecting := httptest.NewServer(http.RedirectHandler("http://127.0.0.1:1/elsewhere", http.StatusFound))
-	t.Cleanup(redirecting.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := "http://" + ln.Addr().String()
-	ln.Close()
+	targets := replaytest.Start(t)
 
 	tests := []struct {
 		name      string
@@ -285,10 +267,10 @@ func TestBurstReportsFailuresPerRequest(t *testing.T) {
 		class     string
 		unreached int
 	}{
-		{"down", down, "", ClassRefused, 3},
-		{"slow", slow.URL, "", ClassTimeout, 3},
-		{"500", failing.URL, "500", ClassStatus, 0},
-		{"redirect", redirecting.URL, "302", ClassRedirect, 0},
+		{"down", targets.Down, "", ClassRefused, 3},
+		{"slow", targets.Slow, "", ClassTimeout, 3},
+		{"500", targets.Failing, "500", ClassStatus, 0},
+		{"redirect", targets.Redirect, "307", ClassRedirect, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
