@@ -6,6 +6,9 @@
 # Env: RUNS (default 200), WARMUP (20), MAX_RATIO (1.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Build as goreleaser.yaml builds the release (static, trimmed, stripped), so the
+# figures are the shipped binary's and the baselines are built the same way.
+export CGO_ENABLED=0 GOFLAGS="-trimpath '-ldflags=-s -w'"
 
 runs=${RUNS:-200}
 warmup=${WARMUP:-20}

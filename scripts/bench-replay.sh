@@ -8,6 +8,9 @@
 # Env: COUNT (default 20000), CONCURRENCY (32), WRK_DURATION (10s), ROUNDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Build as goreleaser.yaml builds the release (static, trimmed, stripped), so the
+# figures are the shipped binary's and the baselines are built the same way.
+export CGO_ENABLED=0 GOFLAGS="-trimpath '-ldflags=-s -w'"
 
 count=${COUNT:-20000}
 concurrency=${CONCURRENCY:-32}

@@ -8,6 +8,9 @@
 # round (3), RSS_RUNS (5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Build as goreleaser.yaml builds the release (static, trimmed, stripped), so the
+# figures are the shipped binary's and the baselines are built the same way.
+export CGO_ENABLED=0 GOFLAGS="-trimpath '-ldflags=-s -w'"
 
 rounds=${ROUNDS:-10}
 startup_runs=${STARTUP_RUNS:-30}
