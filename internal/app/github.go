@@ -109,7 +109,11 @@ func (c *GitHubClient) do(ctx context.Context, method, path string, body io.Read
 		case http.StatusUnauthorized:
 			return JWTRejection(msg.Message, resp.Header, c.Now())
 		case http.StatusNotFound:
-			return exitcode.Errorf(exitcode.Auth, "GitHub answered 404 %s: the app is not installed there", path)
+			// Like a bot that is not in the guild: no login fixes it, the installation must change.
+			return exitcode.Errorf(exitcode.Usage, "GitHub answered 404 %s: the app is not installed there", path)
+		case http.StatusUnprocessableEntity:
+			// Repositories or permissions beyond what the installation was granted.
+			return exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)
 		}
 		return exitcode.Errorf(exitcode.Provider, "GitHub answered %d: %s", resp.StatusCode, msg.Message)
 	}

@@ -51,8 +51,24 @@ func newCmdApp(f *Factory) *cobra.Command {
 func newCmdAppTokenGitHub(f *Factory) *cobra.Command {
 	opts := &AppTokenOptions{}
 	cmd := &cobra.Command{
-		Use:     "github",
-		Short:   "Print a GitHub App installation token (cached per target until 5 minutes before it expires)",
+		Use:   "github",
+		Short: "Print a GitHub App installation token (cached per target until 5 minutes before it expires)",
+		Long: `Print an installation token of a GitHub App on stdout, for GH_TOKEN in CI.
+
+authctl signs an app JWT (RS256, iat 60 s back, 9 minutes of life) with the
+private key from --private-key-file or the variable named by --private-key-env
+(never from argv), finds the installation of --repo or --org (or takes
+--installation), and mints a one-hour token. The token is cached in the
+credential store per app and target until 5 minutes before it expires: a later
+call for the same target prints it without reading the key or making a request,
+and parallel calls mint once. --permission and --repositories narrow a token to
+less than the installation has; narrowed tokens are never cached. GitHub
+Enterprise: the same URL overrides as for 'login github' (api_url, auth_url).
+
+Exit codes: 0 token printed; 2 bad flags or key file, app not installed on the
+target, or narrowing beyond the installation's grant; 3 GitHub rejected the app
+JWT (a clock that seems off is named); 4 network or GitHub failure; 5 the
+credential store is unavailable.`,
 		Example: `  GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -92,7 +92,7 @@ func TestAppTokenGitHubMintsOnceAndCaches(t *testing.T) {
 func TestAppTokenGitHubNarrowedTokensAreNotCached(t *testing.T) {
 	srv, env, cfg, keyFile := appSandbox(t)
 	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile,
-		"--repo", sandbox.GitHubInstallationRepo, "--permission", "contents=read"}
+		"--repo", sandbox.GitHubInstallationRepo, "--permission", "issues=read", "--repositories", "widgets,gadgets"}
 	var tokens []string
 	for range 2 {
 		code, out, stderr := runCLI(t, env, args...)
@@ -172,7 +172,10 @@ func TestAppTokenGitHubErrors(t *testing.T) {
 		{"encrypted key", []string{"--app-id", appID, "--private-key-file", encrypted, "--org", "o"}, exitcode.Usage, "encrypted keys are not supported"},
 		{"empty key env", []string{"--app-id", appID, "--private-key-env", "NO_SUCH_VAR", "--org", "o"}, exitcode.Usage, "is empty"},
 		{"bad permission", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", "o", "--permission", "contents"}, exitcode.Usage, "name=level"},
-		{"not installed", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", "elsewhere"}, exitcode.Auth, "not installed"},
+		{"not installed", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", "elsewhere"}, exitcode.Usage, "not installed"},
+		{"repository not covered", []string{"--app-id", appID, "--private-key-file", keyFile, "--repo", sandbox.GitHubInstallationOrg + "/elsewhere"}, exitcode.Usage, "not installed"},
+		{"narrowed to a repository not covered", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", sandbox.GitHubInstallationOrg, "--repositories", "widgets,elsewhere"}, exitcode.Usage, "not accessible to the parent installation"},
+		{"permission above the grant", []string{"--app-id", appID, "--private-key-file", keyFile, "--org", sandbox.GitHubInstallationOrg, "--permission", "contents=write"}, exitcode.Usage, "permissions requested are not granted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -115,16 +116,51 @@ func (s *Server) appByIssuer(iss string) *App {
 
 func (s *Server) installationObject(r *http.Request, in *Installation, app *App) map[string]any {
 	account, _, _ := strings.Cut(in.Account, "/")
+	selection := "all"
+	if len(in.Repositories) > 0 {
+		selection = "selected"
+	}
 	return map[string]any{
 		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": "Organization",
 		"account":              map[string]any{"login": account, "type": "Organization"},
 		"access_tokens_url":    baseURL(r) + "/app/installations/" + strconv.FormatInt(in.ID, 10) + "/access_tokens",
-		"repository_selection": "all", "permissions": map[string]string{"contents": "read", "metadata": "read"},
+		"repository_selection": selection, "permissions": grantedPermissions(in),
 	}
 }
 
+// GitHub's 422 messages when a token request asks for more than the installation has.
+const (
+	notInInstallation = "There is at least one repository that does not exist or is not accessible to the parent installation."
+	notGranted        = "The permissions requested are not granted to this installation."
+)
+
+// permissionLevels orders GitHub's permission levels.
+var permissionLevels = map[string]int{"read": 1, "write": 2, "admin": 3}
+
+func grantedPermissions(in *Installation) map[string]string {
+	if len(in.Permissions) == 0 {
+		return map[string]string{"contents": "read", "metadata": "read"}
+	}
+	return in.Permissions
+}
+
+// coversRepository tells whether an installation covers the repository name (without owner).
+func coversRepository(in *Installation, name string) bool {
+	if len(in.Repositories) == 0 {
+		return true
+	}
+	for _, r := range in.Repositories {
+		if strings.EqualFold(r, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // githubInstallationToken is POST /app/installations/{id}/access_tokens: 201
-// with a ghs_ token valid one hour.
+// with a ghs_ token valid one hour. An optional JSON body narrows it to some
+// repositories (by name) and permissions; asking for a repository the
+// installation does not cover, or a permission above its grant, is a 422.
 func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request) {
 	app, ok := s.githubAppJWT(w, r)
 	if !ok {
@@ -141,11 +177,46 @@ func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request)
 		githubMessage(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	var narrow struct {
+		Repositories []string          `json:"repositories"`
+		Permissions  map[string]string `json:"permissions"`
+	}
+	if body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes)); err != nil || len(body) > 0 && json.Unmarshal(body, &narrow) != nil {
+		githubMessage(w, http.StatusBadRequest, "Problems parsing JSON")
+		return
+	}
+	for _, name := range narrow.Repositories {
+		if !coversRepository(in, name) {
+			githubMessage(w, http.StatusUnprocessableEntity, notInInstallation)
+			return
+		}
+	}
+	granted := grantedPermissions(in)
+	permissions := granted
+	if len(narrow.Permissions) > 0 {
+		permissions = map[string]string{"metadata": "read"} // GitHub adds metadata:read to every token
+		for name, level := range narrow.Permissions {
+			if permissionLevels[level] == 0 || permissionLevels[level] > permissionLevels[granted[name]] {
+				githubMessage(w, http.StatusUnprocessableEntity, notGranted)
+				return
+			}
+			permissions[name] = level
+		}
+	}
 	t := s.issue(&grant{app: app, scopes: []string{"installation"}}, installationTokenLifetime, "ghs_", "", -1)
-	writeJSON(w, http.StatusCreated, map[string]any{
+	answer := map[string]any{
 		"token": t.access.value, "expires_at": t.access.expiry.UTC().Format(time.RFC3339),
-		"permissions": map[string]string{"contents": "read", "metadata": "read"}, "repository_selection": "all",
-	})
+		"permissions": permissions, "repository_selection": "all",
+	}
+	if len(narrow.Repositories) > 0 {
+		account, _, _ := strings.Cut(in.Account, "/")
+		repos := make([]map[string]any, len(narrow.Repositories))
+		for i, name := range narrow.Repositories {
+			repos[i] = map[string]any{"name": name, "full_name": account + "/" + name}
+		}
+		answer["repository_selection"], answer["repositories"] = "selected", repos
+	}
+	writeJSON(w, http.StatusCreated, answer)
 }
 
 // githubFindInstallation is GET /repos/{owner}/{repo}/installation and
@@ -165,7 +236,7 @@ func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) 
 		if in.Kind != KindGitHub || in.ClientID != app.ClientID {
 			continue
 		}
-		if strings.EqualFold(in.Account, owner) || repo != "" && strings.EqualFold(in.Account, repo) {
+		if strings.EqualFold(in.Account, owner) && (repo == "" || coversRepository(in, r.PathValue("repo"))) || repo != "" && strings.EqualFold(in.Account, repo) {
 			writeJSON(w, http.StatusOK, s.installationObject(r, in, app))
 			return
 		}

@@ -115,6 +115,53 @@ func TestGitHubInstallationTokens(t *testing.T) {
 	}
 }
 
+// GitHub narrows an installation token to repositories the installation covers and permissions
+// within its grant (metadata:read is always added); anything more is a 422 with GitHub's message.
+// Finding the installation of a repository it does not cover is a 404.
+func TestGitHubInstallationTokenNarrowing(t *testing.T) {
+	t.Parallel()
+	key, pub := rsaKey(t)
+	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+		for i := range s.Apps {
+			if s.Apps[i].ClientID == sandbox.GitHubAppClientID {
+				s.Apps[i].PublicKeyPEM = pub
+			}
+		}
+	})))
+	now := time.Now()
+	good := appJWT(t, key, sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
+	post := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/app/installations/5150/access_tokens", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+good)
+		status, _, resp := do(t, req)
+		return status, decode[map[string]any](t, resp)
+	}
+
+	status, got := post(`{"repositories":["Widgets"],"permissions":{"issues":"read"}}`)
+	repos, _ := got["repositories"].([]any)
+	perms, _ := got["permissions"].(map[string]any)
+	if status != 201 || got["repository_selection"] != "selected" || len(repos) != 1 || len(perms) != 2 || perms["issues"] != "read" || perms["metadata"] != "read" {
+		t.Fatalf("narrowed token: %d %v", status, got)
+	}
+	refused := map[string]string{
+		`{"repositories":["elsewhere"]}`:            "There is at least one repository that does not exist or is not accessible to the parent installation.",
+		`{"permissions":{"contents":"write"}}`:      "The permissions requested are not granted to this installation.",
+		`{"permissions":{"administration":"read"}}`: "The permissions requested are not granted to this installation.",
+		`{"permissions":{"issues":"sudo"}}`:         "The permissions requested are not granted to this installation.",
+	}
+	for body, message := range refused {
+		if status, got := post(body); status != 422 || got["message"] != message {
+			t.Errorf("%s: %d %v, want 422 %q", body, status, got, message)
+		}
+	}
+	if status, got := post(`{"repositories":`); status != 400 || got["message"] == nil {
+		t.Errorf("broken JSON: %d %v, want 400 with a message", status, got)
+	}
+	if status, _, body := get(t, srv.URL()+"/repos/"+sandbox.GitHubInstallationOrg+"/elsewhere/installation", "Bearer "+good); status != 404 {
+		t.Errorf("repository the installation does not cover: %d %s, want 404", status, body)
+	}
+}
+
 // Without a configured public key the default GitHub App cannot mint installation tokens.
 func TestGitHubInstallationNeedsKey(t *testing.T) {
 	t.Parallel()

@@ -140,6 +140,12 @@ type Installation struct {
 	ClientID string `yaml:"client_id"`
 	Account  string `yaml:"account,omitempty"`
 	Code     string `yaml:"code,omitempty"`
+	// Repositories are the names (without the owner) a GitHub installation
+	// covers; empty means all of the account's repositories.
+	Repositories []string `yaml:"repositories,omitempty"`
+	// Permissions are what a GitHub installation was granted, by name:
+	// read, write or admin (default contents and metadata: read).
+	Permissions map[string]string `yaml:"permissions,omitempty"`
 }
 
 // Guild is a Discord guild.
@@ -208,7 +214,8 @@ func DefaultSeed() *Seed {
 		},
 		Bots: []Bot{{UserID: BotUserID, Token: BotToken, Guilds: []string{GuildID}}},
 		Installations: []Installation{
-			{Kind: KindGitHub, ID: GitHubInstallationID, ClientID: GitHubAppClientID, Account: GitHubInstallationOrg},
+			{Kind: KindGitHub, ID: GitHubInstallationID, ClientID: GitHubAppClientID, Account: GitHubInstallationOrg,
+				Repositories: []string{"widgets", "gadgets"}, Permissions: map[string]string{"contents": "read", "metadata": "read", "issues": "write"}},
 			{Kind: KindSentry, UUID: SentryInstallationUUID, ClientID: SentryIntegrationClient, Code: SentryInstallationCode},
 		},
 	}
