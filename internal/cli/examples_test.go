@@ -31,14 +31,12 @@ import (
 // tests below; every other example line is run in bash against a freshly
 // built authctl.
 var offlineExamples = map[string]string{
-	"DISCORD_BOT_TOKEN=… authctl guild check --guild 456 --user 123 --bot-token-env DISCORD_BOT_TOKEN":        "needs a real bot token",
-	`curl -H "Authorization: Bearer $(authctl token discord)" https://discord.com/api/v10/users/@me`:          "calls the real Discord API",
-	"authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl":                         "long-running listener; the key is elided",
-	"authctl webhook replay stripe --request captured.http --to http://127.0.0.1:4242/hook":                   "needs a captured request and the user's app",
-	"authctl webhook replay github --from deliveries.jsonl --to http://127.0.0.1:3000/webhook":                "needs a recording and the user's app",
-	"authctl webhook sign stripe --body event.json --secret-env STRIPE_WEBHOOK_SECRET --timestamp 1700000000": "needs the user's event.json and secret",
-	"authctl webhook sign discord --body interaction.json --private-key-file discord.pem":                     "needs the user's interaction.json",
-	"GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)":       "needs a real GitHub App key",
+	"DISCORD_BOT_TOKEN=… authctl guild check --guild 456 --user 123 --bot-token-env DISCORD_BOT_TOKEN":  "needs a real bot token",
+	`curl -H "Authorization: Bearer $(authctl token discord)" https://discord.com/api/v10/users/@me`:    "calls the real Discord API",
+	"authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl":                   "long-running listener; the key is elided",
+	"authctl webhook replay stripe --request captured.http --to http://127.0.0.1:4242/hook":             "needs a captured request and the user's app",
+	"authctl webhook replay github --from deliveries.jsonl --to http://127.0.0.1:3000/webhook":          "needs a recording and the user's app",
+	"GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)": "needs a real GitHub App key",
 }
 
 // TestHelpExamples runs every example of every command's help, or requires
@@ -299,11 +297,33 @@ func runExamples(t *testing.T, bin string, lines []string) {
 	t.Helper()
 	dir := t.TempDir()
 	for _, line := range lines {
-		cmd := exampleCmd(bin, dir, line)
+		setup := exampleSetup[line]
+		if setup.shell != "" {
+			if out, err := exampleCmd(bin, dir, setup.shell).CombinedOutput(); err != nil {
+				t.Fatalf("setup for %s: %v\n%s", line, err, out)
+			}
+		}
+		cmd := exampleCmd(bin, dir, line, setup.env...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if out, err := cmd.Output(); err != nil {
 			t.Fatalf("example failed: %s\n%v\nstdout: %s\nstderr: %s", line, err, out, stderr.String())
 		}
 	}
+}
+
+// exampleSetup gives an example what it expects the user to have besides what
+// the lines before it wrote: a body file, a secret in the environment.
+var exampleSetup = map[string]struct {
+	shell string
+	env   []string
+}{
+	"authctl webhook sign stripe --body event.json --secret-env STRIPE_WEBHOOK_SECRET --timestamp 1700000000": {
+		shell: `printf '{"id":"evt_1","object":"event"}' > event.json`,
+		env:   []string{"STRIPE_WEBHOOK_SECRET=whsec_example"},
+	},
+	"authctl webhook sign discord --body interaction.json --private-key-file discord.pem": {
+		shell: `printf '{"type":1}' > interaction.json`, // discord.pem: the keygen line before it
+
+	},
 }
