@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
@@ -51,10 +52,18 @@ func (c *SentryClient) Authorize(ctx context.Context, installation, grantType, f
 	if err != nil {
 		return nil, exitcode.New(exitcode.Provider, fmt.Errorf("sentry %s: %w", grantType, err))
 	}
-	if resp.StatusCode == http.StatusUnauthorized {
-		what := "the installation code was already used or is wrong; reinstall the integration for a new one"
-		if grantType == "refresh_token" {
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		// Sentry answers 403 {"error": …} for a refused grant or refresh token and 401 for client
+		// credentials it does not know; its own words say which.
+		what := "the installation code was refused (codes are single use; reinstall the integration for a new one)"
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized:
+			what = "the client id or secret was refused (check the provider's client_id and client secret)"
+		case grantType == "refresh_token":
 			what = "the refresh token was refused; run authctl app login sentry again"
+		}
+		if msg := sentryMessage(data); msg != "" {
+			what += ": Sentry says " + strconv.Quote(msg)
 		}
 		return nil, exitcode.Errorf(exitcode.Auth, "sentry %s: %s", grantType, what)
 	}
@@ -66,4 +75,23 @@ func (c *SentryClient) Authorize(ctx context.Context, installation, grantType, f
 		return nil, exitcode.Errorf(exitcode.Provider, "sentry %s: the answer has no token", grantType)
 	}
 	return &tok, nil
+}
+
+// sentryMessage is the "error" or "detail" text of a Sentry error body, cut to one short line.
+func sentryMessage(body []byte) string {
+	var e struct {
+		Error  string `json:"error"`
+		Detail string `json:"detail"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	msg := e.Error
+	if msg == "" {
+		msg = e.Detail
+	}
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
 }

@@ -25,7 +25,7 @@ func TestAppSentryLoginTokenRefreshAndStatus(t *testing.T) {
 		t.Fatalf("login: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code-env", "INSTALL_CODE")
-	if code != exitcode.Auth || !strings.Contains(stderr, "already used") {
+	if code != exitcode.Auth || !strings.Contains(stderr, "installation code was refused (codes are single use") {
 		t.Fatalf("code reuse: exit %d stderr %q, want exit 3 naming the used code", code, stderr)
 	}
 
@@ -62,6 +62,7 @@ func TestAppSentryErrors(t *testing.T) {
 		{"login without installation", []string{"app", "login", "sentry", "--code", "x"}, exitcode.Usage, "--installation is required"},
 		{"login without code", []string{"app", "login", "sentry", "--installation", "u"}, exitcode.Usage, "--code or --code-env"},
 		{"token never logged in", []string{"app", "token", "sentry", "--installation", "nope"}, exitcode.Auth, "app login sentry"},
+		{"wrong client secret", []string{"app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode}, exitcode.Auth, "client id or secret was refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

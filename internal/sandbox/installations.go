@@ -247,6 +247,8 @@ func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) 
 // sentryIntegrationToken is Sentry's integration token endpoint: a JSON body
 // with grant_type authorization_code (the installation webhook's code) or
 // refresh_token; the answer is camelCase and a refresh deletes the old token.
+// As Sentry's SentryAppAuthorizationsEndpoint does, a refused grant, refresh
+// token or grant_type is a 403 {"error": …}; wrong client credentials a 401.
 func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body must be JSON"})
@@ -278,23 +280,27 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 	var g *grant
 	switch body.GrantType {
 	case "authorization_code":
+		// The grant is deleted when it is exchanged, not when a wrong code is tried.
 		s.mu.Lock()
 		used := s.usedInstallCodes[in.UUID]
-		s.usedInstallCodes[in.UUID] = true
+		matches := subtle.ConstantTimeCompare([]byte(body.Code), []byte(in.Code)) == 1
+		if matches && !used {
+			s.usedInstallCodes[in.UUID] = true
+		}
 		s.mu.Unlock()
-		if used || subtle.ConstantTimeCompare([]byte(body.Code), []byte(in.Code)) != 1 {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid grant"})
+		if used || !matches {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid grant"})
 			return
 		}
 		g = &grant{app: app, scopes: []string{"org:read", "project:read", "event:read"}}
 	case "refresh_token":
 		var oerr *oauthError
 		if g, oerr = s.rotate(app, body.RefreshToken, true); oerr != nil {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid grant"})
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid refresh token"})
 			return
 		}
 	default:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "grant_type must be authorization_code or refresh_token"})
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid grant_type"})
 		return
 	}
 	t := s.issue(g, s.lifetime(sentryTokenLifetime), "", "", 0)

@@ -186,6 +186,10 @@ func TestSentryIntegrationTokens(t *testing.T) {
 		return status, decode[map[string]any](t, resp)
 	}
 	codeBody := `{"grant_type":"authorization_code","code":"` + sandbox.SentryInstallationCode + `","client_id":"` + sandbox.SentryIntegrationClient + `","client_secret":"` + sandbox.SentryIntegrationSecret + `"}`
+	// A wrong code is refused (403 {"error"}) without using up the right one.
+	if status, got := post(strings.Replace(codeBody, sandbox.SentryInstallationCode, "wrong-code", 1)); status != 403 || got["error"] == nil {
+		t.Fatalf("wrong code: %d %v, want 403 with an error", status, got)
+	}
 	status, first := post(codeBody)
 	if status != 201 || first["token"] == nil || first["refreshToken"] == nil || first["expiresAt"] == nil || first["access_token"] != nil {
 		t.Fatalf("code grant: %d %v", status, first)
@@ -193,8 +197,8 @@ func TestSentryIntegrationTokens(t *testing.T) {
 	if status, _, body := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+first["token"].(string)); status != 200 {
 		t.Fatalf("integration token on the API: %d %s", status, body)
 	}
-	if status, got := post(codeBody); status != 401 {
-		t.Fatalf("code reused: %d %v", status, got)
+	if status, got := post(codeBody); status != 403 || got["error"] == nil {
+		t.Fatalf("code reused: %d %v, want 403 with an error", status, got)
 	}
 	refreshBody := `{"grant_type":"refresh_token","refresh_token":"` + first["refreshToken"].(string) + `","client_id":"` + sandbox.SentryIntegrationClient + `","client_secret":"` + sandbox.SentryIntegrationSecret + `"}`
 	status, second := post(refreshBody)
@@ -204,8 +208,11 @@ func TestSentryIntegrationTokens(t *testing.T) {
 	if status, _, _ := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+first["token"].(string)); status != 401 {
 		t.Fatalf("old token after refresh: %d, want 401", status)
 	}
-	if status, _ := post(refreshBody); status != 401 {
-		t.Fatalf("old refresh token: %d", status)
+	if status, got := post(refreshBody); status != 403 || got["error"] == nil {
+		t.Fatalf("old refresh token: %d %v, want 403 with an error", status, got)
+	}
+	if status, _ := post(strings.Replace(refreshBody, "refresh_token\",\"refresh_token", "password\",\"refresh_token", 1)); status != 403 {
+		t.Fatalf("unknown grant_type: %d, want 403", status)
 	}
 	if status, _ := post(strings.Replace(codeBody, sandbox.SentryIntegrationSecret, "nope", 1)); status != 401 {
 		t.Fatalf("wrong secret: %d", status)
