@@ -170,6 +170,12 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 	return err
 }
 
+// isAppCredential tells an integration's cached token (github-app:…, sentry-app:…) from a
+// user's login in the shared credential store.
+func isAppCredential(key string) bool {
+	return strings.HasPrefix(key, "github-app:") || strings.HasPrefix(key, "sentry-app:")
+}
+
 // githubAppKey is the credential-store provider key of the cached token for the target the
 // options name: github-app:APP:INSTALLATION, github-app:APP:repo:OWNER/NAME or
 // github-app:APP:org:NAME. Repository and organization names are case-insensitive on GitHub.

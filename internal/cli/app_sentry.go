@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -155,7 +154,7 @@ func appStatusRun(ctx context.Context, f *Factory) error {
 	}
 	entries := []entry{}
 	for _, c := range all {
-		if !strings.HasPrefix(c.Provider, "github-app:") && !strings.HasPrefix(c.Provider, "sentry-app:") {
+		if !isAppCredential(c.Provider) {
 			continue
 		}
 		e := entry{Key: c.Provider, Expires: "never", Valid: c.AccessToken != "" && (c.Expiry.IsZero() || c.Expiry.After(f.Now()))}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,31 @@ func TestAppSentryParallelRefreshOnce(t *testing.T) {
 		if tok != tokens[0] || strings.TrimSpace(tok) == stale {
 			t.Errorf("call %d printed %q; want the one refreshed token %q, not the stale one", i, tok, tokens[0])
 		}
+	}
+}
+
+// Cached integration tokens share the store with logins: status leaves them to app status, and
+// logout --all deletes them locally without asking a provider to revoke them.
+func TestAppCredentialsInStatusAndLogout(t *testing.T) {
+	_, env, cfg, keyFile := appSandbox(t)
+	env["AUTHCTL_SENTRY_CLIENT_ID"] = sandbox.SentryIntegrationClient
+	env["AUTHCTL_SENTRY_CLIENT_SECRET"] = sandbox.SentryIntegrationSecret
+	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode); code != 0 {
+		t.Fatalf("app login sentry: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--org", sandbox.GitHubInstallationOrg); code != 0 {
+		t.Fatalf("app token github: exit %d: %s", code, stderr)
+	}
+
+	code, stdout, stderr := runCLI(t, env, "--config", cfg, "status", "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"accounts":[]`) {
+		t.Errorf("status: exit %d stdout %q stderr %q; want no accounts (app credentials are app status's)", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, env, "--config", cfg, "logout", "--all")
+	if code != 0 || strings.Count(stderr, "cached integration token is deleted locally") != 2 || stdout != "" {
+		t.Fatalf("logout --all: exit %d stdout %q stderr %q; want both app credentials deleted", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI(t, env, "--config", cfg, "app", "status", "-o", "json"); code != 0 || !strings.Contains(stdout, `"credentials":[]`) {
+		t.Errorf("app status after logout --all: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }

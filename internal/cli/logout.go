@@ -86,7 +86,10 @@ func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
 	var failed []error
 	for _, c := range creds {
 		revoked := "not revoked at the provider (--local-only)"
-		if !opts.LocalOnly {
+		switch {
+		case isAppCredential(c.Provider):
+			revoked = "the cached integration token is deleted locally and expires on its own"
+		case !opts.LocalOnly:
 			revoked, err = revokeRemote(cmd, f, c)
 			if err != nil {
 				failed = append(failed, err)

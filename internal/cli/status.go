@@ -70,8 +70,8 @@ func statusRun(cmd *cobra.Command, f *Factory, opts *StatusOptions) error {
 	now := f.Now()
 	result := statusResult{Store: s.Name(), Accounts: []statusAccount{}}
 	for _, c := range creds {
-		if opts.Provider != "" && c.Provider != opts.Provider {
-			continue
+		if opts.Provider != "" && c.Provider != opts.Provider || isAppCredential(c.Provider) {
+			continue // integrations' cached tokens are listed by authctl app status
 		}
 		result.Accounts = append(result.Accounts, statusOf(c, s.Name(), now))
 	}
