@@ -30,7 +30,7 @@ printf 'module hello\n\ngo 1.22\n' >"$tmp/hello/go.mod"
 
 export AUTHCTL_CONFIG="$tmp/config.yaml" XDG_STATE_HOME="$tmp/state"
 printf 'store: file\nproviders:\n  discord:\n    client_id: "1234567890"\n' >"$AUTHCTL_CONFIG"
-go run ./scripts/benchseed discord github-app:424242:repo:octo/widgets
+go run ./scripts/benchseed discord github-app:api.github.com:424242:repo:octo/widgets
 
 token="$tmp/authctl token discord"
 app="$tmp/authctl app token github --app-id 424242 --private-key-file $tmp/absent.pem --repo octo/widgets"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ const appTokenMargin = 5 * time.Minute
 
 // AppTokenOptions are the inputs of `authctl app token github`.
 type AppTokenOptions struct {
+	Provider       string
 	AppID          string
 	PrivateKeyFile string
 	PrivateKeyEnv  string
@@ -59,11 +61,12 @@ authctl signs an app JWT (RS256, iat 60 s back, 9 minutes of life) with the
 private key from --private-key-file or the variable named by --private-key-env
 (never from argv), finds the installation of --repo or --org (or takes
 --installation), and mints a one-hour token. The token is cached in the
-credential store per app and target until 5 minutes before it expires: a later
-call for the same target prints it without reading the key or making a request,
-and parallel calls mint once. --permission and --repositories narrow a token to
-less than the installation has; narrowed tokens are never cached. GitHub
-Enterprise: the same URL overrides as for 'login github' (api_url, auth_url).
+credential store per GitHub host, app and target until 5 minutes before it
+expires: a later call for the same target prints it without reading the key or
+making a request, and parallel calls mint once. --permission and --repositories
+narrow a token to less than the installation has; narrowed tokens are never
+cached. GitHub Enterprise: --provider names a config entry of kind github whose
+URLs point at the server (api_url, or auth_url on its host), as for login.
 
 Exit codes: 0 token printed; 2 bad flags or key file, app not installed on the
 target, or narrowing beyond the installation's grant; 3 GitHub rejected the app
@@ -76,6 +79,7 @@ credential store is unavailable.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&opts.Provider, "provider", "github", "config entry (kind github) whose URLs to use, e.g. a GitHub Enterprise server")
 	fl.StringVar(&opts.AppID, "app-id", "", "the GitHub App's id")
 	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "file holding the app's RSA private key (PEM)")
 	fl.StringVar(&opts.PrivateKeyEnv, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
@@ -118,16 +122,20 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 	}
 
 	if opts.JWT {
-		client, err := githubAppClient(ctx, f, opts)
+		jwt, err := signAppJWT(f, opts)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintln(f.IO.Out, client.JWT)
+		_, err = fmt.Fprintln(f.IO.Out, jwt)
+		return err
+	}
+	gh, err := githubAppAPI(ctx, f, opts.Provider)
+	if err != nil {
 		return err
 	}
 	// A narrowed token is minted for one use and never cached.
 	if len(req.Permissions) > 0 || len(req.Repositories) > 0 {
-		tok, err := mintGitHubToken(ctx, f, opts, req)
+		tok, err := mintGitHubToken(ctx, f, opts, gh.APIURL, req)
 		if err != nil {
 			return err
 		}
@@ -140,7 +148,7 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		return err
 	}
 	// A cached token for the same target answers without reading the key or the network.
-	key := githubAppKey(opts)
+	key := githubAppKey(gh.APIURL, opts)
 	cred, err := st.Get(ctx, key, "")
 	if err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
 		_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
@@ -159,7 +167,7 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 		return err
 	}
-	tok, err := mintGitHubToken(ctx, f, opts, req)
+	tok, err := mintGitHubToken(ctx, f, opts, gh.APIURL, req)
 	if err != nil {
 		return err
 	}
@@ -177,10 +185,16 @@ func isAppCredential(key string) bool {
 }
 
 // githubAppKey is the credential-store provider key of the cached token for the target the
-// options name: github-app:APP:INSTALLATION, github-app:APP:repo:OWNER/NAME or
-// github-app:APP:org:NAME. Repository and organization names are case-insensitive on GitHub.
-func githubAppKey(opts *AppTokenOptions) string {
-	prefix := "github-app:" + opts.AppID + ":"
+// options name on the GitHub whose API is apiURL: github-app:HOST:APP:INSTALLATION,
+// github-app:HOST:APP:repo:OWNER/NAME or github-app:HOST:APP:org:NAME. App ids are per host, so
+// a token of a GitHub Enterprise server or of the sandbox is never served for github.com.
+// Repository and organization names are case-insensitive on GitHub.
+func githubAppKey(apiURL string, opts *AppTokenOptions) string {
+	host := apiURL
+	if u, err := url.Parse(apiURL); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	prefix := "github-app:" + strings.ToLower(host) + ":" + opts.AppID + ":"
 	switch {
 	case opts.Repo != "":
 		return prefix + "repo:" + strings.ToLower(opts.Repo)
@@ -190,43 +204,43 @@ func githubAppKey(opts *AppTokenOptions) string {
 	return prefix + strconv.FormatInt(opts.Installation, 10)
 }
 
-// githubAppClient signs the app JWT and points at GitHub's API (with the login's URL overrides).
-func githubAppClient(ctx context.Context, f *Factory, opts *AppTokenOptions) (*app.GitHubClient, error) {
-	pemBytes, err := readPrivateKey(f, opts)
-	if err != nil {
-		return nil, err
-	}
-	rsaKey, err := app.ParsePrivateKey(pemBytes)
-	if err != nil {
-		return nil, err
-	}
-	jwt, err := app.AppJWT(opts.AppID, rsaKey, f.Now())
-	if err != nil {
-		return nil, err
-	}
-	client := &app.GitHubClient{HTTP: f.HTTPClient(), JWT: jwt, Now: f.Now}
-	if opts.JWT {
-		return client, nil
-	}
+// githubAppAPI resolves the provider entry whose API the app calls; it must be of kind github.
+func githubAppAPI(ctx context.Context, f *Factory, name string) (*provider.Provider, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
 	}
-	gh, err := provider.ResolveAPI(ctx, cfg, "github", f.Getenv, f.HTTPClient())
+	p, err := provider.ResolveAPI(ctx, cfg, name, f.Getenv, f.HTTPClient())
 	if err != nil {
 		return nil, err
 	}
-	client.APIURL = gh.APIURL
-	return client, nil
+	if p.Kind != provider.KindGitHub {
+		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not github", name, p.Kind)
+	}
+	return p, nil
+}
+
+// signAppJWT reads the app's private key and signs an app JWT with it.
+func signAppJWT(f *Factory, opts *AppTokenOptions) (string, error) {
+	pemBytes, err := readPrivateKey(f, opts)
+	if err != nil {
+		return "", err
+	}
+	rsaKey, err := app.ParsePrivateKey(pemBytes)
+	if err != nil {
+		return "", err
+	}
+	return app.AppJWT(opts.AppID, rsaKey, f.Now())
 }
 
 // mintGitHubToken signs the app JWT, finds the installation when the options name a repo or an
 // org, and mints an installation token.
-func mintGitHubToken(ctx context.Context, f *Factory, opts *AppTokenOptions, req app.TokenRequest) (*app.InstallationToken, error) {
-	client, err := githubAppClient(ctx, f, opts)
+func mintGitHubToken(ctx context.Context, f *Factory, opts *AppTokenOptions, apiURL string, req app.TokenRequest) (*app.InstallationToken, error) {
+	jwt, err := signAppJWT(f, opts)
 	if err != nil {
 		return nil, err
 	}
+	client := &app.GitHubClient{APIURL: apiURL, HTTP: f.HTTPClient(), JWT: jwt, Now: f.Now}
 	installation := opts.Installation
 	if installation == 0 {
 		if installation, err = client.FindInstallation(ctx, opts.Repo, opts.Org); err != nil {

@@ -16,6 +16,7 @@ import (
 
 // AppSentryOptions are the inputs of `authctl app login|token sentry`.
 type AppSentryOptions struct {
+	Provider     string
 	Installation string
 	Code         string
 	CodeEnv      string
@@ -33,8 +34,9 @@ func newCmdAppLoginSentry(f *Factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
-	cmd.Flags().StringVar(&opts.Code, "code", "", "the code from the installation webhook")
+	cmd.Flags().StringVar(&opts.Code, "code", "", "the code from the installation webhook (visible in ps: prefer --code-env)")
 	cmd.Flags().StringVar(&opts.CodeEnv, "code-env", "", "environment variable holding the code")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "sentry", sentryProviderUsage)
 	return cmd
 }
 
@@ -50,15 +52,23 @@ func newCmdAppTokenSentry(f *Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
 	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh when the token expires within this long")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "sentry", sentryProviderUsage)
 	return cmd
 }
 
 func sentryAppKey(installation string) string { return "sentry-app:" + installation }
 
-func sentryClient(ctx context.Context, f *Factory) (*app.SentryClient, error) {
-	p, err := f.Provider(ctx, "sentry")
+// sentryProviderUsage explains --provider of the Sentry integration commands.
+const sentryProviderUsage = "config entry (kind sentry) with the integration's client id and secret and, for self-hosted Sentry, its URLs"
+
+// sentryClient uses the named provider entry's URLs and the integration's client credentials.
+func sentryClient(ctx context.Context, f *Factory, name string) (*app.SentryClient, error) {
+	p, err := f.Provider(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	if p.Kind != provider.KindSentry {
+		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not sentry", name, p.Kind)
 	}
 	return &app.SentryClient{APIURL: p.APIURL, ClientID: p.ClientID, ClientSecret: p.ClientSecret, HTTP: f.HTTPClient()}, nil
 }
@@ -81,7 +91,7 @@ func appLoginSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 	if err != nil {
 		return err
 	}
-	client, err := sentryClient(ctx, f)
+	client, err := sentryClient(ctx, f, opts.Provider)
 	if err != nil {
 		return err
 	}
@@ -107,7 +117,7 @@ func appTokenSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 	}
 	key := sentryAppKey(opts.Installation)
 	cred, _, err := f.credentials().EnsureFresh(ctx, st, key, "", opts.MinTTL, false, func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
-		client, err := sentryClient(ctx, f)
+		client, err := sentryClient(ctx, f, opts.Provider)
 		if err != nil {
 			return nil, err
 		}

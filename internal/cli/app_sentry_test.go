@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,5 +134,35 @@ func TestAppCredentialsInStatusAndLogout(t *testing.T) {
 	}
 	if code, stdout, stderr := runCLI(t, env, "--config", cfg, "app", "status", "-o", "json"); code != 0 || !strings.Contains(stdout, `"credentials":[]`) {
 		t.Errorf("app status after logout --all: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+}
+
+// --provider names a config entry of kind sentry for the integration's client credentials (and a
+// self-hosted server's URLs), so the sentry entry of user logins stays as it is.
+func TestAppSentryProviderEntry(t *testing.T) {
+	srv, env, cfg, _ := appSandbox(t)
+	config, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config = append(config, []byte("  integration:\n    kind: sentry\n    client_id: "+sandbox.SentryIntegrationClient+
+		"\n    client_secret_env: INTEGRATION_SECRET\n    auth_url: "+srv.URL()+"/oauth/authorize\n")...)
+	if err := os.WriteFile(cfg, config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env["INTEGRATION_SECRET"] = sandbox.SentryIntegrationSecret
+	env["INSTALL_CODE"] = sandbox.SentryInstallationCode
+	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--provider", "integration", "--installation", sandbox.SentryInstallationUUID, "--code-env", "INSTALL_CODE"); code != 0 {
+		t.Fatalf("login with --provider integration: exit %d: %s", code, stderr)
+	}
+	code, tok, stderr := runCLI(t, env, "--config", cfg, "app", "token", "sentry", "--provider", "integration", "--installation", sandbox.SentryInstallationUUID, "--min-ttl", "1000h")
+	if code != 0 || strings.TrimSpace(tok) == "" {
+		t.Fatalf("refresh with --provider integration: exit %d stdout %q stderr %q", code, tok, stderr)
+	}
+	if n := srv.Count("POST", sentryAuthPath); n != 2 {
+		t.Errorf("authorization requests at the self-hosted URL = %d, want 2 (code, refresh)", n)
+	}
+	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "token", "sentry", "--provider", "github", "--installation", sandbox.SentryInstallationUUID, "--min-ttl", "1000h"); code != exitcode.Usage || !strings.Contains(stderr, "not sentry") {
+		t.Errorf("--provider of another kind: exit %d stderr %q, want exit 2", code, stderr)
 	}
 }

@@ -31,17 +31,7 @@ func appSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := sandbox.DefaultSeed()
-	for i := range seed.Apps {
-		if seed.Apps[i].AppID == sandbox.GitHubAppID {
-			seed.Apps[i].PublicKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
-		}
-	}
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seed))
+	srv := sandboxtest.Start(t, sandboxtest.WithSeed(appSeed(t, key)))
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
 	keyFile := filepath.Join(dir, "app.pem")
@@ -54,6 +44,22 @@ func appSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, strin
 	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state")) // the file store and its lock read the process environment
 	env := map[string]string{"AUTHCTL_STORE": "file", "XDG_STATE_HOME": filepath.Join(dir, "state"), "HOME": dir}
 	return srv, env, cfg, keyFile
+}
+
+// appSeed is the default sandbox world with its GitHub App trusting key.
+func appSeed(t *testing.T, key *rsa.PrivateKey) *sandbox.Seed {
+	t.Helper()
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := sandbox.DefaultSeed()
+	for i := range seed.Apps {
+		if seed.Apps[i].AppID == sandbox.GitHubAppID {
+			seed.Apps[i].PublicKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
+		}
+	}
+	return seed
 }
 
 const tokensPath = "/app/installations/5150/access_tokens"
@@ -231,6 +237,51 @@ func TestAppTokenGitHubWrongKey(t *testing.T) {
 	}
 }
 
+// --provider picks a config entry of kind github, as for a GitHub Enterprise server: its
+// auth_url moves the API to the server's /api/v3. A token cached for one GitHub host is never
+// served for another, even for the same app id and target.
+func TestAppTokenGitHubEnterpriseProvider(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	pemBytes, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghe := sandboxtest.Start(t, sandboxtest.WithSeed(appSeed(t, key))) // another host, same app id
+	config, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config = append(config, []byte("  ghe:\n    kind: github\n    client_id: Iv1.ghe\n    auth_url: "+ghe.URL()+"/login/oauth/authorize\n  notgithub:\n    kind: slack\n    client_id: x\n")...)
+	if err := os.WriteFile(cfg, config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--repo", sandbox.GitHubInstallationRepo}
+
+	code, public, stderr := runCLI(t, env, base...)
+	if code != 0 || srv.Count("POST", tokensPath) != 1 {
+		t.Fatalf("default provider: exit %d, %d token requests, stderr %q", code, srv.Count("POST", tokensPath), stderr)
+	}
+	code, enterprise, stderr := runCLI(t, env, append(base, "--provider", "ghe")...)
+	if code != 0 || enterprise == public || !strings.HasPrefix(enterprise, "ghs_") {
+		t.Fatalf("--provider ghe: exit %d stdout %q (the other host's token: %v) stderr %q", code, enterprise, enterprise == public, stderr)
+	}
+	if n := ghe.Count("POST", "/api/v3"+tokensPath); n != 1 {
+		t.Errorf("token requests at the enterprise server's /api/v3 = %d, want 1", n)
+	}
+	ghe.ResetCounts()
+	if code, again, _ := runCLI(t, env, append(base, "--provider", "ghe")...); code != 0 || again != enterprise || ghe.TotalCount() != 0 {
+		t.Errorf("--provider ghe again: exit %d, same token %v, %d requests; want the cached token and none", code, again == enterprise, ghe.TotalCount())
+	}
+	if code, _, stderr := runCLI(t, env, append(base, "--provider", "notgithub")...); code != exitcode.Usage || !strings.Contains(stderr, "not github") {
+		t.Errorf("--provider of another kind: exit %d stderr %q, want exit 2", code, stderr)
+	}
+}
+
 // runCLIAt runs authctl with a clock offset from the real one.
 func runCLIAt(t *testing.T, env map[string]string, offset time.Duration, args ...string) (int, string, string) {
 	t.Helper()
@@ -266,7 +317,7 @@ func TestAppTokenGitHubExpiringCacheMintsAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := githubAppKey(&AppTokenOptions{AppID: strconv.Itoa(sandbox.GitHubAppID), Installation: sandbox.GitHubInstallationID})
+	key := githubAppKey(srv.URL(), &AppTokenOptions{AppID: strconv.Itoa(sandbox.GitHubAppID), Installation: sandbox.GitHubInstallationID})
 	cred, err := st.Get(context.Background(), key, "")
 	if err != nil {
 		t.Fatal(err)
