@@ -59,13 +59,13 @@ func (c *GitHubClient) FindInstallation(ctx context.Context, repo, org string) (
 
 // CreateToken mints an installation token.
 func (c *GitHubClient) CreateToken(ctx context.Context, installation int64, req TokenRequest) (*InstallationToken, error) {
-	var body io.Reader
+	var body []byte
 	if len(req.Permissions) > 0 || len(req.Repositories) > 0 {
 		b, err := json.Marshal(req)
 		if err != nil {
 			return nil, fmt.Errorf("encode token request: %w", err)
 		}
-		body = bytes.NewReader(b)
+		body = b
 	}
 	var tok InstallationToken
 	path := "/app/installations/" + strconv.FormatInt(installation, 10) + "/access_tokens"
@@ -78,12 +78,43 @@ func (c *GitHubClient) CreateToken(ctx context.Context, installation int64, req 
 	return &tok, nil
 }
 
-func (c *GitHubClient) do(ctx context.Context, method, path string, body io.Reader, want int, out any) error {
+// attempts is how many times a call is made when GitHub answers 5xx or the connection fails.
+const attempts = 3
+
+// retryBackoff is the wait before the second attempt; it doubles for each one after.
+var retryBackoff = 500 * time.Millisecond
+
+// do calls GitHub, retrying 5xx answers and connection failures with backoff, and decodes a
+// want answer into out.
+func (c *GitHubClient) do(ctx context.Context, method, path string, body []byte, want int, out any) error {
+	var err error
+	for attempt := range attempts {
+		if attempt > 0 {
+			select {
+			case <-time.After(retryBackoff << (attempt - 1)):
+			case <-ctx.Done():
+				return exitcode.New(exitcode.Provider, ctx.Err())
+			}
+		}
+		var retry bool
+		if retry, err = c.once(ctx, method, path, body, want, out); !retry {
+			return err
+		}
+	}
+	return fmt.Errorf("%w (after %d attempts)", err, attempts)
+}
+
+// once makes one call; retry tells whether the failure may pass if the call is made again.
+func (c *GitHubClient) once(ctx context.Context, method, path string, body []byte, want int, out any) (retry bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, c.APIURL+path, body)
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.APIURL+path, reader)
 	if err != nil {
-		return err
+		return false, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.JWT)
 	req.Header.Set("Accept", "application/vnd.github+json")
@@ -93,32 +124,49 @@ func (c *GitHubClient) do(ctx context.Context, method, path string, body io.Read
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return exitcode.New(exitcode.Provider, err)
+		return ctx.Err() == nil, exitcode.New(exitcode.Provider, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return exitcode.New(exitcode.Provider, err)
+		return true, exitcode.New(exitcode.Provider, err)
 	}
-	if resp.StatusCode != want {
-		var msg struct {
-			Message string `json:"message"`
+	if resp.StatusCode == want {
+		if err := json.Unmarshal(data, out); err != nil {
+			return false, exitcode.Errorf(exitcode.Provider, "decode GitHub's answer: %v", err)
 		}
-		_ = json.Unmarshal(data, &msg)
-		switch resp.StatusCode {
-		case http.StatusUnauthorized:
-			return JWTRejection(msg.Message, resp.Header, c.Now())
-		case http.StatusNotFound:
-			// Like a bot that is not in the guild: no login fixes it, the installation must change.
-			return exitcode.Errorf(exitcode.Usage, "GitHub answered 404 %s: the app is not installed there", path)
-		case http.StatusUnprocessableEntity:
-			// Repositories or permissions beyond what the installation was granted.
-			return exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)
-		}
-		return exitcode.Errorf(exitcode.Provider, "GitHub answered %d: %s", resp.StatusCode, msg.Message)
+		return false, nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return exitcode.Errorf(exitcode.Provider, "decode GitHub's answer: %v", err)
+	var msg struct {
+		Message string `json:"message"`
 	}
-	return nil
+	_ = json.Unmarshal(data, &msg)
+	if msg.Message == "" {
+		msg.Message = http.StatusText(resp.StatusCode)
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return false, JWTRejection(msg.Message, resp.Header, c.Now())
+	case resp.StatusCode == http.StatusNotFound:
+		// Like a bot that is not in the guild: no login fixes it, the installation must change.
+		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 404 %s: the app is not installed there", path)
+	case resp.StatusCode == http.StatusUnprocessableEntity:
+		// Repositories or permissions beyond what the installation was granted.
+		return false, exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-RateLimit-Remaining") == "0":
+		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (resets at %s)", msg.Message, rateLimitReset(resp.Header))
+	case resp.StatusCode == http.StatusForbidden:
+		// A suspended installation or an app without the permission: the app's settings must change.
+		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 403: %s", msg.Message)
+	}
+	return resp.StatusCode >= 500, exitcode.Errorf(exitcode.Provider, "GitHub answered %d: %s", resp.StatusCode, msg.Message)
+}
+
+// rateLimitReset reads X-RateLimit-Reset (Unix seconds) as a time, or says it is unknown.
+func rateLimitReset(h http.Header) string {
+	secs, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
+	if err != nil {
+		return "an unknown time"
+	}
+	return time.Unix(secs, 0).UTC().Format(time.RFC3339)
 }

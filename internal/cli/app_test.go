@@ -282,6 +282,38 @@ func TestAppTokenGitHubEnterpriseProvider(t *testing.T) {
 	}
 }
 
+// GitHub's 5xx answers are retried with backoff (3 attempts in all); a 403 (a suspended
+// installation, say) is not, and says what GitHub said. Each case has its own sandbox and store.
+func TestAppTokenGitHubProviderFailures(t *testing.T) {
+	start := func(t *testing.T) (*sandbox.Server, map[string]string, []string) {
+		srv, env, cfg, keyFile := appSandbox(t)
+		return srv, env, []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--installation", strconv.Itoa(sandbox.GitHubInstallationID)}
+	}
+	t.Run("two 503s", func(t *testing.T) {
+		srv, env, args := start(t)
+		srv.SetFault(tokensPath, sandbox.Fault{Status: http.StatusServiceUnavailable, Times: 2})
+		if code, out, stderr := runCLI(t, env, args...); code != 0 || !strings.HasPrefix(out, "ghs_") || srv.Count("POST", tokensPath) != 3 {
+			t.Errorf("exit %d stdout %q, %d requests, stderr %q; want the token after 3 requests", code, out, srv.Count("POST", tokensPath), stderr)
+		}
+	})
+	t.Run("503 every time", func(t *testing.T) {
+		srv, env, args := start(t)
+		srv.SetFault(tokensPath, sandbox.Fault{Status: http.StatusServiceUnavailable})
+		code, out, stderr := runCLI(t, env, args...)
+		if code != exitcode.Provider || out != "" || !strings.Contains(stderr, "GitHub answered 503") || !strings.Contains(stderr, "after 3 attempts") || srv.Count("POST", tokensPath) != 3 {
+			t.Errorf("exit %d stdout %q, %d requests, stderr %q; want exit 4 after 3 requests", code, out, srv.Count("POST", tokensPath), stderr)
+		}
+	})
+	t.Run("403", func(t *testing.T) {
+		srv, env, args := start(t)
+		srv.SetFault(tokensPath, sandbox.Fault{Status: http.StatusForbidden})
+		code, out, stderr := runCLI(t, env, args...)
+		if code != exitcode.Usage || out != "" || !strings.Contains(stderr, "GitHub answered 403") || srv.Count("POST", tokensPath) != 1 {
+			t.Errorf("exit %d stdout %q, %d requests, stderr %q; want exit 2 after 1 request", code, out, srv.Count("POST", tokensPath), stderr)
+		}
+	})
+}
+
 // runCLIAt runs authctl with a clock offset from the real one.
 func runCLIAt(t *testing.T, env map[string]string, offset time.Duration, args ...string) (int, string, string) {
 	t.Helper()
