@@ -206,7 +206,7 @@ func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request)
 	t := s.issue(&grant{app: app, scopes: []string{"installation"}}, installationTokenLifetime, "ghs_", "", -1)
 	answer := map[string]any{
 		"token": t.access.value, "expires_at": t.access.expiry.UTC().Format(time.RFC3339),
-		"permissions": permissions, "repository_selection": "all",
+		"permissions": permissions, "repository_selection": s.installationObject(r, in, app)["repository_selection"],
 	}
 	if len(narrow.Repositories) > 0 {
 		account, _, _ := strings.Cut(in.Account, "/")
