@@ -116,15 +116,11 @@ func (s *Server) appByIssuer(iss string) *App {
 
 func (s *Server) installationObject(r *http.Request, in *Installation, app *App) map[string]any {
 	account, _, _ := strings.Cut(in.Account, "/")
-	selection := "all"
-	if len(in.Repositories) > 0 {
-		selection = "selected"
-	}
 	return map[string]any{
 		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": "Organization",
 		"account":              map[string]any{"login": account, "type": "Organization"},
 		"access_tokens_url":    baseURL(r) + "/app/installations/" + strconv.FormatInt(in.ID, 10) + "/access_tokens",
-		"repository_selection": selection, "permissions": grantedPermissions(in),
+		"repository_selection": repositorySelection(in), "permissions": grantedPermissions(in),
 	}
 }
 
@@ -136,6 +132,14 @@ const (
 
 // permissionLevels orders GitHub's permission levels.
 var permissionLevels = map[string]int{"read": 1, "write": 2, "admin": 3}
+
+// repositorySelection is "selected" for an installation limited to some repositories, else "all".
+func repositorySelection(in *Installation) string {
+	if len(in.Repositories) > 0 {
+		return "selected"
+	}
+	return "all"
+}
 
 func grantedPermissions(in *Installation) map[string]string {
 	if len(in.Permissions) == 0 {
@@ -206,7 +210,7 @@ func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request)
 	t := s.issue(&grant{app: app, scopes: []string{"installation"}}, installationTokenLifetime, "ghs_", "", -1)
 	answer := map[string]any{
 		"token": t.access.value, "expires_at": t.access.expiry.UTC().Format(time.RFC3339),
-		"permissions": permissions, "repository_selection": s.installationObject(r, in, app)["repository_selection"],
+		"permissions": permissions, "repository_selection": repositorySelection(in),
 	}
 	if len(narrow.Repositories) > 0 {
 		account, _, _ := strings.Cut(in.Account, "/")
