@@ -76,15 +76,21 @@ func TestAppSentryErrors(t *testing.T) {
 	}
 }
 
+// sentryLogin stores the sandbox Sentry integration's token, with its client credentials in env.
+func sentryLogin(t *testing.T, env map[string]string, cfg string) {
+	t.Helper()
+	env["AUTHCTL_SENTRY_CLIENT_ID"] = sandbox.SentryIntegrationClient
+	env["AUTHCTL_SENTRY_CLIENT_SECRET"] = sandbox.SentryIntegrationSecret
+	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode); code != 0 {
+		t.Fatalf("app login sentry: exit %d: %s", code, stderr)
+	}
+}
+
 // An expired integration token is refreshed once by parallel callers: the refresh rotates the
 // refresh token, so a second refresh with the old one would fail at the sandbox.
 func TestAppSentryParallelRefreshOnce(t *testing.T) {
 	srv, env, cfg, _ := appSandbox(t)
-	env["AUTHCTL_SENTRY_CLIENT_ID"] = sandbox.SentryIntegrationClient
-	env["AUTHCTL_SENTRY_CLIENT_SECRET"] = sandbox.SentryIntegrationSecret
-	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode); code != 0 {
-		t.Fatalf("login: exit %d: %s", code, stderr)
-	}
+	sentryLogin(t, env, cfg)
 	st, err := store.Open(store.KindFile, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -115,11 +121,7 @@ func TestAppSentryParallelRefreshOnce(t *testing.T) {
 // logout --all deletes them locally without asking a provider to revoke them.
 func TestAppCredentialsInStatusAndLogout(t *testing.T) {
 	_, env, cfg, keyFile := appSandbox(t)
-	env["AUTHCTL_SENTRY_CLIENT_ID"] = sandbox.SentryIntegrationClient
-	env["AUTHCTL_SENTRY_CLIENT_SECRET"] = sandbox.SentryIntegrationSecret
-	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode); code != 0 {
-		t.Fatalf("app login sentry: exit %d: %s", code, stderr)
-	}
+	sentryLogin(t, env, cfg)
 	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--org", sandbox.GitHubInstallationOrg); code != 0 {
 		t.Fatalf("app token github: exit %d: %s", code, stderr)
 	}

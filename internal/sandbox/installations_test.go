@@ -43,12 +43,11 @@ func rsaKey(t *testing.T) (*rsa.PrivateKey, string) {
 	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 }
 
-// PROVIDERS.md GitHub App installation tokens: an RS256 JWT (iss = app id, exp at most 10 minutes
-// after iat) creates a one-hour ghs_ token (201); installations are found by repo or org.
-func TestGitHubInstallationTokens(t *testing.T) {
-	t.Parallel()
+// githubAppSandbox starts a sandbox whose GitHub App trusts a new key; it returns the key and a
+// valid app JWT signed with it.
+func githubAppSandbox(t *testing.T) (*sandbox.Server, *rsa.PrivateKey, string) {
+	t.Helper()
 	key, pub := rsaKey(t)
-	other, _ := rsaKey(t)
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
 		for i := range s.Apps {
 			if s.Apps[i].ClientID == sandbox.GitHubAppClientID {
@@ -57,7 +56,16 @@ func TestGitHubInstallationTokens(t *testing.T) {
 		}
 	})))
 	now := time.Now()
-	good := appJWT(t, key, sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
+	return srv, key, appJWT(t, key, sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
+}
+
+// PROVIDERS.md GitHub App installation tokens: an RS256 JWT (iss = app id, exp at most 10 minutes
+// after iat) creates a one-hour ghs_ token (201); installations are found by repo or org.
+func TestGitHubInstallationTokens(t *testing.T) {
+	t.Parallel()
+	other, _ := rsaKey(t)
+	srv, key, good := githubAppSandbox(t)
+	now := time.Now()
 	post := func(path, jwtValue string) (int, []byte) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL()+path, nil)
 		if jwtValue != "" {
@@ -120,16 +128,7 @@ func TestGitHubInstallationTokens(t *testing.T) {
 // Finding the installation of a repository it does not cover is a 404.
 func TestGitHubInstallationTokenNarrowing(t *testing.T) {
 	t.Parallel()
-	key, pub := rsaKey(t)
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
-		for i := range s.Apps {
-			if s.Apps[i].ClientID == sandbox.GitHubAppClientID {
-				s.Apps[i].PublicKeyPEM = pub
-			}
-		}
-	})))
-	now := time.Now()
-	good := appJWT(t, key, sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
+	srv, _, good := githubAppSandbox(t)
 	post := func(body string) (int, map[string]any) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/app/installations/5150/access_tokens", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+good)
