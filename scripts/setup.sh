@@ -13,6 +13,8 @@ packages=(
   openssl
   curl
   procps
+  gcc              # cgo, which go test -race needs
+  libc6-dev
 )
 if [ "${AUTHCTL_BENCH:-}" = 1 ]; then
   packages+=(hyperfine wrk time)

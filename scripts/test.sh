@@ -2,8 +2,9 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this script).
 # It installs what it needs (scripts/setup.sh), then runs formatting and vet
 # checks, every Go test inside a private D-Bus session with a real, unlocked
-# gnome-keyring (scripts/with-keyring.sh), and each fuzz target for a bounded
-# time (FUZZTIME, default 10s). It also runs the README's quick start,
+# gnome-keyring (scripts/with-keyring.sh), the packages where processes and
+# goroutines race for credentials, locks and sockets again under the race
+# detector, and each fuzz target for a bounded time (FUZZTIME, default 10s). It also runs the README's quick start,
 # scripts/demo.sh, so the first command a new user types is proven too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,10 @@ go vet ./...
 
 echo "== go test (real Secret Service on a private D-Bus session)"
 bash scripts/with-keyring.sh go test -count=1 -timeout 20m ./...
+
+echo "== go test -race (credential refresh, store locks, login callbacks, replay bursts, Discord rate limits)"
+bash scripts/with-keyring.sh go test -race -count=1 -timeout 20m \
+  ./internal/cli ./internal/store/... ./internal/oauthflow ./internal/replay ./internal/discord ./internal/app
 
 echo "== the README quick start (scripts/demo.sh)"
 bash scripts/demo.sh >/dev/null
