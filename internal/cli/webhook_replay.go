@@ -65,7 +65,7 @@ func NewCmdWebhookReplay(f *Factory, runF func(context.Context, *WebhookReplayOp
 		Long: `Send a webhook delivery to URL, signed afresh for PROVIDER: a fresh timestamp,
 delivery id and signature on every request. The body comes from --body, from a
 captured raw HTTP request (--request), from a file written by 'webhook listen
---record' (--from, one delivery with --id or all of them), or from a built-in
+--record' (--from, one delivery with --id or all it verified), or from a built-in
 sample (--event; --list-events shows them). The body bytes are sent exactly as
 given; captured headers are kept unless named by --drop-header.
 
@@ -289,22 +289,36 @@ func (o *WebhookReplayOptions) deliveries() ([]replay.Delivery, error) {
 		if err != nil {
 			return nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", o.FromFile, err))
 		}
+		if len(recs) == 0 {
+			return nil, exitcode.Errorf(exitcode.Usage, "%s holds no deliveries", o.FromFile)
+		}
+		for _, r := range recs {
+			if r.Provider != "" && r.Provider != o.Provider {
+				return nil, exitcode.Errorf(exitcode.Usage, "delivery %s in %s was recorded for %s, not %s", r.ID, o.FromFile, r.Provider, o.Provider)
+			}
+		}
 		if o.ID != "" {
 			r, err := replay.SelectRecord(recs, o.ID)
 			if err != nil {
 				return nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", o.FromFile, err))
 			}
-			recs = []replay.Record{r}
+			if !r.Valid {
+				o.IO.Warnf("delivery %s was rejected by listen (%s); sending it signed afresh, as --id asks", r.ID, r.Reason)
+			}
+			return []replay.Delivery{r.Delivery()}, nil
 		}
-		if len(recs) == 0 {
-			return nil, exitcode.Errorf(exitcode.Usage, "%s holds no deliveries", o.FromFile)
-		}
+		// A delivery listen rejected (forged, unsigned, not a POST) is never signed afresh unless
+		// --id asks for it: re-signing would turn a forgery into a valid delivery.
 		out := make([]replay.Delivery, 0, len(recs))
 		for _, r := range recs {
-			if r.Provider != "" && r.Provider != o.Provider {
-				return nil, exitcode.Errorf(exitcode.Usage, "delivery %s in %s was recorded for %s, not %s", r.ID, o.FromFile, r.Provider, o.Provider)
+			if r.Valid {
+				out = append(out, r.Delivery())
 			}
-			out = append(out, r.Delivery())
+		}
+		if skipped := len(recs) - len(out); skipped == len(recs) {
+			return nil, exitcode.Errorf(exitcode.Usage, "%s holds no verified deliveries: listen rejected all %d (replay one with --id)", o.FromFile, skipped)
+		} else if skipped > 0 {
+			o.IO.Warnf("skipping %d of %d deliveries in %s that listen rejected (replay one with --id)", skipped, len(recs), o.FromFile)
 		}
 		return out, nil
 	}

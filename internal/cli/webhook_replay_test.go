@@ -429,6 +429,51 @@ func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.Veri
 	return got
 }
 
+// A recording holds what listen rejected too (forged, unsigned, not a POST): replaying the file
+// sends only what it verified, since signing a forgery afresh would make it valid; --id still
+// sends one rejected delivery, with a warning.
+func TestReplayRecordedFileSkipsRejected(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "github")
+	recorded := filepath.Join(t.TempDir(), "recorded.jsonl")
+	l := startListen(t, keys.env, concat([]string{"github", "--record", recorded}, keys.verifyArgs)...)
+	if code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", "github", "--event", "push", "--to", l.URL}, keys.signArgs)...); code != 0 {
+		t.Fatalf("replay a sample: exit %d: %s", code, stderr)
+	}
+	forged, err := http.NewRequest(http.MethodPost, l.URL, strings.NewReader(`{"forged":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Header.Set("X-GitHub-Event", "push")
+	forged.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("0", 64))
+	resp, err := http.DefaultClient.Do(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	l.stop(t)
+	recs := readRecords(t, recorded)
+	if len(recs) != 2 || !recs[0].Valid || recs[1].Valid {
+		t.Fatalf("recording: %+v, want one verified and one rejected delivery", recs)
+	}
+
+	second := filepath.Join(t.TempDir(), "second.jsonl")
+	l2 := startListen(t, keys.env, concat([]string{"github", "--record", second}, keys.verifyArgs)...)
+	code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", "github", "--from", recorded, "--to", l2.URL}, keys.signArgs)...)
+	if code != 0 || !strings.Contains(stderr, "skipping 1 of 2 deliveries") {
+		t.Fatalf("replay --from: exit %d stderr %q, want the rejected one skipped", code, stderr)
+	}
+	code, _, stderr = runCLI(t, keys.env, concat([]string{"webhook", "replay", "github", "--from", recorded, "--id", recs[1].ID, "--to", l2.URL}, keys.signArgs)...)
+	if code != 0 || !strings.Contains(stderr, "was rejected by listen") {
+		t.Fatalf("replay --from --id of the rejected one: exit %d stderr %q, want it sent with a warning", code, stderr)
+	}
+	l2.stop(t)
+	replayed := readRecords(t, second)
+	if len(replayed) != 2 || !bytes.Equal(replayed[0].Body, recs[0].Body) || !bytes.Equal(replayed[1].Body, []byte(`{"forged":true}`)) {
+		t.Fatalf("second listener got %d deliveries, want the verified one, then the one asked for by --id", len(replayed))
+	}
+}
+
 // TestReplayTargetFailures: a target that is down, slow, failing or
 // redirecting is reported per request with the right exit code.
 func TestReplayTargetFailures(t *testing.T) {
@@ -482,6 +527,10 @@ func TestReplayUsageErrors(t *testing.T) {
 	if err := os.WriteFile(slackRec, []byte(`{"id":"r1","provider":"slack","body":"e30="}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	rejectedRec := filepath.Join(dir, "rejected.jsonl")
+	if err := os.WriteFile(rejectedRec, []byte(`{"id":"r1","provider":"github","body":"e30=","valid":false,"reason":"signature mismatch","status":401}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	emptyRec := filepath.Join(dir, "empty.jsonl")
 	if err := os.WriteFile(emptyRec, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -497,6 +546,7 @@ func TestReplayUsageErrors(t *testing.T) {
 		{"record of another provider", env, []string{"github", "--from", slackRec, "--to", "http://127.0.0.1:1"}, "recorded for slack, not github"},
 		{"unknown record id", env, []string{"slack", "--from", slackRec, "--id", "nope", "--to", "http://127.0.0.1:1"}, `no record with id "nope"`},
 		{"empty record file", env, []string{"github", "--from", emptyRec, "--to", "http://127.0.0.1:1"}, "holds no deliveries"},
+		{"only rejected records", env, []string{"github", "--from", rejectedRec, "--to", "http://127.0.0.1:1"}, "holds no verified deliveries: listen rejected all 1"},
 		{"secret on argv", env, []string{"github", "--event", "push", "--secret", "x", "--to", "http://127.0.0.1:1"}, "--secret is refused"},
 		{"discord without key", env, []string{"discord", "--event", "ping", "--to", "http://127.0.0.1:1"}, "discord needs --private-key-file"},
 		{"private key for hmac", env, []string{"github", "--event", "push", "--private-key-file", "x", "--to", "http://127.0.0.1:1"}, "--private-key-file is for discord"},
