@@ -1,7 +1,11 @@
 package webhook
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -49,10 +53,10 @@ func TestVerifyMalformedInput(t *testing.T) {
 		{"stripe", "garbage", [][2]string{{"Stripe-Signature", "garbage"}}, "whsec_x", "malformed header Stripe-Signature: element without '='"},
 		{"stripe", "timestamp not a number", [][2]string{{"Stripe-Signature", "t=soon,v1=" + hex64}}, "whsec_x", "malformed header Stripe-Signature: t= is not a Unix timestamp"},
 		{"stripe", "two timestamps", [][2]string{{"Stripe-Signature", "t=1,t=2,v1=" + hex64}}, "whsec_x", "malformed header Stripe-Signature: more than one t="},
-		{"stripe", "non-hex v1", [][2]string{{"Stripe-Signature", "t=1700000000,v1=xyz"}}, "whsec_x", "malformed header Stripe-Signature: v1= is not a hex sha256 digest"},
+		{"stripe", "non-hex v1", [][2]string{{"Stripe-Signature", "t=1700000000,v1=xyz"}}, "whsec_x", "malformed header Stripe-Signature: no usable v1= signature (not a hex sha256 digest)"},
 		{"standard", "missing id", [][2]string{{"webhook-timestamp", "1700000000"}, {"webhook-signature", "v1,x"}}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "missing header webhook-id"},
 		{"standard", "missing timestamp", [][2]string{{"webhook-id", "msg_1"}, {"webhook-signature", "v1,x"}}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "missing header webhook-timestamp"},
-		{"standard", "bad base64", [][2]string{{"webhook-id", "msg_1"}, {"webhook-timestamp", "1700000000"}, {"webhook-signature", "v1,!!!"}}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "malformed header webhook-signature: v1 signature is not base64"},
+		{"standard", "bad base64", [][2]string{{"webhook-id", "msg_1"}, {"webhook-timestamp", "1700000000"}, {"webhook-signature", "v1,!!!"}}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "malformed header webhook-signature: no usable v1 signature (not base64 of a sha256 digest)"},
 		{"standard", "only unknown versions", [][2]string{{"webhook-id", "msg_1"}, {"webhook-timestamp", "1700000000"}, {"webhook-signature", "v1a,abc v2,def"}}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "malformed header webhook-signature: no v1 signature"},
 		{"standard", "svix missing id", [][2]string{{"svix-timestamp", "1700000000"}, {"svix-signature", "v1,x"}}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "missing header svix-id"},
 		{"shopify", "missing", nil, "s", "missing header X-Shopify-Hmac-Sha256"},
@@ -143,6 +147,26 @@ func TestMismatchHints(t *testing.T) {
 		res, _ := stripe{}.Verify(Input{Header: h.HTTP(), Body: strings.NewReader(tt.body), Secret: secret, Now: time.Unix(1_700_000_000, 0)})
 		if res.Reason != "signature mismatch" || !strings.Contains(strings.Join(res.Hints, "\n"), tt.want) {
 			t.Errorf("%s: %q hints %q, want a hint containing %q", tt.name, res.Reason, res.Hints, tt.want)
+		}
+	}
+}
+
+// stripe-go skips a v1= it cannot decode; so does authctl, when a good one follows.
+func TestStripeSkipsUndecodableV1(t *testing.T) {
+	t.Parallel()
+	mac := hmac.New(sha256.New, []byte("whsec_test"))
+	mac.Write([]byte("1700000000.{}"))
+	good := hex.EncodeToString(mac.Sum(nil))
+	s, _ := Lookup("stripe")
+	for header, valid := range map[string]bool{
+		"t=1700000000,v1=zz,v1=" + good:                           true,
+		"t=1700000000,v1=" + good[:32] + ",v1=" + good:            true,
+		"t=1700000000,v1=zz,v1=" + strings.Repeat("0", len(good)): false,
+	} {
+		res, err := s.Verify(Input{Header: http.Header{"Stripe-Signature": {header}}, Body: strings.NewReader("{}"),
+			Secret: []byte("whsec_test"), Now: time.Unix(1_700_000_000, 0), Tolerance: DefaultTolerance})
+		if err != nil || res.Valid != valid {
+			t.Errorf("%q: %+v, %v; want valid = %v", header, res, err, valid)
 		}
 	}
 }

@@ -29,27 +29,29 @@ func StandardKey(secret []byte) ([]byte, error) {
 	return key, nil
 }
 
-// ParseStandardSignature parses the space-separated "v1,<base64>" list,
-// skipping unknown versions. A v1 entry that is not base64 of a sha256
-// digest is an error.
+// ParseStandardSignature parses the space-separated "v1,<base64>" list. As the
+// reference libraries do, entries it cannot use (unknown versions, no ',', a v1
+// that is not base64 of a sha256 digest) are skipped; the header is malformed
+// only when no usable v1 signature remains.
 func ParseStandardSignature(v string) ([][]byte, error) {
 	var sigs [][]byte
+	problem := "no v1 signature"
 	for _, part := range strings.Fields(v) {
 		version, sig, ok := strings.Cut(part, ",")
-		if !ok {
-			return nil, errors.New("entry without ','")
+		switch {
+		case !ok:
+			problem = "no v1 signature (an entry has no ',')"
+		case version == "v1":
+			raw, err := base64.StdEncoding.DecodeString(sig)
+			if err != nil || len(raw) != sha256.Size {
+				problem = "no usable v1 signature (not base64 of a sha256 digest)"
+				continue
+			}
+			sigs = append(sigs, raw)
 		}
-		if version != "v1" {
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(sig)
-		if err != nil || len(raw) != sha256.Size {
-			return nil, errors.New("v1 signature is not base64 of a sha256 digest")
-		}
-		sigs = append(sigs, raw)
 	}
 	if len(sigs) == 0 {
-		return nil, errors.New("no v1 signature")
+		return nil, errors.New(problem)
 	}
 	return sigs, nil
 }

@@ -28,7 +28,7 @@ type StripeSignature struct {
 // skipped, as Stripe asks; a v1 that is not a hex sha256 digest is an error.
 func ParseStripeSignature(v string) (StripeSignature, error) {
 	var s StripeSignature
-	seenT := false
+	seenT, badV1 := false, false
 	for _, part := range strings.Split(v, ",") {
 		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
@@ -45,15 +45,20 @@ func ParseStripeSignature(v string) (StripeSignature, error) {
 			}
 			s.Timestamp, seenT = ts, true
 		case "v1":
+			// As stripe-go does, a v1= it cannot decode is skipped: another may match.
 			sig, err := hex.DecodeString(val)
 			if err != nil || len(sig) != sha256.Size {
-				return s, errors.New("v1= is not a hex sha256 digest")
+				badV1 = true
+				continue
 			}
 			s.V1 = append(s.V1, sig)
 		}
 	}
 	if !seenT {
 		return s, errors.New("no t= timestamp")
+	}
+	if len(s.V1) == 0 && badV1 {
+		return s, errors.New("no usable v1= signature (not a hex sha256 digest)")
 	}
 	if len(s.V1) == 0 {
 		return s, errors.New("no v1= signature")

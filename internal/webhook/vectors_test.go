@@ -72,6 +72,49 @@ func TestOfficialVectorsVerify(t *testing.T) {
 	}
 }
 
+// Among several signatures, entries that cannot be decoded are skipped as the reference
+// libraries skip them: the official vector still verifies behind them, and does not once its own
+// signature is the one spoiled.
+func TestOfficialVectorsBehindUnusableEntries(t *testing.T) {
+	t.Parallel()
+	spoil := map[string]struct {
+		header, before string
+	}{
+		"stripe":   {"Stripe-Signature", "v1=zz,v1=" + strings.Repeat("ab", 16) + ","},
+		"standard": {"webhook-signature", "v1,!!! v1,abc nocomma v2,xyz "},
+	}
+	for _, v := range loadVectors(t) {
+		sp, ok := spoil[v.Provider]
+		if !ok {
+			continue
+		}
+		t.Run(v.ID, func(t *testing.T) {
+			t.Parallel()
+			s, _ := Lookup(v.Provider)
+			h := http.Header{}
+			for k, val := range v.Headers {
+				h.Set(k, val)
+			}
+			sig := h.Get(sp.header)
+			mixed := sp.before + sig
+			if v.Provider == "stripe" {
+				// t= first, then the unusable v1= entries, then the real one.
+				ts, rest, _ := strings.Cut(sig, ",")
+				mixed = ts + "," + sp.before + rest
+			}
+			h.Set(sp.header, mixed)
+			res, err := s.Verify(Input{Header: h, Body: strings.NewReader(v.Body), Secret: []byte(v.Secret), Now: time.Now(), Tolerance: 0})
+			if err != nil || !res.Valid {
+				t.Fatalf("%s: %q: %+v, %v; want valid", sp.header, mixed, res, err)
+			}
+			res, _ = s.Verify(Input{Header: h, Body: strings.NewReader(v.Body + " "), Secret: []byte(v.Secret), Now: time.Now(), Tolerance: 0})
+			if res.Valid || res.Reason != "signature mismatch" {
+				t.Fatalf("tampered body behind unusable entries: %+v, want a mismatch", res)
+			}
+		})
+	}
+}
+
 func TestOfficialVectorsSign(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadVectors(t) {
