@@ -93,11 +93,46 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if !errors.As(err, &coded) && isCobraUsageError(err) {
 		code = exitcode.Usage
 	}
+	if report := usageErrorReports[strings.TrimPrefix(commandPath(cmd), root.Name()+" ")]; report != nil &&
+		isCobraUsageError(err) && (f.Global.JSON() || argsWantJSON(args)) {
+		if werr := ui.WriteJSON(f.IO.Out, report(cmd.Flags().Args(), oneLine(err.Error()))); werr != nil {
+			fmt.Fprintln(f.IO.ErrOut, "error:", werr)
+		}
+	}
 	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), oneLine(err.Error()))
 	if code == exitcode.Usage && cmd != nil && isCobraUsageError(err) {
 		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code
+}
+
+// usageErrorReports give, for the commands that promise one JSON object on stdout in every case,
+// that object for a usage error cobra raised before the command ran (a bad flag, a wrong number
+// of arguments), from the positional arguments it parsed and the error.
+var usageErrorReports = map[string]func(args []string, reason string) any{
+	"webhook verify": func(args []string, reason string) any {
+		report := verifyReport{Reason: reason}
+		if len(args) > 0 {
+			report.Provider = args[0]
+		}
+		return report
+	},
+}
+
+// argsWantJSON tells whether the command line asks for -o json, for when cobra stopped parsing
+// flags before it reached --output.
+func argsWantJSON(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-ojson" || a == "--output=json" || a == "-o=json":
+			return true
+		case (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == ui.FormatJSON:
+			return true
+		}
+	}
+	return false
 }
 
 // isCobraUsageError recognises the untyped errors cobra returns for unknown
@@ -133,4 +168,11 @@ func signalContext() (context.Context, context.CancelCauseFunc) {
 		}
 	}()
 	return ctx, cancel
+}
+
+func commandPath(cmd *cobra.Command) string {
+	if cmd == nil {
+		return ""
+	}
+	return cmd.CommandPath()
 }

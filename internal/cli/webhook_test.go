@@ -174,6 +174,40 @@ func TestWebhookVerifyJSON(t *testing.T) {
 	}
 }
 
+// Usage errors cobra raises before verify runs (a bad flag, flags that exclude each other, no
+// provider) still give the one JSON object -o json promises, wherever -o json stands.
+func TestWebhookVerifyJSONOnCobraUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		args     []string
+		provider string
+		reason   string
+	}{
+		{"no provider", []string{"-o", "json", "webhook", "verify"}, "", "accepts 1 arg(s), received 0"},
+		{"unknown flag before -o json", []string{"webhook", "verify", "github", "--bogus", "-o", "json"}, "github", "unknown flag: --bogus"},
+		{"bad duration", []string{"--output=json", "webhook", "verify", "github", "--tolerance", "soon"}, "github", "invalid argument"},
+		{"exclusive flags", []string{"webhook", "verify", "github", "-ojson", "--body", "a", "--request", "b"}, "github", "none of the others can be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runWebhook(t, nil, "", tt.args...)
+			var got verifyReport
+			if code != 2 || strings.Count(stdout, "\n") != 1 || json.Unmarshal([]byte(stdout), &got) != nil {
+				t.Fatalf("exit %d stdout %q stderr %q; want exit 2 and one JSON object", code, stdout, stderr)
+			}
+			if got.Valid || got.Provider != tt.provider || !strings.Contains(got.Reason, tt.reason) || got.Timestamp != nil || !strings.Contains(stderr, tt.reason) {
+				t.Errorf("report %+v (stderr %q), want provider %q and a reason with %q", got, stderr, tt.provider, tt.reason)
+			}
+		})
+	}
+	// Without -o json, stdout stays empty.
+	if code, stdout, _ := runWebhook(t, nil, "", "webhook", "verify"); code != 2 || stdout != "" {
+		t.Errorf("text mode: exit %d stdout %q, want 2 and nothing", code, stdout)
+	}
+}
+
 func TestWebhookSignVerifyEveryProvider(t *testing.T) {
 	t.Parallel()
 	keyDir := t.TempDir()
