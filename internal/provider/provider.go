@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -375,11 +376,16 @@ func splitScopes(s string) []string {
 }
 
 // numberExtra reads a numeric field of the token response, which arrives as
-// float64 from JSON and as a string from form-encoded bodies.
+// float64 from JSON and as int64 or a string from form-encoded bodies.
 func numberExtra(tok *oauth2.Token, key string) int64 {
 	switch v := tok.Extra(key).(type) {
 	case float64:
 		return int64(v)
+	case int64: // x/oauth2 parses numeric form values (GitHub's default answer) as int64
+		return v
+	case json.Number:
+		n, _ := v.Int64()
+		return n
 	case string:
 		var n int64
 		if _, err := fmt.Sscan(v, &n); err == nil {

@@ -133,6 +133,14 @@ func TestLoginIdentityRefreshRevokePerKind(t *testing.T) {
 				if next.AccessToken == cred.AccessToken || next.RefreshToken == "" || next.UserID != cred.UserID {
 					t.Fatalf("refresh did not rotate: same access %v, refresh set %v", next.AccessToken == cred.AccessToken, next.RefreshToken != "")
 				}
+				if tt.name == "github-app" {
+					// PROVIDERS.md: refresh_token_expires_in 15811200, in GitHub's form-encoded answer.
+					for what, c := range map[string]*provider.Credential{"login": cred, "refresh": next} {
+						if left := time.Until(c.RefreshExpiry); left < 182*24*time.Hour || left > 183*24*time.Hour {
+							t.Errorf("after %s: refresh token expires in %s, want about 183 days", what, left)
+						}
+					}
+				}
 				if _, err := p.Identity(context.Background(), next.AccessToken); err != nil {
 					t.Fatalf("identity with the refreshed token: %v", err)
 				}
