@@ -146,7 +146,7 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 	backend := f.credentials()
 	cred, err := s.Get(ctx, providerName, account)
 	if err != nil {
-		return nil, notLoggedIn(backend, providerName, account, err)
+		return nil, f.notLoggedIn(providerName, account, err)
 	}
 	if !force && store.Fresh(cred, f.Now(), minTTL) {
 		return cred, nil
@@ -160,7 +160,7 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 	}
 	cred, _, err = backend.EnsureFresh(ctx, s, providerName, account, minTTL, force, refresh)
 	if err != nil {
-		return nil, notLoggedIn(backend, providerName, account, err)
+		return nil, f.notLoggedIn(providerName, account, err)
 	}
 	return cred, nil
 }
@@ -196,11 +196,32 @@ func (f *Factory) WithToken(ctx context.Context, providerName, account string, m
 }
 
 // notLoggedIn turns the store's not-found error into exit 3 with the way out.
-func notLoggedIn(backend *CredentialBackend, providerName, account string, err error) error {
-	if !errors.Is(err, backend.NotFound) {
+// notLoggedIn turns a store miss into exit 3 with the way out, or into exit 2 when the provider
+// name is not one authctl knows (a typo must not read as "log in").
+func (f *Factory) notLoggedIn(providerName, account string, err error) error {
+	if !errors.Is(err, f.credentials().NotFound) {
+		return err
+	}
+	if err := f.knownProvider(providerName); err != nil {
 		return err
 	}
 	return exitcode.Errorf(exitcode.Auth, "not logged in to %s%s; run authctl login %s%s", providerName, accountSuffix(account, " (account %s)"), providerName, accountSuffix(account, " --account %s"))
+}
+
+// knownProvider is nil for a built-in provider or one the config file or AUTHCTL_<NAME>_*
+// variables define, and an exit-2 error otherwise.
+func (f *Factory) knownProvider(name string) error {
+	if provider.IsBuiltin(name) {
+		return nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if _, ok := cfg.Provider(name, f.Getenv); ok {
+		return nil
+	}
+	return exitcode.Errorf(exitcode.Usage, "unknown provider %q: use one of %s, or add providers.%s to the config file", name, strings.Join(provider.Builtins(), ", "), name)
 }
 
 func accountSuffix(account, format string) string {

@@ -70,3 +70,22 @@ func writeTemp(t *testing.T, name, body string) string {
 	}
 	return path
 }
+
+// A provider name authctl does not know is a usage error (2), not "log in" (3): a CI script must
+// not read a typo as an expired login. A known provider that is not logged in stays 3.
+func TestUnknownProviderIsUsage(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	env := map[string]string{"AUTHCTL_STORE": "file", "XDG_STATE_HOME": filepath.Join(dir, "state"), "HOME": dir, "AUTHCTL_WORK_KIND": "oidc"}
+	for _, args := range [][]string{{"token"}, {"refresh"}, {"logout"}, {"logout", "--all"}, {"status"}} {
+		code, stdout, stderr := runCLI(t, env, append(args, "discrod")...)
+		if code != exitcode.Usage || stdout != "" || !strings.Contains(stderr, `unknown provider "discrod"`) {
+			t.Errorf("%v discrod: exit %d stdout %q stderr %q; want exit 2 naming the unknown provider", args, code, stdout, stderr)
+		}
+		for _, known := range []string{"discord", "work"} { // built-in, and defined by AUTHCTL_WORK_*
+			if code, _, stderr := runCLI(t, env, append(args, known)...); code != exitcode.Auth || !strings.Contains(stderr, "not logged in to "+known) {
+				t.Errorf("%v %s: exit %d stderr %q; want exit 3, not logged in", args, known, code, stderr)
+			}
+		}
+	}
+}

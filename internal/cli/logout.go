@@ -73,12 +73,17 @@ func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
 			}
 		}
 		if len(creds) == 0 {
+			if opts.Provider != "" {
+				if err := f.knownProvider(opts.Provider); err != nil {
+					return err
+				}
+			}
 			return exitcode.Errorf(exitcode.Auth, "not logged in to %s", orWord(opts.Provider, "any provider"))
 		}
 	} else {
 		c, err := s.Get(ctx, opts.Provider, opts.Account)
 		if err != nil {
-			return notLoggedIn(backend, opts.Provider, opts.Account, err)
+			return f.notLoggedIn(opts.Provider, opts.Account, err)
 		}
 		creds = append(creds, c)
 	}

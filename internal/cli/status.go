@@ -92,6 +92,9 @@ func statusRun(cmd *cobra.Command, f *Factory, opts *StatusOptions) error {
 	}
 	if len(result.Accounts) == 0 {
 		if opts.Provider != "" {
+			if err := f.knownProvider(opts.Provider); err != nil {
+				return err
+			}
 			return exitcode.Errorf(exitcode.Auth, "not logged in to %s; run authctl login %s", opts.Provider, opts.Provider)
 		}
 		f.IO.Infof("No stored credentials in the %s store; run authctl login PROVIDER.", s.Name())

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -393,4 +394,20 @@ func numberExtra(tok *oauth2.Token, key string) int64 {
 		}
 	}
 	return 0
+}
+
+// IsBuiltin tells whether name is a provider authctl knows without configuration.
+func IsBuiltin(name string) bool {
+	_, ok := builtins[name]
+	return ok
+}
+
+// Builtins are the names of the built-in providers, sorted.
+func Builtins() []string {
+	names := make([]string, 0, len(builtins))
+	for name := range builtins {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
