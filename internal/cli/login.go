@@ -117,6 +117,18 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 		return err
 	}
 	cred.Provider, cred.Account = p.Name, opts.Account
+	if cred.Account == "" {
+		// Without --account the login replaces the default account's credential, but only when
+		// the same user logged in again: another user's login must not silently evict it.
+		if current, err := st.Get(ctx, p.Name, ""); err == nil && current.UserID != "" && cred.UserID != "" && current.UserID != cred.UserID {
+			cred.Account = orWord(cred.UserName, cred.UserID)
+			if cred.Account == current.Account {
+				cred.Account = cred.UserID
+			}
+			f.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
+				displayName(p), orDash(current.UserName), current.Account, cred.Account, cred.Account)
+		}
+	}
 	if err := st.Put(ctx, cred); err != nil {
 		return fmt.Errorf("save the credential: %w", err)
 	}
@@ -124,7 +136,7 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 		return ui.WriteJSON(f.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
 			UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)})
 	}
-	f.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), orDash(cred.UserName), orDash(cred.UserID), accountSuffix(opts.Account, " (account %q)"))
+	f.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), orDash(cred.UserName), orDash(cred.UserID), accountSuffix(cred.Account, " (account %q)"))
 	return nil
 }
 

@@ -578,3 +578,34 @@ func TestLoginKeyring(t *testing.T) {
 		t.Fatalf("logout: exit %d stderr %s", code, stderr)
 	}
 }
+
+// A login without --account by another user than the default account's does not evict that
+// credential: it is stored as the new user's own account, and the default stays.
+func TestLoginAsAnotherUserKeepsTheDefault(t *testing.T) {
+	e := newLoginEnv(t, sandboxtest.AutoApprove())
+	as := func(user string) func(string) {
+		return func(u string) { followingBrowser(t)(u + "&login_hint=" + user) }
+	}
+	if r := e.login(testContext(t), nil, as(sandbox.AliceUsername), "github"); r.code != exitcode.OK {
+		t.Fatalf("login as alice: exit %d: %s", r.code, r.stderr)
+	}
+	alice := e.stored("github")
+	r := e.login(testContext(t), nil, as(sandbox.BobUsername), "github")
+	if r.code != exitcode.OK || !strings.Contains(r.stderr.String(), `stored as account "`+sandbox.BobUsername+`"`) {
+		t.Fatalf("login as bob: exit %d: %s", r.code, r.stderr)
+	}
+	if got := e.stored("github"); got == nil || got.AccessToken != alice.AccessToken || got.UserName != sandbox.AliceUsername {
+		t.Fatalf("default account after bob's login: %+v, want alice's credential untouched", got)
+	}
+	bob, err := e.store.Get(context.Background(), "github", sandbox.BobUsername)
+	if err != nil || bob.UserName != sandbox.BobUsername {
+		t.Fatalf("bob's account: %+v, %v", bob, err)
+	}
+	// The same user logging in again replaces the default account's credential, as before.
+	if r := e.login(testContext(t), nil, as(sandbox.AliceUsername), "github"); r.code != exitcode.OK || strings.Contains(r.stderr.String(), "stays the default") {
+		t.Fatalf("alice again: exit %d: %s", r.code, r.stderr)
+	}
+	if got := e.stored("github"); got == nil || got.AccessToken == alice.AccessToken {
+		t.Errorf("alice's second login did not replace the default account's token")
+	}
+}
