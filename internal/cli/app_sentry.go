@@ -116,7 +116,7 @@ func appTokenSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 		return err
 	}
 	key := sentryAppKey(opts.Installation)
-	cred, _, err := f.credentials().EnsureFresh(ctx, st, key, "", opts.MinTTL, false, func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
+	cred, _, err := f.credentials().EnsureFresh(ctx, st, key, "", opts.MinTTL, "", func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
 		client, err := sentryClient(ctx, f, opts.Provider)
 		if err != nil {
 			return nil, err

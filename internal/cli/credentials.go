@@ -73,7 +73,7 @@ type RefreshFunc = func(context.Context, *provider.Credential) (*provider.Creden
 // store.ErrNotFound.
 type CredentialBackend struct {
 	Open        func(kind string, warn io.Writer) (CredentialStore, error)
-	EnsureFresh func(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, force bool, refresh RefreshFunc) (*provider.Credential, bool, error)
+	EnsureFresh func(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, stale string, refresh RefreshFunc) (*provider.Credential, bool, error)
 	NotFound    error
 }
 
@@ -143,7 +143,6 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 	if err != nil {
 		return nil, err
 	}
-	backend := f.credentials()
 	cred, err := s.Get(ctx, providerName, account)
 	if err != nil {
 		return nil, f.notLoggedIn(providerName, account, err)
@@ -151,6 +150,16 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 	if !force && store.Fresh(cred, f.Now(), minTTL) {
 		return cred, nil
 	}
+	stale := ""
+	if force {
+		stale = cred.AccessToken // replace this token, unless another process already has
+	}
+	return f.refreshedToken(ctx, s, providerName, account, minTTL, stale)
+}
+
+// refreshedToken refreshes the stored credential under the cross-process lock when it is not
+// valid for minTTL or still holds the stale access token (see store.EnsureFresh).
+func (f *Factory) refreshedToken(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, stale string) (*provider.Credential, error) {
 	refresh := func(ctx context.Context, old *provider.Credential) (*provider.Credential, error) {
 		p, err := f.Provider(ctx, providerName)
 		if err != nil {
@@ -158,11 +167,23 @@ func (f *Factory) ValidToken(ctx context.Context, providerName, account string, 
 		}
 		return p.Refresh(ctx, old)
 	}
-	cred, _, err = backend.EnsureFresh(ctx, s, providerName, account, minTTL, force, refresh)
+	cred, _, err := f.credentials().EnsureFresh(ctx, s, providerName, account, minTTL, stale, refresh)
 	if err != nil {
 		return nil, f.notLoggedIn(providerName, account, err)
 	}
 	return cred, nil
+}
+
+// ReplaceRejected returns a valid token for providerName after the provider answered 401 to
+// rejected: the stored credential is refreshed only if it still holds rejected, so a token
+// another process has just obtained is used rather than refreshed away (with providers whose
+// refresh revokes the old access token, that would break the other process).
+func (f *Factory) ReplaceRejected(ctx context.Context, providerName, account string, minTTL time.Duration, rejected string) (*provider.Credential, error) {
+	s, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	return f.refreshedToken(ctx, s, providerName, account, minTTL, rejected)
 }
 
 // WithToken runs call with a valid token for providerName. When call fails
@@ -184,7 +205,7 @@ func (f *Factory) WithToken(ctx context.Context, providerName, account string, m
 	if cred.RefreshToken == "" {
 		return exitcode.Errorf(exitcode.Auth, "%s: the stored token was rejected (401) and cannot be refreshed; run authctl login %s", providerName, providerName)
 	}
-	cred, err = f.ValidToken(ctx, providerName, account, minTTL, true)
+	cred, err = f.ReplaceRejected(ctx, providerName, account, minTTL, cred.AccessToken)
 	if err != nil {
 		return err
 	}
@@ -195,7 +216,6 @@ func (f *Factory) WithToken(ctx context.Context, providerName, account string, m
 	return err
 }
 
-// notLoggedIn turns the store's not-found error into exit 3 with the way out.
 // notLoggedIn turns a store miss into exit 3 with the way out, or into exit 2 when the provider
 // name is not one authctl knows (a typo must not read as "log in").
 func (f *Factory) notLoggedIn(providerName, account string, err error) error {

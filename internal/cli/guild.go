@@ -15,6 +15,7 @@ import (
 	"github.com/authctl/authctl/internal/build"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -41,7 +42,8 @@ type discordToken struct {
 type discordAccess struct {
 	Client func() (*discord.Client, error)
 	// Token returns a valid user token; force refreshes it even when it looks valid.
-	Token func(ctx context.Context, force bool) (*discordToken, error)
+	// Token returns a valid token; rejected, when not empty, is one Discord answered 401 to.
+	Token func(ctx context.Context, rejected string) (*discordToken, error)
 }
 
 func newCmdGuild(f *Factory) *cobra.Command {
@@ -210,7 +212,7 @@ func guildCheckBot(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRes
 
 func guildCheckUser(ctx context.Context, opts *GuildCheckOptions) (*guildCheckResult, error) {
 	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
-	tok, err := access.Token(ctx, false)
+	tok, err := access.Token(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +247,7 @@ func guildCheckUser(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRe
 		switch {
 		case apiErr.Status == http.StatusUnauthorized && tok.Refreshable && !refreshed:
 			// The token was revoked or expired early: refresh once and ask again.
-			if tok, err = access.Token(ctx, true); err != nil {
+			if tok, err = access.Token(ctx, tok.AccessToken); err != nil {
 				return nil, err
 			}
 			refreshed = true
@@ -443,7 +445,7 @@ type guildListEntry struct {
 
 func guildListRun(ctx context.Context, opts *GuildListOptions) error {
 	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
-	tok, err := access.Token(ctx, false)
+	tok, err := access.Token(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -462,7 +464,7 @@ func guildListRun(ctx context.Context, opts *GuildListOptions) error {
 			break
 		}
 		if apiErr.Status == http.StatusUnauthorized && tok.Refreshable && attempt == 0 {
-			if tok, err = access.Token(ctx, true); err != nil {
+			if tok, err = access.Token(ctx, tok.AccessToken); err != nil {
 				return err
 			}
 			continue
@@ -507,8 +509,14 @@ func (f *Factory) discordAccess(providerName, account string, maxWait time.Durat
 				MaxWait:   maxWait,
 			}, nil
 		},
-		Token: func(ctx context.Context, force bool) (*discordToken, error) {
-			cred, err := f.ValidToken(ctx, providerName, account, DefaultMinTTL, force)
+		Token: func(ctx context.Context, rejected string) (*discordToken, error) {
+			var cred *provider.Credential
+			var err error
+			if rejected == "" {
+				cred, err = f.ValidToken(ctx, providerName, account, DefaultMinTTL, false)
+			} else {
+				cred, err = f.ReplaceRejected(ctx, providerName, account, DefaultMinTTL, rejected)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -158,8 +158,8 @@ func fileCredentials(t *testing.T) (*CredentialBackend, CredentialStore) {
 	}
 	return &CredentialBackend{
 		Open: func(string, io.Writer) (CredentialStore, error) { return fs, nil },
-		EnsureFresh: func(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, force bool, refresh RefreshFunc) (*provider.Credential, bool, error) {
-			return store.EnsureFresh(ctx, s, providerName, account, minTTL, force, refresh)
+		EnsureFresh: func(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, stale string, refresh RefreshFunc) (*provider.Credential, bool, error) {
+			return store.EnsureFresh(ctx, s, providerName, account, minTTL, stale, refresh)
 		},
 		NotFound: store.ErrNotFound,
 	}, fs

@@ -576,3 +576,27 @@ func TestWhoamiRejectedTokenWithoutRefreshToken(t *testing.T) {
 		t.Errorf("%d token requests, want none", n)
 	}
 }
+
+// After a 401, the stored credential is refreshed only if it still holds the rejected token: a
+// token another process obtained meanwhile is used, not refreshed away (GitHub App and Sentry
+// refreshes revoke the previous access token, which would break that other process).
+func TestReplaceRejectedRefreshesOnlyTheRejectedToken(t *testing.T) {
+	w := newWorld(t)
+	cred := w.login(t, "github-app")
+	f := &Factory{IO: func() *ui.IOStreams { ios, _, _, _ := ui.Test(); return ios }(), Global: &GlobalOptions{Output: ui.FormatText},
+		Getenv: func(k string) string { return w.env[k] }, Now: time.Now, Credentials: w.credentials}
+	tokenPath := "/login/oauth/access_token"
+	w.srv.ResetCounts()
+
+	got, err := f.ReplaceRejected(context.Background(), "github-app", "", DefaultMinTTL, "a-token-another-process-replaced")
+	if err != nil || got.AccessToken != cred.AccessToken || w.srv.Count("POST", tokenPath) != 0 {
+		t.Fatalf("rejected token no longer stored: %v, same token %v, %d refreshes; want the stored token and none", err, got != nil && got.AccessToken == cred.AccessToken, w.srv.Count("POST", tokenPath))
+	}
+	got, err = f.ReplaceRejected(context.Background(), "github-app", "", DefaultMinTTL, cred.AccessToken)
+	if err != nil || got.AccessToken == cred.AccessToken || w.srv.Count("POST", tokenPath) != 1 {
+		t.Fatalf("rejected token still stored: %v, %d refreshes; want one refresh and a new token", err, w.srv.Count("POST", tokenPath))
+	}
+	if stored := w.stored(t, "github-app"); stored.AccessToken != got.AccessToken {
+		t.Errorf("the refreshed token was not saved")
+	}
+}

@@ -172,26 +172,31 @@ func TestEnsureFresh(t *testing.T) {
 	if err := s.Put(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
-	got, refreshed, err := store.EnsureFresh(ctx, s, "p", "", time.Minute, false, refresh)
+	got, refreshed, err := store.EnsureFresh(ctx, s, "p", "", time.Minute, "", refresh)
 	if err != nil || refreshed || got.AccessToken != "valid" || calls != 0 {
 		t.Fatalf("fresh token: %v refreshed=%v calls=%d err=%v; want it as is", got, refreshed, calls, err)
 	}
-	got, refreshed, err = store.EnsureFresh(ctx, s, "p", "", 2*time.Hour, false, refresh)
+	got, refreshed, err = store.EnsureFresh(ctx, s, "p", "", 2*time.Hour, "", refresh)
 	if err != nil || !refreshed || got.AccessToken != "new-1" || got.RefreshToken != "r" || got.Account != "a" {
 		t.Fatalf("min-ttl beyond expiry: %+v refreshed=%v err=%v; want a refresh keeping the old refresh token and account", got, refreshed, err)
 	}
 	if stored, _ := s.Get(ctx, "p", "a"); stored.AccessToken != "new-1" {
 		t.Errorf("refreshed credential not saved: %q", stored.AccessToken)
 	}
-	if _, refreshed, _ = store.EnsureFresh(ctx, s, "p", "a", time.Minute, true, refresh); !refreshed || calls != 2 {
-		t.Errorf("force: refreshed=%v calls=%d, want one more refresh", refreshed, calls)
+	if _, refreshed, _ = store.EnsureFresh(ctx, s, "p", "a", time.Minute, "new-1", refresh); !refreshed || calls != 2 {
+		t.Errorf("stale stored token: refreshed=%v calls=%d, want one more refresh", refreshed, calls)
+	}
+	// A token reported stale that is no longer the stored one (another process refreshed it
+	// meanwhile) is not refreshed again: the stored one is used.
+	if got, refreshed, _ := store.EnsureFresh(ctx, s, "p", "a", time.Minute, "new-1", refresh); refreshed || calls != 2 || got.AccessToken != "new-2" {
+		t.Errorf("stale token already replaced: got %q refreshed=%v calls=%d, want new-2 without a refresh", got.AccessToken, refreshed, calls)
 	}
 
 	bad := &store.Credential{Provider: "q", Account: "a", AccessToken: "old", RefreshToken: "bad", Expiry: time.Now().Add(-time.Hour)}
 	if err := s.Put(ctx, bad); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := store.EnsureFresh(ctx, s, "q", "a", time.Minute, false, refresh); err == nil {
+	if _, _, err := store.EnsureFresh(ctx, s, "q", "a", time.Minute, "", refresh); err == nil {
 		t.Fatal("a rejected refresh must fail")
 	}
 	if stored, _ := s.Get(ctx, "q", "a"); stored.AccessToken != "old" || stored.RefreshToken != "bad" {

@@ -24,14 +24,22 @@ func Fresh(cred *Credential, now time.Time, minTTL time.Duration) bool {
 // cross-process lock for that account, re-reads the credential — another
 // process may have refreshed it meanwhile — and only then calls refresh,
 // saving the rotated credential before returning it. refreshed tells whether
-// this call refreshed. force refreshes even a fresh credential, once.
-func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL time.Duration, force bool,
+// this call refreshed.
+//
+// stale, when not empty, is an access token the caller knows to be unusable
+// (the provider answered 401 to it, or the user asked to replace it): the
+// credential is refreshed unless the stored token is no longer that one, so a
+// token another process has just obtained is used, not refreshed away.
+func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL time.Duration, stale string,
 	refresh func(context.Context, *Credential) (*Credential, error)) (cred *Credential, refreshed bool, err error) {
+	usable := func(c *Credential) bool {
+		return Fresh(c, time.Now(), minTTL) && (stale == "" || c.AccessToken != stale)
+	}
 	cred, err = s.Get(ctx, provider, account)
 	if err != nil {
 		return nil, false, err
 	}
-	if !force && Fresh(cred, time.Now(), minTTL) {
+	if usable(cred) {
 		return cred, false, nil
 	}
 	unlock, err := Lock(ctx, provider, cred.Account)
@@ -44,8 +52,7 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 	if err != nil {
 		return nil, false, err
 	}
-	refreshedMeanwhile := current.AccessToken != cred.AccessToken
-	if Fresh(current, time.Now(), minTTL) && (!force || refreshedMeanwhile) {
+	if usable(current) {
 		return current, false, nil
 	}
 	next, err := refresh(ctx, current)

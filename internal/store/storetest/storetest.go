@@ -63,7 +63,7 @@ func MaybeChild() {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(5)
 	}
-	cred, _, err := store.EnsureFresh(context.Background(), s, "sandbox", "", time.Minute, false, refreshAt(os.Getenv(urlEnv)))
+	cred, _, err := store.EnsureFresh(context.Background(), s, "sandbox", "", time.Minute, "", refreshAt(os.Getenv(urlEnv)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ensure fresh:", err)
 		os.Exit(4)
