@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,85 +102,121 @@ func del(user string) error {
 	return err
 }
 
-// getValue reads an entry, reassembling a split one.
+// A value larger than chunkSize is written as numbered parts of a new
+// generation (user#GEN#1, user#GEN#2, …) before the main entry is switched to
+// "authctl-chunks:GEN:N"; only then are the previous parts deleted. A reader
+// therefore sees either the whole old value or the whole new one, never parts
+// of both, and a write cut off half way leaves the old value readable.
+
+// getValue reads an entry, reassembling a split one. When a concurrent write
+// removes the parts it was reading, it reads the new header and parts again.
 func getValue(user string) (string, error) {
-	v, err := get(user)
-	if err != nil {
-		return "", err
-	}
-	n, split := chunkCount(v)
-	if !split {
-		return v, nil
-	}
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		part, err := get(chunkUser(user, i))
-		if err != nil {
-			return "", fmt.Errorf("read part %d of %d of %s: %w", i, n, user, err)
+	var err error
+	for range 3 {
+		var v string
+		if v, err = get(user); err != nil {
+			return "", err
 		}
-		b.WriteString(part)
+		gen, n, split := chunkHeaderOf(v)
+		if !split {
+			return v, nil
+		}
+		var b strings.Builder
+		for i := 1; i <= n; i++ {
+			var part string
+			if part, err = get(chunkUser(user, gen, i)); err != nil {
+				err = fmt.Errorf("read part %d of %d of %s: %w", i, n, user, err)
+				break
+			}
+			b.WriteString(part)
+		}
+		if err == nil {
+			return b.String(), nil
+		}
+		if !errors.Is(err, keyring.ErrNotFound) {
+			return "", err
+		}
 	}
-	return b.String(), nil
+	return "", err
 }
 
-// setValue writes an entry, split into chunkSize parts when it is larger, and
-// removes parts left over from a longer earlier value.
+// setValue writes an entry, split into chunkSize parts of a new generation
+// when it is larger, then removes the parts of the value it replaced.
 func setValue(user, value string) error {
-	old := 0
+	oldGen, oldN := "", 0
 	if prev, err := get(user); err == nil {
-		old, _ = chunkCount(prev)
+		oldGen, oldN, _ = chunkHeaderOf(prev)
 	}
-	if len(value) <= chunkSize {
-		if err := set(user, value); err != nil {
+	main := value
+	if len(value) > chunkSize {
+		gen, err := newGeneration()
+		if err != nil {
 			return err
 		}
-	} else {
 		n := (len(value) + chunkSize - 1) / chunkSize
 		for i := 1; i <= n; i++ {
 			part := value[(i-1)*chunkSize : min(i*chunkSize, len(value))]
-			if err := set(chunkUser(user, i), part); err != nil {
+			if err := set(chunkUser(user, gen, i), part); err != nil {
 				return err
 			}
 		}
-		if err := set(user, chunkHeader+strconv.Itoa(n)); err != nil {
+		main = chunkHeader + gen + ":" + strconv.Itoa(n)
+	}
+	if err := set(user, main); err != nil {
+		return err
+	}
+	return deleteParts(user, oldGen, oldN)
+}
+
+func deleteValue(user string) error {
+	if prev, err := get(user); err == nil {
+		gen, n, _ := chunkHeaderOf(prev)
+		if err := deleteParts(user, gen, n); err != nil {
 			return err
 		}
-		for i := n + 1; i <= old; i++ { // parts beyond n are left over
-			if err := del(chunkUser(user, i)); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	for i := 1; i <= old; i++ {
-		if err := del(chunkUser(user, i)); err != nil {
+	return del(user)
+}
+
+func deleteParts(user, gen string, n int) error {
+	for i := 1; i <= n; i++ {
+		if err := del(chunkUser(user, gen, i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func deleteValue(user string) error {
-	if prev, err := get(user); err == nil {
-		n, _ := chunkCount(prev)
-		for i := 1; i <= n; i++ {
-			if err := del(chunkUser(user, i)); err != nil {
-				return err
-			}
-		}
+// chunkHeaderOf reads a split entry's header: "authctl-chunks:GEN:N", or the
+// "authctl-chunks:N" of earlier versions, whose parts have no generation.
+func chunkHeaderOf(v string) (gen string, n int, split bool) {
+	rest, ok := strings.CutPrefix(v, chunkHeader)
+	if !ok {
+		return "", 0, false
 	}
-	return del(user)
+	if g, count, ok := strings.Cut(rest, ":"); ok {
+		gen, rest = g, count
+	}
+	n, err := strconv.Atoi(rest)
+	return gen, n, err == nil && n > 0
 }
 
-func chunkCount(v string) (int, bool) {
-	if !strings.HasPrefix(v, chunkHeader) {
-		return 0, false
+// chunkUser names part i of a split entry's generation gen.
+func chunkUser(user, gen string, i int) string {
+	if gen == "" {
+		return user + "#" + strconv.Itoa(i)
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(v, chunkHeader))
-	return n, err == nil && n > 0
+	return user + "#" + gen + "#" + strconv.Itoa(i)
 }
 
-func chunkUser(user string, i int) string { return user + "#" + strconv.Itoa(i) }
+// newGeneration names the parts of one write of a split entry.
+func newGeneration() (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
 
 func (k *Keyring) readIndex() (*index, error) {
 	v, err := getValue(indexUser)

@@ -56,8 +56,12 @@ func TestKeyringRoundTripWithChunking(t *testing.T) {
 	if err != nil || !strings.HasPrefix(raw, "authctl-chunks:") {
 		t.Fatalf("main entry = %.40q, %v; want a chunk header", raw, err)
 	}
+	gen, count, _ := strings.Cut(strings.TrimPrefix(raw, "authctl-chunks:"), ":")
+	if count != "4" {
+		t.Fatalf("main entry %q: want 4 parts", raw)
+	}
 	for i := 1; i <= 4; i++ {
-		part, err := keyring.Get(store.Service, "kt-discord:alice#"+string(rune('0'+i)))
+		part, err := keyring.Get(store.Service, "kt-discord:alice#"+gen+"#"+string(rune('0'+i)))
 		if err != nil || len(part) > 2000 {
 			t.Fatalf("part %d: %d bytes, %v", i, len(part), err)
 		}
@@ -72,7 +76,7 @@ func TestKeyringRoundTripWithChunking(t *testing.T) {
 	if err := s.Put(ctx, cred); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := keyring.Get(store.Service, "kt-discord:alice#1"); !errors.Is(err, keyring.ErrNotFound) {
+	if _, err := keyring.Get(store.Service, "kt-discord:alice#"+gen+"#1"); !errors.Is(err, keyring.ErrNotFound) {
 		t.Errorf("stale part 1 after a smaller write: %v", err)
 	}
 	list, err := s.List(ctx)
