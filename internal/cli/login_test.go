@@ -609,3 +609,38 @@ func TestLoginAsAnotherUserKeepsTheDefault(t *testing.T) {
 		t.Errorf("alice's second login did not replace the default account's token")
 	}
 }
+
+// $BROWSER may list several commands separated by ':', each with arguments and %s for the URL;
+// the first that starts is used.
+func TestRunBrowserEnv(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	args := filepath.Join(dir, "args")
+	script := filepath.Join(dir, "browser.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '%s|' \"$@\" > "+args+".tmp && mv "+args+".tmp "+args+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const url = "http://127.0.0.1:1/oauth2/authorize?state=x"
+	for browserEnv, want := range map[string]string{
+		script: url + "|",
+		"/nonexistent/browser:" + script + " --new-window": "--new-window|" + url + "|",
+		script + " --app=%s --incognito":                   "--app=" + url + "|--incognito|",
+	} {
+		os.Remove(args)
+		if err := runBrowserEnv(io.Discard, browserEnv, url); err != nil {
+			t.Fatalf("%q: %v", browserEnv, err)
+		}
+		var got []byte
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if got, _ = os.ReadFile(args); got != nil {
+				break
+			}
+		}
+		if string(got) != want {
+			t.Errorf("$BROWSER=%q ran with %q, want %q", browserEnv, got, want)
+		}
+	}
+	if err := runBrowserEnv(io.Discard, "/nonexistent/a:/nonexistent/b", url); err == nil || !strings.Contains(err.Error(), "run $BROWSER") {
+		t.Errorf("no command starts: %v, want an error", err)
+	}
+}
