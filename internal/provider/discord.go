@@ -37,7 +37,7 @@ func (discord) identity(ctx context.Context, p *Provider, accessToken string) (I
 		Username   string `json:"username"`
 		GlobalName string `json:"global_name"`
 	}
-	if err := getJSON(ctx, p, p.APIURL+"/users/@me", accessToken, &user); err != nil {
+	if err := getJSON(ctx, p, p.APIURL+"/users/@me", accessToken, "identify", &user); err != nil {
 		return Identity{}, err
 	}
 	return Identity{ID: user.ID, Name: user.Username}, nil

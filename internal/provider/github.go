@@ -39,7 +39,7 @@ func (github) identity(ctx context.Context, p *Provider, accessToken string) (Id
 		ID    int64  `json:"id"`
 		Login string `json:"login"`
 	}
-	if err := getJSON(ctx, p, p.APIURL+"/user", accessToken, &user); err != nil {
+	if err := getJSON(ctx, p, p.APIURL+"/user", accessToken, "", &user); err != nil {
 		return Identity{}, err
 	}
 	return Identity{ID: strconv.FormatInt(user.ID, 10), Name: user.Login}, nil

@@ -287,3 +287,21 @@ func TestVerboseTraceOfLoginAndRefreshHasNoSecrets(t *testing.T) {
 		})
 	}
 }
+
+// A 403 on the identity call says which scope to log in with, where the call needs a known one.
+func TestIdentityForbiddenNamesTheScope(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{"discord": "lacks the identify scope", "github": "lacks a scope this call needs"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, p := sandboxProvider(t, name)
+			cred := login(t, p)
+			path := map[string]string{"discord": "/api/v10/users/@me", "github": "/user"}[name]
+			srv.SetFault(path, sandbox.Fault{Status: http.StatusForbidden})
+			_, err := p.Identity(context.Background(), cred.AccessToken)
+			if exitcode.Of(err) != exitcode.Auth || err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "run authctl login "+name) {
+				t.Errorf("identity on a 403: %v (exit %d), want exit 3 with %q", err, exitcode.Of(err), want)
+			}
+		})
+	}
+}

@@ -55,7 +55,7 @@ func (sentry) identity(ctx context.Context, p *Provider, accessToken string) (Id
 		Name     string `json:"name"`
 		Email    string `json:"email"`
 	}
-	if err := getJSON(ctx, p, p.APIURL+"/users/me/", accessToken, &user); err != nil {
+	if err := getJSON(ctx, p, p.APIURL+"/users/me/", accessToken, "", &user); err != nil {
 		return Identity{}, err
 	}
 	return Identity{ID: user.ID, Name: firstNonEmpty(user.Email, user.Username, user.Name)}, nil

@@ -111,7 +111,7 @@ func userinfo(ctx context.Context, p *Provider, accessToken string) (Identity, e
 		Name              string `json:"name"`
 		Email             string `json:"email"`
 	}
-	if err := getJSON(ctx, p, p.UserinfoURL, accessToken, &claims); err != nil {
+	if err := getJSON(ctx, p, p.UserinfoURL, accessToken, "openid", &claims); err != nil {
 		return Identity{}, err
 	}
 	return Identity{ID: claims.Sub, Name: firstNonEmpty(claims.PreferredUsername, claims.Name, claims.Email, claims.Sub)}, nil
@@ -154,9 +154,9 @@ func revokeRFC7009(ctx context.Context, p *Provider, token, hint string) error {
 }
 
 // getJSON GETs an API URL with a bearer token and decodes the JSON answer.
-// 401 and 403 are exit 3 (log in again, or with the missing scope); other
-// failures exit 4.
-func getJSON(ctx context.Context, p *Provider, rawURL, accessToken string, out any) error {
+// 401 and 403 are exit 3 (log in again, or with the missing scope, named when
+// the call needs a known one); other failures exit 4.
+func getJSON(ctx context.Context, p *Provider, rawURL, accessToken, scope string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("%s: identity: %w", p.Name, err))
@@ -179,6 +179,9 @@ func getJSON(ctx context.Context, p *Provider, rawURL, accessToken string, out a
 	case resp.StatusCode == http.StatusUnauthorized:
 		return fmt.Errorf("%s: identity: %w; run authctl login %s", p.Name, ErrUnauthorized, p.Name)
 	case resp.StatusCode == http.StatusForbidden:
+		if scope != "" {
+			return exitcode.Errorf(exitcode.Auth, "%s: the token lacks the %s scope this call needs (HTTP 403); run authctl login %s --scopes with %s added", p.Name, scope, p.Name, scope)
+		}
 		return exitcode.Errorf(exitcode.Auth, "%s: the token lacks a scope this call needs (HTTP 403); run authctl login %s --scopes with the scope added", p.Name, p.Name)
 	case resp.StatusCode/100 != 2:
 		return exitcode.Errorf(exitcode.Provider, "%s: identity: HTTP %d %s", p.Name, resp.StatusCode, http.StatusText(resp.StatusCode))
