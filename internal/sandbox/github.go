@@ -127,7 +127,7 @@ func (s *Server) githubDeviceCode(w http.ResponseWriter, r *http.Request) {
 		githubWrite(w, r, http.StatusBadRequest, map[string]any{"error": "incorrect_client_credentials", "error_description": "The client_id passed is incorrect."})
 		return
 	}
-	d := s.startDevice(app, splitScopes(tr.form.Get("scope")))
+	d := s.startDevice(app, splitScopes(KindGitHub, tr.form.Get("scope")))
 	githubWrite(w, r, http.StatusOK, map[string]any{
 		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": baseURL(r) + "/login/device",
 		"expires_in": int(time.Until(d.expires).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),

@@ -106,7 +106,7 @@ func oidcScope(s string) bool {
 }
 
 func anyScope(s string) bool {
-	return s != "" && !strings.ContainsAny(s, "<>\"'")
+	return s != "" && !strings.ContainsAny(s, "<>\"' \t")
 }
 
 func publicNeedsPKCE(app *App, _ *url.URL) bool { return app.Public }
@@ -220,9 +220,13 @@ func (s *Server) authorize(kind string, issuer func(*http.Request) string) http.
 			fail("unsupported_response_type", "response_type must be code")
 			return
 		}
-		req.scopes = splitScopes(q.Get("scope"))
+		scopeSyntax := kind
+		if issuer != nil || r.URL.Path == "/openid/connect/authorize" {
+			scopeSyntax = KindOIDC // OpenID Connect, Sign in with Slack included: spaces
+		}
+		req.scopes = splitScopes(scopeSyntax, q.Get("scope"))
 		if kind == KindSlack {
-			req.scopes = append(req.scopes, prefixed("user:", splitScopes(q.Get("user_scope")))...)
+			req.scopes = append(req.scopes, prefixed("user:", splitScopes(KindSlack, q.Get("user_scope")))...)
 			if len(req.scopes) == 0 {
 				fail("invalid_scope", "scope or user_scope is required")
 				return

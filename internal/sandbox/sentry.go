@@ -87,7 +87,7 @@ func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
 		sentryOAuthError(w, &oauthError{http.StatusUnauthorized, "invalid_client", "Invalid client_id"})
 		return
 	}
-	scopes := splitScopes(tr.form.Get("scope"))
+	scopes := splitScopes(KindSentry, tr.form.Get("scope"))
 	for _, sc := range scopes {
 		if !sentryScope(sc) {
 			sentryOAuthError(w, &oauthError{http.StatusBadRequest, "invalid_scope", fmt.Sprintf("unknown scope %q", sc)})

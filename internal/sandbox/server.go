@@ -264,7 +264,16 @@ func baseURL(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-// splitScopes splits on spaces and commas.
-func splitScopes(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+// splitScopes splits a scope parameter as the provider of kind does: Slack's
+// lists are comma-separated (PROVIDERS.md), GitHub takes spaces or commas, and
+// the others follow RFC 6749 §3.3 (spaces). A comma in a space-separated list
+// stays part of the scope name, which then is not one the provider knows.
+func splitScopes(kind, s string) []string {
+	switch kind {
+	case KindSlack:
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
+	case KindGitHub:
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	return strings.Fields(s)
 }
