@@ -310,7 +310,7 @@ func userGuildListCheck(ctx context.Context, opts *GuildCheckOptions, client *di
 func notMember(opts *GuildCheckOptions, userID, name string) *guildCheckResult {
 	return &guildCheckResult{
 		Guild: opts.GuildID, User: userID, Username: name,
-		Roles: []string{}, MatchedRoles: []string{}, MissingRoles: slices.Clone(opts.Roles),
+		Roles: []string{}, MatchedRoles: []string{}, MissingRoles: append([]string{}, opts.Roles...), // [] not null
 		reason: "not a member",
 	}
 }

@@ -203,7 +203,13 @@ func (c *Client) CurrentUserGuilds(ctx context.Context, cred Credentials, stop f
 		if len(page) < guildsPageLimit {
 			return all, nil
 		}
-		after = page[len(page)-1].ID
+		// Pages come in ascending id order after `after`; an answer that does not move forward
+		// would be fetched again and again.
+		next := page[len(page)-1].ID
+		if !snowflakeAfter(next, after) {
+			return nil, &MalformedError{Path: "/users/@me/guilds", Err: fmt.Errorf("a full page after %q ends at guild %q, which does not move forward", after, next)}
+		}
+		after = next
 	}
 }
 
@@ -472,4 +478,17 @@ func (c *Client) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+// snowflakeAfter tells whether the snowflake next is greater than after ("" is before every id).
+func snowflakeAfter(next, after string) bool {
+	n, err := strconv.ParseUint(next, 10, 64)
+	if err != nil {
+		return false
+	}
+	if after == "" {
+		return true
+	}
+	a, err := strconv.ParseUint(after, 10, 64)
+	return err == nil && n > a
 }

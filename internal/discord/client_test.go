@@ -202,6 +202,22 @@ func TestCurrentUserGuildsPaging(t *testing.T) {
 	}
 }
 
+// A server that answers a full page which does not move past `after` would be paged forever:
+// the client stops with a malformed-response error after the second such request.
+func TestCurrentUserGuildsPagingMustMoveForward(t *testing.T) {
+	t.Parallel()
+	requests := 0
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests++
+		fmt.Fprint(w, guildPage(0, 200)) // ignores after
+	}))
+	_, err := c.CurrentUserGuilds(context.Background(), Credentials{Token: "tok"}, nil)
+	var malformed *MalformedError
+	if !errors.As(err, &malformed) || requests != 2 {
+		t.Fatalf("err = %v after %d requests, want a MalformedError after 2", err, requests)
+	}
+}
+
 func TestExhaustedBucketBeyondBudget(t *testing.T) {
 	t.Parallel()
 	s := &scripted{answers: []func(http.ResponseWriter, *http.Request){

@@ -285,6 +285,16 @@ func memberOf(g *Guild, userID string) *Member {
 
 // memberObject is Discord's guild member: roles are snowflake strings and
 // never include @everyone.
+// isBotUser tells whether id is the user of a seeded bot: Discord users too.
+func (s *Server) isBotUser(id string) bool {
+	for _, b := range s.seed.Bots {
+		if b.UserID == id {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) memberObject(m *Member) map[string]any {
 	roles := append([]string{}, m.Roles...) // [] rather than null when there are none
 	var user map[string]any
@@ -354,7 +364,7 @@ func (s *Server) discordGuildMember(w http.ResponseWriter, r *http.Request) {
 		invalidFormBody(w, "user_id", "NUMBER_TYPE_COERCE", fmt.Sprintf("Value %q is not snowflake.", userID))
 		return
 	}
-	if s.user(userID) == nil {
+	if s.user(userID) == nil && !s.isBotUser(userID) {
 		discordError(w, http.StatusNotFound, 10013, "Unknown User")
 		return
 	}
