@@ -69,6 +69,9 @@ func userCode() string {
 // pollDevice answers one device-token poll for app: authorization_pending,
 // slow_down (polled well before the interval; the interval grows by 5 s),
 // expired_token, access_denied, or the approved grant (once).
+// devicePollSlack is how much earlier than the interval a poll may come.
+const devicePollSlack = 250 * time.Millisecond
+
 func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *oauthError) {
 	now := time.Now()
 	s.mu.Lock()
@@ -80,9 +83,9 @@ func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *
 	if now.After(d.expires) {
 		return nil, &oauthError{http.StatusBadRequest, "expired_token", "The device_code has expired."}
 	}
-	// Half the interval of slack: clients poll on a ticker, so the spacing the
-	// server sees jitters around the interval.
-	tooSoon := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval/2
+	// A poll inside the interval is too soon, as at GitHub; a little slack
+	// absorbs the jitter of a client that waits the interval between polls.
+	tooSoon := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval-devicePollSlack
 	d.lastPoll = now
 	d.polls++
 	if tooSoon && d.status == "pending" {

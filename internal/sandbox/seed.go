@@ -272,6 +272,10 @@ func (s *Seed) validate() error {
 		if !a.Public && a.ClientSecret == "" {
 			return fmt.Errorf("app %q: confidential app needs client_secret (or public: true)", a.ClientID)
 		}
+		if a.Public && (a.Kind == KindGitHub || a.Kind == KindSentry) {
+			// PROVIDERS.md: both still require the client secret for the web flow.
+			return fmt.Errorf("app %q: %s has no public clients (its web flow needs the client secret)", a.ClientID, a.Kind)
+		}
 	}
 	for _, g := range s.Guilds {
 		if g.ID == "" {

@@ -10,13 +10,13 @@ import (
 const sentryTokenLifetime = 8 * time.Hour
 
 func (s *Server) sentryRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oauth/authorize/", s.authorize(KindSentry, nil))
-	mux.HandleFunc("POST /oauth/token/", s.sentryToken)
-	mux.HandleFunc("POST /oauth/device/code/", s.sentryDeviceCode)
-	mux.HandleFunc("GET /oauth/device/", s.devicePage)
-	mux.HandleFunc("POST /oauth/device/", s.devicePage)
-	mux.HandleFunc("GET /api/0/organizations/", s.sentryOrganizations)
-	mux.HandleFunc("GET /api/0/users/me/", s.sentryMe)
+	mux.HandleFunc("GET /oauth/authorize/{$}", s.authorize(KindSentry, nil))
+	mux.HandleFunc("POST /oauth/token/{$}", s.sentryToken)
+	mux.HandleFunc("POST /oauth/device/code/{$}", s.sentryDeviceCode)
+	mux.HandleFunc("GET /oauth/device/{$}", s.devicePage)
+	mux.HandleFunc("POST /oauth/device/{$}", s.devicePage)
+	mux.HandleFunc("GET /api/0/organizations/{$}", s.sentryOrganizations)
+	mux.HandleFunc("GET /api/0/users/me/{$}", s.sentryMe)
 }
 
 func sentryOAuthError(w http.ResponseWriter, e *oauthError) {
@@ -29,8 +29,9 @@ func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
 		sentryOAuthError(w, &oauthError{http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded"})
 		return
 	}
-	if tr.hasBasic && (tr.form.Has("client_secret") || tr.form.Has("client_id") && tr.form.Get("client_id") != tr.basicID) {
-		sentryOAuthError(w, &oauthError{http.StatusUnauthorized, "invalid_client", "client credentials were sent both as Basic and in the form"})
+	// Sentry refuses any client credential in the body next to Basic, even a matching client_id.
+	if tr.hasBasic && (tr.form.Has("client_secret") || tr.form.Has("client_id")) {
+		sentryOAuthError(w, &oauthError{http.StatusBadRequest, "invalid_request", "credential conflict: client credentials were sent both as Basic and in the body"})
 		return
 	}
 	app := s.app(KindSentry, tr.clientID())
@@ -42,6 +43,11 @@ func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
 	var oerr *oauthError
 	switch gt := tr.form.Get("grant_type"); gt {
 	case deviceGrantType:
+		// The secret is optional for the device grant, but checked when given.
+		if (tr.hasBasic || tr.form.Has("client_secret")) && !tr.secretOK(app) {
+			oerr = &oauthError{http.StatusUnauthorized, "invalid_client", "Invalid client_secret"}
+			break
+		}
 		g, oerr = s.pollDevice(app, tr.form.Get("device_code"), "invalid_grant")
 	case "authorization_code", "refresh_token":
 		if !tr.secretOK(app) { // the secret is required even with PKCE

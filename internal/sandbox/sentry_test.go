@@ -69,7 +69,8 @@ func TestSentryCodeAndRefresh(t *testing.T) {
 }
 
 // PROVIDERS.md Sentry errors: invalid_grant 400, invalid_client 401, credentials as Basic and
-// in the form at once refused, the secret required even with PKCE.
+// in the form at once refused (Sentry: 400 invalid_request, "credential conflict", even for a
+// matching client_id), the secret required even with PKCE.
 func TestSentryTokenErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -92,7 +93,8 @@ func TestSentryTokenErrors(t *testing.T) {
 		status    int
 		wantError string
 	}{
-		{"double auth", func() url.Values { c, v := newCode(); return codeForm(c, v, true) }, true, 401, "invalid_client"},
+		{"double auth", func() url.Values { c, v := newCode(); return codeForm(c, v, true) }, true, 400, "invalid_request"},
+		{"basic and a matching client_id", func() url.Values { c, v := newCode(); return codeForm(c, v, false) }, true, 400, "invalid_request"},
 		{"no secret with PKCE", func() url.Values { c, v := newCode(); return codeForm(c, v, false) }, false, 401, "invalid_client"},
 		{"bad code", func() url.Values { _, v := newCode(); return codeForm("nope", v, true) }, false, 400, "invalid_grant"},
 		{"unknown client", func() url.Values { return url.Values{"grant_type": {"authorization_code"}, "client_id": {"nope"}} }, false, 401, "invalid_client"},
