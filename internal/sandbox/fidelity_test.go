@@ -1,12 +1,16 @@
 package sandbox_test
 
 import (
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
@@ -59,5 +63,47 @@ func TestSeedRefusesPublicGitHubAndSentryApps(t *testing.T) {
 		if _, err := sandbox.LoadSeed(path); err == nil || !strings.Contains(err.Error(), "no public clients") {
 			t.Errorf("%s public app: %v, want it refused", kind, err)
 		}
+	}
+}
+
+// GitHub revokes by access token only: a refresh token in the body is 404 and kills nothing.
+func TestGitHubRevokeRefusesARefreshToken(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	tok := githubLogin(t, srv, sandbox.GitHubAppClientID, sandbox.GitHubAppClientSecret)
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL()+"/applications/"+sandbox.GitHubAppClientID+"/token", strings.NewReader(`{"access_token":"`+tok.RefreshToken+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(sandbox.GitHubAppClientID, sandbox.GitHubAppClientSecret)
+	if status, _, body := do(t, req); status != 404 {
+		t.Fatalf("revoke with a refresh token: %d %s, want 404", status, body)
+	}
+	if status, _, _ := get(t, srv.URL()+"/user", "Bearer "+tok.AccessToken); status != 200 {
+		t.Errorf("the access token after a refused revoke: %d, want 200", status)
+	}
+}
+
+// OpenID Connect userinfo answers POST as well as GET (Core §5.3.1); revoking the refresh token
+// ends its grant's access tokens too (RFC 7009 §2.1).
+func TestOIDCUserinfoPostAndRefreshRevocation(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	_, conf := oidcClient(t, srv, sandbox.OIDCClientID, sandbox.OIDCClientSecret, oidc.ScopeOpenID, "offline_access")
+	verifier, challenge := pkce()
+	q := authorize(t, conf.AuthCodeURL("s", challenge, oidc.Nonce("n")), oidcRedirect)
+	tok, err := conf.Exchange(clientCtx(t), q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("exchange: %v (refresh token set %v)", err, tok != nil && tok.RefreshToken != "")
+	}
+	userinfo := srv.URL() + "/oidc/userinfo"
+	req, _ := http.NewRequest(http.MethodPost, userinfo, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if status, _, body := do(t, req); status != 200 {
+		t.Fatalf("POST userinfo: %d %s", status, body)
+	}
+	if status, _, body := postForm(t, srv.URL()+"/oidc/revoke", url.Values{"token": {tok.RefreshToken}}, sandbox.OIDCClientID, sandbox.OIDCClientSecret); status != 200 {
+		t.Fatalf("revoke the refresh token: %d %s", status, body)
+	}
+	if status, _, _ := get(t, userinfo, "Bearer "+tok.AccessToken); status != 401 {
+		t.Errorf("the access token after its refresh token was revoked: %d, want 401", status)
 	}
 }

@@ -180,7 +180,8 @@ func (s *Server) githubRevoke(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Invalid request. \"access_token\" wasn't supplied.", "documentation_url": "https://docs.github.com/rest"})
 		return
 	}
-	if !s.revokeToken(app, tr.form.Get("access_token"), true) {
+	// The body names an access token; GitHub does not revoke by refresh token.
+	if !s.isAccessToken(tr.form.Get("access_token")) || !s.revokeToken(app, tr.form.Get("access_token"), true) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
 		return
 	}

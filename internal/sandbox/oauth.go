@@ -610,16 +610,26 @@ func (s *Server) lookupAccess(value string) (*token, tokenState) {
 func (s *Server) revokeToken(app *App, value string, wholeGrant bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, m := range []map[string]*token{s.access, s.refresh} {
-		if t := m[value]; t != nil && t.grant.app == app {
-			t.dead = true
-			if wholeGrant {
-				t.grant.revoked = true
-			}
-			return true
+	if t := s.access[value]; t != nil && t.grant.app == app {
+		t.dead = true
+		if wholeGrant {
+			t.grant.revoked = true
 		}
+		return true
+	}
+	// A revoked refresh token takes its grant's access tokens with it (RFC 7009 §2.1).
+	if t := s.refresh[value]; t != nil && t.grant.app == app {
+		t.dead, t.grant.revoked = true, true
+		return true
 	}
 	return false
+}
+
+// isAccessToken tells whether value is an access token the sandbox issued.
+func (s *Server) isAccessToken(value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.access[value] != nil
 }
 
 // bearer is the token of an "Authorization: Bearer …" header.

@@ -50,6 +50,7 @@ func (s *Server) oidcRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+oidcPath+"/authorize", s.authorize(KindOIDC, oidcIssuer))
 	mux.HandleFunc("POST "+oidcPath+"/token", s.oidcToken)
 	mux.HandleFunc("GET "+oidcPath+"/userinfo", s.oidcUserinfo)
+	mux.HandleFunc("POST "+oidcPath+"/userinfo", s.oidcUserinfo) // OIDC Core §5.3.1: GET and POST
 	mux.HandleFunc("POST "+oidcPath+"/revoke", s.oidcRevoke)
 }
 
