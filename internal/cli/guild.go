@@ -343,6 +343,8 @@ func discordFailure(err error) error {
 	var malformed *discord.MalformedError
 	var apiErr *discord.APIError
 	switch {
+	case errors.As(err, &rl) && rl.InARow > 0:
+		return exitcode.Errorf(exitcode.Provider, "discord rate limit: %d answers in a row were 429; retry after %s", rl.InARow, rl.At.UTC().Format(time.RFC3339))
 	case errors.As(err, &rl):
 		return exitcode.Errorf(exitcode.Provider, "discord rate limit: wait %s exceeds --max-wait; retry after %s",
 			rl.RetryAfter.Round(time.Millisecond), rl.At.UTC().Format(time.RFC3339))

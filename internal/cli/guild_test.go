@@ -410,6 +410,8 @@ func TestGuildCheckProviderFailures(t *testing.T) {
 			code: 4, stderr: []string{"discord rate limit: wait 30s exceeds --max-wait; retry after 20"}, counts: map[string]int{memberPath: 1}},
 		{name: "429 with no wait allowed", user: "alice", prepare: fault(sandbox.Fault{RetryAfter: 0.2, Times: 1}), args: append(check, "--max-wait", "0"),
 			code: 4, stderr: []string{"exceeds --max-wait"}, counts: map[string]int{memberPath: 1}},
+		{name: "429 every time, each wait short", user: "alice", prepare: fault(sandbox.Fault{Status: 429}), args: check,
+			code: 4, stderr: []string{"discord rate limit: 6 answers in a row were 429"}, counts: map[string]int{memberPath: 6}},
 		{name: "500s then success", user: "alice", prepare: fault(sandbox.Fault{Status: 500, Times: 2}), args: check,
 			code: 0, stderr: []string{"is in guild"}, counts: map[string]int{memberPath: 3}},
 		{name: "500s forever", user: "alice", prepare: fault(sandbox.Fault{Status: 503}), args: check,

@@ -103,12 +103,18 @@ type RateLimitError struct {
 	RetryAfter time.Duration
 	At         time.Time // when a retry may succeed
 	Global     bool
+	// InARow is set when the client gave up after that many 429s in a row, however short their
+	// waits; it is 0 when the wait alone was beyond the budget.
+	InARow int
 }
 
 func (e *RateLimitError) Error() string {
 	scope := "rate limited"
 	if e.Global {
 		scope = "globally rate limited"
+	}
+	if e.InARow > 0 {
+		return fmt.Sprintf("discord: %s %d times in a row; retry after %s", scope, e.InARow, e.At.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("discord: %s for %s, beyond the wait budget; retry after %s", scope,
 		e.RetryAfter.Round(time.Millisecond), e.At.UTC().Format(time.RFC3339))
@@ -339,7 +345,10 @@ func (c *Client) noteRateLimit(route string, resp *http.Response, body []byte, n
 	} else {
 		c.setReset(route, at)
 	}
-	if c.waited+wait > c.maxWait() || n > maxRateLimited {
+	if n > maxRateLimited {
+		return &RateLimitError{RetryAfter: wait, At: at, Global: global, InARow: n}
+	}
+	if c.waited+wait > c.maxWait() {
 		return &RateLimitError{RetryAfter: wait, At: at, Global: global}
 	}
 	return nil

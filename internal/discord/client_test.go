@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -79,13 +80,16 @@ func TestCurrentUserGuildMember(t *testing.T) {
 			jsonAnswer(200, memberJSON)}, time.Second, 1,
 			func(err error) bool {
 				var e *RateLimitError
-				return errors.As(err, &e) && e.Global && e.RetryAfter == 30*time.Second
+				return errors.As(err, &e) && e.Global && e.RetryAfter == 30*time.Second && e.InARow == 0
 			}},
 		{"429 with zero budget", []func(http.ResponseWriter, *http.Request){
 			jsonAnswer(429, `{"retry_after":0.01}`), jsonAnswer(200, memberJSON)}, 0, 1,
 			func(err error) bool { var e *RateLimitError; return errors.As(err, &e) }},
 		{"429 with zero wait forever", []func(http.ResponseWriter, *http.Request){jsonAnswer(429, `{"retry_after":0}`)}, time.Second, 1 + maxRateLimited,
-			func(err error) bool { var e *RateLimitError; return errors.As(err, &e) }},
+			func(err error) bool {
+				var e *RateLimitError
+				return errors.As(err, &e) && e.InARow == 1+maxRateLimited && strings.Contains(e.Error(), "times in a row")
+			}},
 		{"500 then success", []func(http.ResponseWriter, *http.Request){
 			jsonAnswer(500, `{}`), jsonAnswer(502, ``), jsonAnswer(200, memberJSON)}, time.Second, 3, nil},
 		{"500 forever", []func(http.ResponseWriter, *http.Request){jsonAnswer(500, `{}`)}, time.Second, 1 + DefaultMaxRetries,
