@@ -242,6 +242,13 @@ func guildCheckUser(ctx context.Context, opts *GuildCheckOptions) (*guildCheckRe
 		}
 		var apiErr *discord.APIError
 		if !errors.As(err, &apiErr) || !apiErr.IsAuth() {
+			if err == nil && res.User == "" {
+				// A token from the environment does not say whose it is, and Discord's answer
+				// named nobody: ask, so that "user" holds the id as the JSON contract says.
+				if u, uerr := client.CurrentUser(ctx, cred); uerr == nil {
+					res.User, res.Username = u.ID, u.Username
+				}
+			}
 			return res, err
 		}
 		switch {

@@ -289,6 +289,9 @@ func TestGuildCheckUserMode(t *testing.T) {
 	t.Parallel()
 	g := sandbox.GuildID
 	one := map[string]int{memberPath: 1}
+	// A token from the environment does not say whose it is: a "no" asks /users/@me once, so that
+	// the answer names the user.
+	oneAndWho := map[string]int{memberPath: 1, "/api/v10/users/@me": 1}
 	alice := fmt.Sprintf("alice (%s)", sandbox.AliceID)
 	runGuildCases(t, []guildCase{
 		{name: "member", user: "alice", args: []string{"guild", "check", "--guild", g},
@@ -312,13 +315,13 @@ func TestGuildCheckUserMode(t *testing.T) {
 		{name: "pending rejected", user: "bob", args: []string{"guild", "check", "--guild", g, "--require-verified"},
 			code: 1, stderr: []string{"has not passed membership screening yet (pending)"}, counts: one},
 		{name: "not a member", user: "carol", args: []string{"guild", "check", "--guild", g},
-			code: 1, stderr: []string{"✗ the token's user is not in guild " + g}, counts: one},
+			code: 1, stderr: []string{"✗ carol (" + sandbox.CarolID + ") is not in guild " + g}, counts: oneAndWho},
 		{name: "json member", user: "alice", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleGuestID + "," + sandbox.RoleAdminID, "-o", "json"},
 			code: 0, counts: one,
 			stdout: `{"guild":"` + g + `","user":"` + sandbox.AliceID + `","username":"alice","member":true,"pending":false,"roles":["` + sandbox.RoleAdminID + `","` + sandbox.RoleMemberID + `"],"matched_roles":["` + sandbox.RoleAdminID + `"],"missing_roles":["` + sandbox.RoleGuestID + `"]}` + "\n"},
 		{name: "json not a member", user: "carol", args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID, "-o", "json"},
-			code: 1, counts: one,
-			stdout: `{"guild":"` + g + `","user":"","username":"","member":false,"pending":false,"roles":[],"matched_roles":[],"missing_roles":["` + sandbox.RoleAdminID + `"]}` + "\n"},
+			code: 1, counts: oneAndWho,
+			stdout: `{"guild":"` + g + `","user":"` + sandbox.CarolID + `","username":"carol","member":false,"pending":false,"roles":[],"matched_roles":[],"missing_roles":["` + sandbox.RoleAdminID + `"]}` + "\n"},
 		{name: "revoked token", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "check", "--guild", g},
 			code: 3, stderr: []string{"discord rejected the token (HTTP 401): run authctl login discord"}, counts: one},
 		{name: "guilds scope only, membership", user: "carol", scopes: []string{"identify", "guilds"},

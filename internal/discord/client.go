@@ -164,6 +164,15 @@ type Client struct {
 	globalAt time.Time
 }
 
+// CurrentUser is the token's user (GET /users/@me, scope identify).
+func (c *Client) CurrentUser(ctx context.Context, cred Credentials) (*User, error) {
+	var u User
+	if err := c.get(ctx, cred, "/users/@me", "/users/@me", &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // CurrentUserGuildMember returns the token user's member object in guild
 // (scope guilds.members.read). Not a member: *APIError with CodeUnknownGuild.
 func (c *Client) CurrentUserGuildMember(ctx context.Context, cred Credentials, guildID string) (*Member, error) {
