@@ -82,7 +82,7 @@ func (c *GitHubClient) CreateToken(ctx context.Context, installation int64, req 
 const attempts = 3
 
 // retryBackoff is the wait before the second attempt; it doubles for each one after.
-var retryBackoff = 500 * time.Millisecond
+const retryBackoff = 500 * time.Millisecond
 
 // do calls GitHub, retrying 5xx answers and connection failures with backoff, and decodes a
 // want answer into out.

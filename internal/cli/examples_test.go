@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -164,7 +163,7 @@ func TestHelpExamplesAgainstSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stdin.Close()
-	stderr := &urlWatcher{url: make(chan string, 1)}
+	stderr := newURLWatcher()
 	login.Stderr = stderr
 	if err := login.Start(); err != nil {
 		t.Fatal(err)
@@ -172,7 +171,7 @@ func TestHelpExamplesAgainstSandbox(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- login.Wait() }()
 	select {
-	case u := <-stderr.url:
+	case u := <-stderr.found:
 		resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(u) // the sandbox approves; the login's callback answers
 		if err != nil {
 			t.Fatalf("open the login URL: %v (stderr %s)", err, stderr)
@@ -240,7 +239,7 @@ func TestHelpExamplesThatServe(t *testing.T) {
 		t.Run(line, func(t *testing.T) {
 			cmd := exampleCmd(bin, t.TempDir(), line, "AUTHCTL_WEBHOOK_SECRET=example-secret")
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a backgrounded server is stopped with its shell
-			out := &readyWatcher{ready: ready, seen: make(chan struct{})}
+			out := &outputWatcher{pattern: ready, found: make(chan string, 1)}
 			cmd.Stdout, cmd.Stderr = out, out
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -248,7 +247,7 @@ func TestHelpExamplesThatServe(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
-			case <-out.seen:
+			case <-out.found:
 			case err := <-done:
 				t.Fatalf("ended before it was ready: %v\n%s", err, out)
 			case <-time.After(30 * time.Second):
@@ -264,31 +263,6 @@ func TestHelpExamplesThatServe(t *testing.T) {
 			}
 		})
 	}
-}
-
-// readyWatcher collects a process's output and closes seen when ready matches it.
-type readyWatcher struct {
-	mu    sync.Mutex
-	text  []byte
-	ready *regexp.Regexp
-	seen  chan struct{}
-}
-
-func (w *readyWatcher) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	wasReady := w.ready.Match(w.text)
-	w.text = append(w.text, p...)
-	if !wasReady && w.ready.Match(w.text) {
-		close(w.seen)
-	}
-	return len(p), nil
-}
-
-func (w *readyWatcher) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.text)
 }
 
 // runExamples runs the lines in order in one bash, so that a line can use a

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,37 +28,39 @@ import (
 	"github.com/authctl/authctl/internal/ui"
 )
 
-// promptWatcher is a goroutine-safe stderr that hands over the authorize URL
-// the login prints, the signal a test "browser" waits on.
-type promptWatcher struct {
-	mu   sync.Mutex
-	text bytes.Buffer
-	url  chan string
-	sent bool
+// outputWatcher is a goroutine-safe writer for a process's output that sends
+// the first match of pattern on found, once; with a group in the pattern, the
+// group's text. newURLWatcher's pattern is the authorize URL a login prints on
+// a line of its own, the signal a test "browser" waits on.
+type outputWatcher struct {
+	mu      sync.Mutex
+	text    []byte
+	sent    bool
+	pattern *regexp.Regexp
+	found   chan string
 }
 
-func newPromptWatcher() *promptWatcher { return &promptWatcher{url: make(chan string, 1)} }
+var authorizeURL = regexp.MustCompile(`(?m)^\s*(https?://\S+[?&]state=\S+)\s*\n`)
 
-func (w *promptWatcher) Write(p []byte) (int, error) {
+func newURLWatcher() *outputWatcher {
+	return &outputWatcher{pattern: authorizeURL, found: make(chan string, 1)}
+}
+
+func (w *outputWatcher) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.text.Write(p)
-	if !w.sent {
-		for _, line := range strings.Split(w.text.String(), "\n") {
-			if u := strings.TrimSpace(line); strings.HasPrefix(u, "http") && strings.Contains(u, "state=") {
-				w.url <- u
-				w.sent = true
-				break
-			}
-		}
+	w.text = append(w.text, p...)
+	if m := w.pattern.FindSubmatch(w.text); m != nil && !w.sent {
+		w.sent = true
+		w.found <- string(m[len(m)-1])
 	}
 	return len(p), nil
 }
 
-func (w *promptWatcher) String() string {
+func (w *outputWatcher) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.text.String()
+	return string(w.text)
 }
 
 // loginEnv is a sandbox, its config file and a temp file store.
@@ -103,7 +105,7 @@ func fileBackend(t *testing.T, dir string) (*CredentialBackend, *store.File) {
 type loginRunResult struct {
 	code   int
 	stdout string
-	stderr *promptWatcher
+	stderr *outputWatcher
 }
 
 // login runs `authctl --config CFG args...`; browse, when set, gets the
@@ -116,7 +118,7 @@ func (e *loginEnv) login(ctx context.Context, stdin io.Reader, browse func(authU
 		stdin = r
 	}
 	ios, _, out, _ := ui.Test()
-	errOut := newPromptWatcher()
+	errOut := newURLWatcher()
 	ios.In, ios.ErrOut, ios.StdinTTY = stdin, errOut, e.stdinTTY
 	env := e.env
 	if env == nil {
@@ -128,7 +130,7 @@ func (e *loginEnv) login(ctx context.Context, stdin io.Reader, browse func(authU
 	go func() { done <- Run(ctx, f, append([]string{"--config", e.cfg, "login"}, args...)) }()
 	if browse != nil {
 		select {
-		case u := <-errOut.url:
+		case u := <-errOut.found:
 			browse(u)
 		case code := <-done:
 			return loginRunResult{code, out.String(), errOut}

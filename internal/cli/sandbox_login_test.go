@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,33 +13,6 @@ import (
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/ui"
 )
-
-// urlWatcher collects stderr and reports the first authorize URL printed.
-type urlWatcher struct {
-	mu   sync.Mutex
-	text []byte
-	sent bool
-	url  chan string
-}
-
-var authorizeURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/oauth2/authorize\?\S+`)
-
-func (w *urlWatcher) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.text = append(w.text, p...)
-	if m := authorizeURL.Find(w.text); m != nil && !w.sent {
-		w.sent = true
-		w.url <- string(m)
-	}
-	return len(p), nil
-}
-
-func (w *urlWatcher) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.text)
-}
 
 // The config printed by `authctl sandbox` makes `authctl --config FILE login
 // discord` work: the login's URL, approved by the sandbox, ends in its
@@ -60,7 +32,7 @@ func TestSandboxConfigLoginDiscord(t *testing.T) {
 
 	stdin, stdinW := io.Pipe() // never EOF while the login waits
 	defer stdinW.Close()
-	errOut := &urlWatcher{url: make(chan string, 1)}
+	errOut := newURLWatcher()
 	ios, _, _, _ := ui.Test()
 	ios.In, ios.ErrOut = stdin, errOut
 	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
@@ -70,7 +42,7 @@ func TestSandboxConfigLoginDiscord(t *testing.T) {
 	go func() { done <- Run(ctx, f, []string{"--config", cfg, "login", "discord", "--no-browser"}) }()
 
 	select {
-	case u := <-errOut.url:
+	case u := <-errOut.found:
 		resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(u) // sandbox approves, then the login's callback answers
 		if err != nil {
 			t.Fatalf("follow the login URL: %v (stderr %s)", err, errOut)

@@ -29,6 +29,12 @@ import (
 // the configuration it hands out.
 func sandboxProvider(t *testing.T, name string) (*sandbox.Server, *provider.Provider) {
 	t.Helper()
+	return sandboxProviderWith(t, name, &http.Client{Timeout: 10 * time.Second})
+}
+
+// sandboxProviderWith is sandboxProvider with the provider calling through client.
+func sandboxProviderWith(t *testing.T, name string, client *http.Client) (*sandbox.Server, *provider.Provider) {
+	t.Helper()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(srv.ConfigYAML()), 0o600); err != nil {
@@ -39,7 +45,7 @@ func sandboxProvider(t *testing.T, name string) (*sandbox.Server, *provider.Prov
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := provider.Resolve(context.Background(), cfg, name, getenv, &http.Client{Timeout: 10 * time.Second})
+	p, err := provider.Resolve(context.Background(), cfg, name, getenv, client)
 	if err != nil {
 		t.Fatalf("resolve %s: %v", name, err)
 	}
@@ -235,22 +241,9 @@ func TestVerboseTraceOfLoginAndRefreshHasNoSecrets(t *testing.T) {
 	for _, name := range []string{"discord", "slack", "sentry", "oidc"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
-			path := filepath.Join(t.TempDir(), "config.yaml")
-			if err := os.WriteFile(path, []byte(srv.ConfigYAML()), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			getenv := func(string) string { return "" }
-			cfg, err := config.Load(path, getenv)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var trace bytes.Buffer
 			traced := &http.Client{Timeout: 10 * time.Second, Transport: &httplog.Transport{Out: &trace}}
-			p, err := provider.Resolve(context.Background(), cfg, name, getenv, traced)
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, p := sandboxProviderWith(t, name, traced)
 
 			conf := p.OAuth2(redirectFor(p), nil)
 			verifier, state, nonce := oauth2.GenerateVerifier(), random(t), random(t)

@@ -17,8 +17,8 @@ const (
 )
 
 func (s *Server) discordRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oauth2/authorize", s.authorize(KindDiscord, nil))
-	mux.HandleFunc("GET /api/oauth2/authorize", s.authorize(KindDiscord, nil))
+	mux.HandleFunc("GET /oauth2/authorize", s.authorize(KindDiscord, KindDiscord, nil))
+	mux.HandleFunc("GET /api/oauth2/authorize", s.authorize(KindDiscord, KindDiscord, nil))
 	mux.HandleFunc("POST /api/oauth2/token", s.discordToken)
 	mux.HandleFunc("POST /api/oauth2/token/revoke", s.discordRevoke)
 	mux.HandleFunc("GET /api/v10/users/@me", s.discordMe)

@@ -16,7 +16,7 @@ const (
 )
 
 func (s *Server) githubRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /login/oauth/authorize", s.authorize(KindGitHub, nil))
+	mux.HandleFunc("GET /login/oauth/authorize", s.authorize(KindGitHub, KindGitHub, nil))
 	mux.HandleFunc("POST /login/oauth/access_token", s.githubToken)
 	mux.HandleFunc("POST /login/device/code", s.githubDeviceCode)
 	mux.HandleFunc("GET /login/device", s.devicePage)
@@ -181,7 +181,7 @@ func (s *Server) githubRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The body names an access token; GitHub does not revoke by refresh token.
-	if !s.isAccessToken(tr.form.Get("access_token")) || !s.revokeToken(app, tr.form.Get("access_token"), true) {
+	if !s.revokeAccessToken(app, tr.form.Get("access_token"), true) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
 		return
 	}

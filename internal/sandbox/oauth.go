@@ -189,8 +189,9 @@ func (s *Server) defaultUser(hint string) *User {
 	return nil
 }
 
-// authorize is the authorize endpoint of kind. issuer is non-empty for oidc.
-func (s *Server) authorize(kind string, issuer func(*http.Request) string) http.HandlerFunc {
+// authorize is the authorize endpoint of kind; scopeSyntax is the kind whose
+// scope separator it reads (see splitScopes), and issuer is non-nil for oidc.
+func (s *Server) authorize(kind, scopeSyntax string, issuer func(*http.Request) string) http.HandlerFunc {
 	rules := rulesByKind[kind]
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -219,10 +220,6 @@ func (s *Server) authorize(kind string, issuer func(*http.Request) string) http.
 		if rt := q.Get("response_type"); rt != "code" && (rt != "" || rules.requireResponseType) {
 			fail("unsupported_response_type", "response_type must be code")
 			return
-		}
-		scopeSyntax := kind
-		if issuer != nil || r.URL.Path == "/openid/connect/authorize" {
-			scopeSyntax = KindOIDC // OpenID Connect, Sign in with Slack included: spaces
 		}
 		req.scopes = splitScopes(scopeSyntax, q.Get("scope"))
 		if kind == KindSlack {
@@ -608,6 +605,21 @@ func (s *Server) lookupAccess(value string) (*token, tokenState) {
 // token of its authorization dies (Discord). Unknown tokens are ignored
 // (RFC 7009 §2.2). It reports whether the token belonged to app.
 func (s *Server) revokeToken(app *App, value string, wholeGrant bool) bool {
+	if s.revokeAccessToken(app, value, wholeGrant) {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A revoked refresh token takes its grant's access tokens with it (RFC 7009 §2.1).
+	if t := s.refresh[value]; t != nil && t.grant.app == app {
+		t.dead, t.grant.revoked = true, true
+		return true
+	}
+	return false
+}
+
+// revokeAccessToken revokes value only if it is one of app's access tokens.
+func (s *Server) revokeAccessToken(app *App, value string, wholeGrant bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t := s.access[value]; t != nil && t.grant.app == app {
@@ -617,19 +629,7 @@ func (s *Server) revokeToken(app *App, value string, wholeGrant bool) bool {
 		}
 		return true
 	}
-	// A revoked refresh token takes its grant's access tokens with it (RFC 7009 §2.1).
-	if t := s.refresh[value]; t != nil && t.grant.app == app {
-		t.dead, t.grant.revoked = true, true
-		return true
-	}
 	return false
-}
-
-// isAccessToken tells whether value is an access token the sandbox issued.
-func (s *Server) isAccessToken(value string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.access[value] != nil
 }
 
 // bearer is the token of an "Authorization: Bearer …" header.

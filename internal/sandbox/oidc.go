@@ -47,7 +47,7 @@ func oidcIssuer(r *http.Request) string { return baseURL(r) + oidcPath }
 func (s *Server) oidcRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+oidcPath+"/.well-known/openid-configuration", s.oidcDiscovery)
 	mux.HandleFunc("GET "+oidcPath+"/jwks", s.oidcJWKS)
-	mux.HandleFunc("GET "+oidcPath+"/authorize", s.authorize(KindOIDC, oidcIssuer))
+	mux.HandleFunc("GET "+oidcPath+"/authorize", s.authorize(KindOIDC, KindOIDC, oidcIssuer))
 	mux.HandleFunc("POST "+oidcPath+"/token", s.oidcToken)
 	mux.HandleFunc("GET "+oidcPath+"/userinfo", s.oidcUserinfo)
 	mux.HandleFunc("POST "+oidcPath+"/userinfo", s.oidcUserinfo) // OIDC Core §5.3.1: GET and POST

@@ -10,7 +10,7 @@ import (
 const sentryTokenLifetime = 8 * time.Hour
 
 func (s *Server) sentryRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oauth/authorize/{$}", s.authorize(KindSentry, nil))
+	mux.HandleFunc("GET /oauth/authorize/{$}", s.authorize(KindSentry, KindSentry, nil))
 	mux.HandleFunc("POST /oauth/token/{$}", s.sentryToken)
 	mux.HandleFunc("POST /oauth/device/code/{$}", s.sentryDeviceCode)
 	mux.HandleFunc("GET /oauth/device/{$}", s.devicePage)

@@ -14,7 +14,7 @@ const (
 )
 
 func (s *Server) slackRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oauth/v2/authorize", s.authorize(KindSlack, nil))
+	mux.HandleFunc("GET /oauth/v2/authorize", s.authorize(KindSlack, KindSlack, nil))
 	mux.HandleFunc("POST /api/oauth.v2.access", s.slackToken)
 	mux.HandleFunc("/api/auth.test", s.slackAuthTest)
 	mux.HandleFunc("/api/auth.revoke", s.slackRevoke)

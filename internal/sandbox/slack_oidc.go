@@ -13,7 +13,7 @@ import (
 func (s *Server) slackOIDCRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.slackOIDCDiscovery)
 	mux.HandleFunc("GET /openid/connect/keys", s.slackOIDCKeys)
-	mux.HandleFunc("GET /openid/connect/authorize", s.authorize(KindSlack, nil))
+	mux.HandleFunc("GET /openid/connect/authorize", s.authorize(KindSlack, KindOIDC, nil)) // OpenID Connect: scopes separated by spaces
 	mux.HandleFunc("POST /api/openid.connect.token", s.slackOIDCToken)
 	mux.HandleFunc("/api/openid.connect.userInfo", s.slackOIDCUserInfo)
 }
