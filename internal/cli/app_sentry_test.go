@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,15 +142,8 @@ func TestAppCredentialsInStatusAndLogout(t *testing.T) {
 // self-hosted server's URLs), so the sentry entry of user logins stays as it is.
 func TestAppSentryProviderEntry(t *testing.T) {
 	srv, env, cfg, _ := appSandbox(t)
-	config, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config = append(config, []byte("  integration:\n    kind: sentry\n    client_id: "+sandbox.SentryIntegrationClient+
-		"\n    client_secret_env: INTEGRATION_SECRET\n    auth_url: "+srv.URL()+"/oauth/authorize\n")...)
-	if err := os.WriteFile(cfg, config, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	addProviders(t, cfg, "  integration:\n    kind: sentry\n    client_id: "+sandbox.SentryIntegrationClient+
+		"\n    client_secret_env: INTEGRATION_SECRET\n    auth_url: "+srv.URL()+"/oauth/authorize\n")
 	env["INTEGRATION_SECRET"] = sandbox.SentryIntegrationSecret
 	env["INSTALL_CODE"] = sandbox.SentryInstallationCode
 	if code, _, stderr := runCLI(t, env, "--config", cfg, "app", "login", "sentry", "--provider", "integration", "--installation", sandbox.SentryInstallationUUID, "--code-env", "INSTALL_CODE"); code != 0 {

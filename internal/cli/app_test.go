@@ -62,6 +62,19 @@ func appSeed(t *testing.T, key *rsa.PrivateKey) *sandbox.Seed {
 	return seed
 }
 
+// addProviders appends provider entries (YAML under providers:, indented) to the config file.
+func addProviders(t *testing.T, cfg, entries string) {
+	t.Helper()
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(entries); err != nil {
+		t.Fatal(err)
+	}
+}
+
 const tokensPath = "/app/installations/5150/access_tokens"
 
 func TestAppTokenGitHubMintsOnceAndCaches(t *testing.T) {
@@ -252,14 +265,7 @@ func TestAppTokenGitHubEnterpriseProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	ghe := sandboxtest.Start(t, sandboxtest.WithSeed(appSeed(t, key))) // another host, same app id
-	config, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config = append(config, []byte("  ghe:\n    kind: github\n    client_id: Iv1.ghe\n    auth_url: "+ghe.URL()+"/login/oauth/authorize\n  notgithub:\n    kind: slack\n    client_id: x\n")...)
-	if err := os.WriteFile(cfg, config, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	addProviders(t, cfg, "  ghe:\n    kind: github\n    client_id: Iv1.ghe\n    auth_url: "+ghe.URL()+"/login/oauth/authorize\n  notgithub:\n    kind: slack\n    client_id: x\n")
 	base := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--repo", sandbox.GitHubInstallationRepo}
 
 	code, public, stderr := runCLI(t, env, base...)

@@ -241,7 +241,7 @@ func (f *Factory) knownProvider(name string) error {
 	if _, ok := cfg.Provider(name, f.Getenv); ok {
 		return nil
 	}
-	return exitcode.Errorf(exitcode.Usage, "unknown provider %q: use one of %s, or add providers.%s to the config file", name, strings.Join(provider.Builtins(), ", "), name)
+	return provider.UnknownProviderError(name)
 }
 
 func accountSuffix(account, format string) string {

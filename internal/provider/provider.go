@@ -196,7 +196,7 @@ func resolve(ctx context.Context, cfg *config.Config, name string, getenv func(s
 	def, builtin := builtins[kind]
 	if !builtin && kind != KindOIDC && kind != KindOAuth2 {
 		if !configured {
-			return nil, exitcode.Errorf(exitcode.Usage, "unknown provider %q: use one of discord, github, slack, sentry, or add providers.%s to the config file", name, name)
+			return nil, UnknownProviderError(name)
 		}
 		return nil, exitcode.Errorf(exitcode.Usage, "provider %s: unknown kind %q (want one of %s)", name, kind, strings.Join(Kinds, ", "))
 	}
@@ -394,6 +394,12 @@ func numberExtra(tok *oauth2.Token, key string) int64 {
 		}
 	}
 	return 0
+}
+
+// UnknownProviderError is the exit-2 error for a provider name that is neither built in nor
+// configured.
+func UnknownProviderError(name string) error {
+	return exitcode.Errorf(exitcode.Usage, "unknown provider %q: use one of %s, or add providers.%s to the config file", name, strings.Join(Builtins(), ", "), name)
 }
 
 // IsBuiltin tells whether name is a provider authctl knows without configuration.
