@@ -62,4 +62,3 @@ func diff(want, got string) string {
 	}
 	return "(only trailing content differs)"
 }
-
