@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -13,12 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/app"
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
-	"github.com/authctl/authctl/internal/store"
 )
-
-func init() { subcommands = append(subcommands, newCmdApp) }
 
 // appTokenMargin is how long before GitHub's expires_at a cached installation token is replaced.
 const appTokenMargin = 5 * time.Minute
@@ -143,65 +139,20 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		return err
 	}
 
-	st, err := f.Store()
-	if err != nil {
-		return err
-	}
 	// A cached token for the same target answers without reading the key or the network.
-	key := githubAppKey(gh.APIURL, opts)
-	cred, err := st.Get(ctx, key, "")
-	if err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
-		_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
-		return err
-	}
-	if err != nil && !errors.Is(err, f.credentials().NotFound) {
-		return err
-	}
-	unlock, err := store.Lock(ctx, key, "")
+	key := credential.GitHubAppKey(gh.APIURL, opts.AppID, opts.Installation, opts.Repo, opts.Org, "")
+	cred, err := f.Credentials().CachedAppToken(ctx, key, appTokenMargin, func(ctx context.Context) (*provider.Credential, error) {
+		tok, err := mintGitHubToken(ctx, f, opts, gh.APIURL, req)
+		if err != nil {
+			return nil, err
+		}
+		return &provider.Credential{AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}, nil
+	})
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	// Another process may have minted while this one waited for the lock.
-	if cred, err := st.Get(ctx, key, ""); err == nil && store.Fresh(cred, f.Now(), appTokenMargin) {
-		_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
-		return err
-	}
-	tok, err := mintGitHubToken(ctx, f, opts, gh.APIURL, req)
-	if err != nil {
-		return err
-	}
-	if err := st.Put(ctx, &provider.Credential{Provider: key, AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}); err != nil {
-		return fmt.Errorf("cache installation token: %w", err)
-	}
-	_, err = fmt.Fprintln(f.IO.Out, tok.Token)
+	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 	return err
-}
-
-// isAppCredential tells an integration's cached token (github-app:…, sentry-app:…) from a
-// user's login in the shared credential store.
-func isAppCredential(key string) bool {
-	return strings.HasPrefix(key, "github-app:") || strings.HasPrefix(key, "sentry-app:")
-}
-
-// githubAppKey is the credential-store provider key of the cached token for the target the
-// options name on the GitHub whose API is apiURL: github-app:HOST:APP:INSTALLATION,
-// github-app:HOST:APP:repo:OWNER/NAME or github-app:HOST:APP:org:NAME. App ids are per host, so
-// a token of a GitHub Enterprise server or of the sandbox is never served for github.com.
-// Repository and organization names are case-insensitive on GitHub.
-func githubAppKey(apiURL string, opts *AppTokenOptions) string {
-	host := apiURL
-	if u, err := url.Parse(apiURL); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	prefix := "github-app:" + strings.ToLower(host) + ":" + opts.AppID + ":"
-	switch {
-	case opts.Repo != "":
-		return prefix + "repo:" + strings.ToLower(opts.Repo)
-	case opts.Org != "":
-		return prefix + "org:" + strings.ToLower(opts.Org)
-	}
-	return prefix + strconv.FormatInt(opts.Installation, 10)
 }
 
 // githubAppAPI resolves the provider entry whose API the app calls; it must be of kind github.

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/app"
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
@@ -51,12 +51,10 @@ func newCmdAppTokenSentry(f *Factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
-	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh when the token expires within this long")
+	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", credential.DefaultMinTTL, "refresh when the token expires within this long")
 	cmd.Flags().StringVar(&opts.Provider, "provider", "sentry", sentryProviderUsage)
 	return cmd
 }
-
-func sentryAppKey(installation string) string { return "sentry-app:" + installation }
 
 // sentryProviderUsage explains --provider of the Sentry integration commands.
 const sentryProviderUsage = "config entry (kind sentry) with the integration's client id and secret and, for self-hosted Sentry, its URLs"
@@ -87,9 +85,9 @@ func appLoginSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 	if code == "" {
 		return exitcode.Errorf(exitcode.Usage, "give the installation code with --code or --code-env")
 	}
-	st, err := f.Store()
-	if err != nil {
-		return err
+	creds := f.Credentials()
+	if _, err := creds.Store(); err != nil {
+		return err // a missing store fails before the one-time code is spent
 	}
 	client, err := sentryClient(ctx, f, opts.Provider)
 	if err != nil {
@@ -99,8 +97,8 @@ func appLoginSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 	if err != nil {
 		return err
 	}
-	cred := &provider.Credential{Provider: sentryAppKey(opts.Installation), AccessToken: tok.Token, TokenType: "Bearer", RefreshToken: tok.RefreshToken, Expiry: tok.ExpiresAt}
-	if err := st.Put(ctx, cred); err != nil {
+	cred := &provider.Credential{AccessToken: tok.Token, TokenType: "Bearer", RefreshToken: tok.RefreshToken, Expiry: tok.ExpiresAt}
+	if err := creds.SaveAppToken(ctx, credential.SentryAppKey(opts.Installation), cred); err != nil {
 		return fmt.Errorf("store sentry integration token: %w", err)
 	}
 	f.IO.Infof("stored the token of Sentry installation %s (expires %s)", opts.Installation, tok.ExpiresAt.Format(time.RFC3339))
@@ -111,12 +109,9 @@ func appTokenSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 	if opts.Installation == "" {
 		return exitcode.Errorf(exitcode.Usage, "--installation is required")
 	}
-	st, err := f.Store()
-	if err != nil {
-		return err
-	}
-	key := sentryAppKey(opts.Installation)
-	cred, _, err := f.credentials().EnsureFresh(ctx, st, key, "", opts.MinTTL, "", func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
+	key := credential.SentryAppKey(opts.Installation)
+	missing := fmt.Sprintf("no token for Sentry installation %s; run authctl app login sentry --installation %s --code-env VAR", opts.Installation, opts.Installation)
+	cred, err := f.Credentials().RefreshedAppToken(ctx, key, opts.MinTTL, missing, func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
 		client, err := sentryClient(ctx, f, opts.Provider)
 		if err != nil {
 			return nil, err
@@ -125,12 +120,9 @@ func appTokenSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 		if err != nil {
 			return nil, err
 		}
-		return &provider.Credential{Provider: key, AccessToken: tok.Token, TokenType: "Bearer", RefreshToken: tok.RefreshToken, Expiry: tok.ExpiresAt}, nil
+		return &provider.Credential{AccessToken: tok.Token, TokenType: "Bearer", RefreshToken: tok.RefreshToken, Expiry: tok.ExpiresAt}, nil
 	})
 	if err != nil {
-		if errors.Is(err, f.credentials().NotFound) {
-			return exitcode.Errorf(exitcode.Auth, "no token for Sentry installation %s; run authctl app login sentry --installation %s --code-env VAR", opts.Installation, opts.Installation)
-		}
 		return err
 	}
 	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
@@ -164,10 +156,11 @@ func appStatusRun(ctx context.Context, f *Factory) error {
 	}
 	entries := []entry{}
 	for _, c := range all {
-		if !isAppCredential(c.Provider) {
+		key, ok := credential.AppKeyOf(c)
+		if !ok {
 			continue
 		}
-		e := entry{Key: c.Provider, Expires: "never", Valid: c.AccessToken != "" && (c.Expiry.IsZero() || c.Expiry.After(f.Now()))}
+		e := entry{Key: key.String(), Expires: "never", Valid: c.AccessToken != "" && (c.Expiry.IsZero() || c.Expiry.After(f.Now()))}
 		if !c.Expiry.IsZero() {
 			e.Expires = c.Expiry.UTC().Format(time.RFC3339)
 		}

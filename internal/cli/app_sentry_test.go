@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/authctl/authctl/internal/credential"
 	"io"
 	"strconv"
 	"strings"
@@ -90,11 +91,11 @@ func sentryLogin(t *testing.T, env map[string]string, cfg string) {
 func TestAppSentryParallelRefreshOnce(t *testing.T) {
 	srv, env, cfg, _ := appSandbox(t)
 	sentryLogin(t, env, cfg)
-	st, err := store.Open(store.KindFile, io.Discard)
+	st, err := store.Open(store.KindFile, store.StateDir(mapEnv(env)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, err := st.Get(context.Background(), sentryAppKey(sandbox.SentryInstallationUUID), "")
+	cred := appTokenOf(t, st, credential.SentryAppKey(sandbox.SentryInstallationUUID))
 	if err != nil {
 		t.Fatal(err)
 	}

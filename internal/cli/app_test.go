@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"github.com/authctl/authctl/internal/credential"
 	"io"
 	"net/http"
 	"os"
@@ -41,7 +42,6 @@ func appSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, strin
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state")) // the file store and its lock read the process environment
 	env := map[string]string{"AUTHCTL_STORE": "file", "XDG_STATE_HOME": filepath.Join(dir, "state"), "HOME": dir}
 	return srv, env, cfg, keyFile
 }
@@ -241,7 +241,7 @@ func TestAppTokenGitHubWrongKey(t *testing.T) {
 		!strings.Contains(stderr, "JSON web token could not be decoded (is the private key this app's") {
 		t.Fatalf("exit %d stdout %q stderr %q; want exit 3 with GitHub's reason and a hint", code, stdout, stderr)
 	}
-	st, err := store.Open(store.KindFile, io.Discard)
+	st, err := store.Open(store.KindFile, store.StateDir(mapEnv(env)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,8 +324,8 @@ func TestAppTokenGitHubProviderFailures(t *testing.T) {
 func runCLIAt(t *testing.T, env map[string]string, offset time.Duration, args ...string) (int, string, string) {
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] },
-		Now: func() time.Time { return time.Now().Add(offset) }}
+	f := newTestFactory(t, ios, env)
+	f.Now = func() time.Time { return time.Now().Add(offset) }
 	code := Run(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }
@@ -351,12 +351,11 @@ func TestAppTokenGitHubExpiringCacheMintsAgain(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	st, err := store.Open("file", io.Discard)
+	st, err := store.Open("file", store.StateDir(mapEnv(env)), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := githubAppKey(srv.URL(), &AppTokenOptions{AppID: strconv.Itoa(sandbox.GitHubAppID), Installation: sandbox.GitHubInstallationID})
-	cred, err := st.Get(context.Background(), key, "")
+	cred := appTokenOf(t, st, credential.GitHubAppKey(srv.URL(), strconv.Itoa(sandbox.GitHubAppID), sandbox.GitHubInstallationID, "", "", ""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,27 @@
-// Package cli holds the authctl command tree. Commands are thin: they parse
-// flags into an options struct, call a package below, and render the result.
+// Package cli holds the authctl command tree. Commands are thin: each parses
+// flags into an options struct (newCmdX(f, runF)), and its run function — which
+// never sees cobra — calls a package below and renders the result.
 package cli
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/authctl/authctl/internal/config"
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/httplog"
+	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
+
+// httpTimeout bounds every HTTP exchange authctl makes.
+const httpTimeout = 30 * time.Second
 
 // GlobalOptions are the persistent flags of the root command.
 type GlobalOptions struct {
@@ -33,9 +43,9 @@ type Factory struct {
 	Getenv func(string) string
 	Now    func() time.Time
 
-	// Credentials is the credential store backend (see credentials.go);
-	// tests replace it.
-	Credentials *CredentialBackend
+	// OpenStore opens the credential store of a kind in a state directory
+	// (store.Open when nil); tests replace it.
+	OpenStore func(kind, stateDir string, warn io.Writer) (store.Store, error)
 	// HTTPTransport is the base transport of HTTPClient (http.DefaultTransport
 	// when nil); tests replace it.
 	HTTPTransport http.RoundTripper
@@ -45,7 +55,7 @@ type Factory struct {
 	configErr  error
 
 	storeOnce sync.Once
-	store     CredentialStore
+	store     store.Store
 	storeErr  error
 
 	httpOnce   sync.Once
@@ -71,4 +81,113 @@ func (f *Factory) Config() (*config.Config, error) {
 		}
 	})
 	return f.config, f.configErr
+}
+
+// HTTPClient is the client for every provider call: a timeout always, and
+// the --verbose trace (secrets redacted) when asked.
+func (f *Factory) HTTPClient() *http.Client {
+	f.httpOnce.Do(func() {
+		transport := f.HTTPTransport
+		if transport == nil {
+			transport = http.DefaultTransport
+		}
+		if f.Global.Verbose {
+			transport = &httplog.Transport{Base: transport, Out: f.IO.ErrOut}
+		}
+		f.httpClient = &http.Client{Timeout: httpTimeout, Transport: transport}
+	})
+	return f.httpClient
+}
+
+// StateDir is authctl's state directory ($XDG_STATE_HOME/authctl, or
+// $HOME/.local/state/authctl): the file store and the lock files.
+func (f *Factory) StateDir() string { return store.StateDir(f.Getenv) }
+
+// StoreKind is the credential store to use: --store, else AUTHCTL_STORE,
+// else the config file's `store`, else keyring.
+func (f *Factory) StoreKind() (string, error) {
+	if kind := f.Global.Store; kind != "" {
+		if kind != config.StoreKeyring && kind != config.StoreFile {
+			return "", exitcode.Errorf(exitcode.Usage, "--store must be %q or %q, not %q", config.StoreKeyring, config.StoreFile, kind)
+		}
+		return kind, nil
+	}
+	if kind := f.Getenv("AUTHCTL_STORE"); kind != "" {
+		// The variable overrides the file anyway: skip reading it (token stays cheap).
+		if kind != config.StoreKeyring && kind != config.StoreFile {
+			return "", exitcode.Errorf(exitcode.Usage, "AUTHCTL_STORE must be %q or %q, not %q", config.StoreKeyring, config.StoreFile, kind)
+		}
+		return kind, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	return cfg.Store, nil
+}
+
+// Store opens the credential store once, on first use.
+func (f *Factory) Store() (store.Store, error) {
+	f.storeOnce.Do(func() {
+		kind, err := f.StoreKind()
+		if err != nil {
+			f.storeErr = err
+			return
+		}
+		open := f.OpenStore
+		if open == nil {
+			open = store.Open
+		}
+		f.store, f.storeErr = open(kind, f.StateDir(), f.IO.ErrOut)
+		if f.storeErr != nil && exitcode.Of(f.storeErr) == exitcode.Provider {
+			f.storeErr = exitcode.New(exitcode.Store, f.storeErr)
+		}
+	})
+	return f.store, f.storeErr
+}
+
+// Credentials hands out valid tokens from the store (see internal/credential).
+func (f *Factory) Credentials() *credential.Source {
+	return &credential.Source{
+		Store:    f.Store,
+		Locks:    store.Locks{Dir: f.StateDir(), Now: f.Now},
+		Provider: f.Provider,
+		Known:    f.KnownProvider,
+		Getenv:   f.Getenv,
+	}
+}
+
+// Provider resolves the named provider from the configuration.
+func (f *Factory) Provider(ctx context.Context, name string) (*provider.Provider, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return provider.Resolve(ctx, cfg, name, f.Getenv, f.HTTPClient())
+}
+
+// APIProvider resolves the named provider for calls with a token in hand,
+// where no client id is needed (the CI path with AUTHCTL_<NAME>_TOKEN).
+func (f *Factory) APIProvider(ctx context.Context, name string) (*provider.Provider, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return provider.ResolveAPI(ctx, cfg, name, f.Getenv, f.HTTPClient())
+}
+
+// KnownProvider is nil for a built-in provider or one the config file or
+// AUTHCTL_<NAME>_* variables define, and an exit-2 error otherwise.
+func (f *Factory) KnownProvider(name string) error {
+	if provider.IsBuiltin(name) {
+		return nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if _, ok := cfg.Provider(name, f.Getenv); ok {
+		return nil
+	}
+	return provider.UnknownProviderError(name)
 }

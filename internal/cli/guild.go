@@ -13,13 +13,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/build"
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
-
-func init() { subcommands = append(subcommands, newCmdGuild) }
 
 // Discord OAuth scopes that decide how membership can be checked.
 const (
@@ -519,12 +518,13 @@ func (f *Factory) discordAccess(providerName, account string, maxWait time.Durat
 			}, nil
 		},
 		Token: func(ctx context.Context, rejected string) (*discordToken, error) {
+			creds := f.Credentials()
 			var cred *provider.Credential
 			var err error
 			if rejected == "" {
-				cred, err = f.ValidToken(ctx, providerName, account, DefaultMinTTL, false)
+				cred, err = creds.Token(ctx, providerName, account, credential.DefaultMinTTL)
 			} else {
-				cred, err = f.ReplaceRejected(ctx, providerName, account, DefaultMinTTL, rejected)
+				cred, err = creds.Replace(ctx, providerName, account, credential.DefaultMinTTL, rejected)
 			}
 			if err != nil {
 				return nil, err

@@ -130,19 +130,13 @@ func guildSandbox(t *testing.T, opts ...sandboxtest.Option) (*sandbox.Server, st
 
 // runGuildCLI is runCLI with a test credential store and a transport of the
 // test's own, so that no kept-alive connection is shared between tests.
-func runGuildCLI(t *testing.T, env map[string]string, backend *CredentialBackend, args ...string) (code int, stdout, stderr string) {
+func runGuildCLI(t *testing.T, env map[string]string, backend func(string, string, io.Writer) (store.Store, error), args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
 	transport := &http.Transport{}
 	defer transport.CloseIdleConnections()
-	f := &Factory{
-		IO:            ios,
-		Global:        &GlobalOptions{Output: ui.FormatText},
-		Getenv:        func(k string) string { return env[k] },
-		Now:           time.Now,
-		Credentials:   backend,
-		HTTPTransport: transport,
-	}
+	f := newTestFactory(t, ios, env)
+	f.OpenStore, f.HTTPTransport = backend, transport
 	code = Run(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }
@@ -150,23 +144,17 @@ func runGuildCLI(t *testing.T, env map[string]string, backend *CredentialBackend
 // fileCredentials is the real file store in a state directory of the test's
 // own, with the real cross-process refresh lock. Its "unencrypted" warning is
 // dropped so that stderr holds only the command's answer.
-func fileCredentials(t *testing.T) (*CredentialBackend, CredentialStore) {
+func fileCredentials(t *testing.T) (func(string, string, io.Writer) (store.Store, error), store.Store) {
 	t.Helper()
 	fs, err := store.OpenFile(filepath.Join(t.TempDir(), "authctl"), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &CredentialBackend{
-		Open: func(string, io.Writer) (CredentialStore, error) { return fs, nil },
-		EnsureFresh: func(ctx context.Context, s CredentialStore, providerName, account string, minTTL time.Duration, stale string, refresh RefreshFunc) (*provider.Credential, bool, error) {
-			return store.EnsureFresh(ctx, s, providerName, account, minTTL, stale, refresh)
-		},
-		NotFound: store.ErrNotFound,
-	}, fs
+	return openStoreIn(fs), fs
 }
 
 // storeDiscordCredential saves what `authctl login discord` would save.
-func storeDiscordCredential(t *testing.T, s CredentialStore, tok *oauth2.Token, user string, scopes []string, expired bool) *provider.Credential {
+func storeDiscordCredential(t *testing.T, s store.Store, tok *oauth2.Token, user string, scopes []string, expired bool) *provider.Credential {
 	t.Helper()
 	ids := map[string]string{"alice": sandbox.AliceID, "bob": sandbox.BobID, "carol": sandbox.CarolID}
 	cred := &provider.Credential{

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authctl/authctl/internal/golden"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
@@ -87,8 +86,8 @@ func TestLifecycleGolden(t *testing.T) {
 func (e *loginEnv) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "" },
-		Now: time.Now, Credentials: e.backend}
+	f := newTestFactory(t, ios, nil)
+	f.OpenStore = e.backend
 	code = Run(context.Background(), f, append([]string{"--config", e.cfg}, args...))
 	return code, out.String(), errOut.String()
 }

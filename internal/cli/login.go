@@ -4,27 +4,30 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
-	"os/exec"
+	"net/http"
 	"strings"
 	"time"
 
-	"github.com/pkg/browser"
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/oauthflow"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-func init() { subcommands = append(subcommands, newCmdLogin) }
-
 // LoginOptions are the inputs of `authctl login`.
 type LoginOptions struct {
+	IO              *ui.IOStreams
+	JSON            bool
+	ResolveProvider func(ctx context.Context, name string) (*provider.Provider, error)
+	Store           func() (store.Store, error)
+	HTTPClient      func() *http.Client
+
 	Provider  string
 	Account   string
 	Scopes    []string
@@ -37,8 +40,8 @@ type LoginOptions struct {
 	OpenBrowser func(url string) error
 }
 
-func newCmdLogin(f *Factory) *cobra.Command {
-	opts := &LoginOptions{}
+func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Store: f.Store, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Log in to PROVIDER and store the credential",
@@ -68,9 +71,13 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Timeout)
 			}
 			if !opts.NoBrowser && f.IO.StdinTTY && f.Getenv("CI") == "" {
-				opts.OpenBrowser = systemBrowser(f.IO.ErrOut, f.Getenv("BROWSER"))
+				opts.OpenBrowser = oauthflow.SystemBrowser(f.IO.ErrOut, f.Getenv("BROWSER"))
 			}
-			return loginRun(cmd.Context(), f, opts)
+			opts.JSON = f.Global.JSON()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return loginRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account name to store the credential under (default: the provider's default account)")
@@ -93,26 +100,26 @@ type loginResult struct {
 	Expiry   *time.Time `json:"expiry"`
 }
 
-func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
-	p, err := f.Provider(ctx, opts.Provider)
+func loginRun(ctx context.Context, opts *LoginOptions) error {
+	p, err := opts.ResolveProvider(ctx, opts.Provider)
 	if err != nil {
 		return err
 	}
 	// Open the store first: a missing keyring fails before the browser opens.
-	st, err := f.Store()
+	st, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, f.HTTPClient())
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTPClient())
 
 	var cred *provider.Credential
 	switch {
 	case opts.WithToken:
-		cred, err = loginWithToken(ctx, f.IO.In, p)
+		cred, err = loginWithToken(ctx, opts.IO.In, p)
 	case opts.Device:
-		cred, err = loginDevice(ctx, f, p, opts)
+		cred, err = loginDevice(ctx, p, opts)
 	default:
-		cred, err = loginBrowser(ctx, f, p, opts)
+		cred, err = loginBrowser(ctx, p, opts)
 	}
 	if err != nil {
 		return err
@@ -126,22 +133,22 @@ func loginRun(ctx context.Context, f *Factory, opts *LoginOptions) error {
 			if cred.Account == current.Account {
 				cred.Account = cred.UserID
 			}
-			f.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-				displayName(p), orDash(current.UserName), current.Account, cred.Account, cred.Account)
+			opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
+				displayName(p), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 		}
 	}
 	if err := st.Put(ctx, cred); err != nil {
 		return fmt.Errorf("save the credential: %w", err)
 	}
-	if f.Global.JSON() {
-		return ui.WriteJSON(f.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
 			UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)})
 	}
-	f.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), orDash(cred.UserName), orDash(cred.UserID), accountSuffix(cred.Account, " (account %q)"))
+	opts.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), accountSuffix(ui.Sanitize(cred.Account), " (account %q)"))
 	return nil
 }
 
-func loginBrowser(ctx context.Context, f *Factory, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
+func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
 	nonce, err := randomNonce()
 	if err != nil {
 		return nil, err
@@ -155,8 +162,8 @@ func loginBrowser(ctx context.Context, f *Factory, p *provider.Provider, opts *L
 		Ports:       ports,
 		Timeout:     opts.Timeout,
 		OpenBrowser: opts.OpenBrowser,
-		Prompt:      f.IO.ErrOut,
-		Paste:       f.IO.In,
+		Prompt:      opts.IO.ErrOut,
+		Paste:       opts.IO.In,
 		Issuer:      p.Issuer,
 	}
 	var conf *oauth2.Config
@@ -164,7 +171,7 @@ func loginBrowser(ctx context.Context, f *Factory, p *provider.Provider, opts *L
 		conf = p.OAuth2(redirectURL, opts.Scopes)
 		return conf
 	}
-	stop := startSpinner(f.IO, "Waiting for the browser...")
+	stop := ui.StartSpinner(opts.IO, "Waiting for the browser...")
 	res, err := lb.Run(ctx, newConfig, p.AuthCodeOptions(nonce))
 	stop()
 	if err != nil {
@@ -173,13 +180,13 @@ func loginBrowser(ctx context.Context, f *Factory, p *provider.Provider, opts *L
 	return p.Exchange(ctx, conf, res.Code, res.Verifier, nonce)
 }
 
-func loginDevice(ctx context.Context, f *Factory, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
+func loginDevice(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
 	if p.Endpoint.DeviceAuthURL == "" {
 		return nil, exitcode.Errorf(exitcode.Usage, "%s has no device authorization endpoint (set device_url, or log in without --device)", p.Name)
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	tok, err := oauthflow.Device(ctx, p.OAuth2("", opts.Scopes), f.IO.ErrOut)
+	tok, err := oauthflow.Device(ctx, p.OAuth2("", opts.Scopes), opts.IO.ErrOut)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
 			return nil, exitcode.Errorf(exitcode.Auth, "device login timed out after %s; run the login again", opts.Timeout)
@@ -210,53 +217,6 @@ func randomNonce() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// systemBrowser opens a URL with $BROWSER, else pkg/browser, keeping the
-// opener's output off stdout.
-func systemBrowser(stderr io.Writer, browserEnv string) func(string) error {
-	return func(url string) error {
-		if browserEnv != "" {
-			return runBrowserEnv(stderr, browserEnv, url)
-		}
-		browser.Stdout, browser.Stderr = stderr, stderr
-		return browser.OpenURL(url)
-	}
-}
-
-// runBrowserEnv starts the first command of $BROWSER that starts. As in the
-// convention Python's webbrowser and xdg-utils follow, $BROWSER is a
-// ':'-separated list of commands; a command may carry arguments ("firefox
-// --new-window") and may say where the URL goes with %s (else it comes last).
-func runBrowserEnv(stderr io.Writer, browserEnv, url string) error {
-	var errs []error
-	for _, entry := range strings.Split(browserEnv, ":") {
-		argv := strings.Fields(entry)
-		if len(argv) == 0 {
-			continue
-		}
-		placed := false
-		for i, arg := range argv[1:] {
-			if strings.Contains(arg, "%s") {
-				argv[i+1], placed = strings.ReplaceAll(arg, "%s", url), true
-			}
-		}
-		if !placed {
-			argv = append(argv, url)
-		}
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Stdout, cmd.Stderr = stderr, stderr
-		if err := cmd.Start(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		go cmd.Wait() //nolint:errcheck // the browser outlives nothing we wait for
-		return nil
-	}
-	if len(errs) == 0 {
-		return errors.New("run $BROWSER: it names no command")
-	}
-	return fmt.Errorf("run $BROWSER: %w", errors.Join(errs...))
-}
-
 // displayName is how a provider is named to people.
 func displayName(p *provider.Provider) string {
 	names := map[string]string{"discord": "Discord", "github": "GitHub", "slack": "Slack", "sentry": "Sentry"}
@@ -264,29 +224,4 @@ func displayName(p *provider.Provider) string {
 		return n
 	}
 	return p.Name
-}
-
-// startSpinner animates msg on stderr while waiting, only on a terminal; it
-// never blocks the caller. The returned function stops and clears it.
-func startSpinner(ios *ui.IOStreams, msg string) func() {
-	if !ios.StderrTTY {
-		return func() {}
-	}
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		frames := []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
-		tick := time.NewTicker(120 * time.Millisecond)
-		defer tick.Stop()
-		for i := 0; ; i++ {
-			fmt.Fprintf(ios.ErrOut, "\r%s %s", frames[i%len(frames)], msg)
-			select {
-			case <-done:
-				fmt.Fprint(ios.ErrOut, "\r\033[K")
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() { close(done); <-stopped }
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/authctl/authctl/internal/oauthflow"
 	"io"
 	"net"
 	"net/http"
@@ -68,7 +69,7 @@ type loginEnv struct {
 	t       *testing.T
 	srv     *sandbox.Server
 	cfg     string
-	backend *CredentialBackend
+	backend func(string, string, io.Writer) (store.Store, error)
 	store   *store.File
 	// env is the process environment of the run ({"CI": "1"} when nil); stdinTTY pretends stdin is a terminal.
 	env      map[string]string
@@ -87,18 +88,14 @@ func newLoginEnv(t *testing.T, opts ...sandboxtest.Option) *loginEnv {
 	return &loginEnv{t: t, srv: srv, cfg: cfg, backend: backend, store: st}
 }
 
-// fileBackend is the real file store in dir, with the real refresh logic.
-func fileBackend(t *testing.T, dir string) (*CredentialBackend, *store.File) {
+// fileBackend is the real file store in dir, for a factory's OpenStore.
+func fileBackend(t *testing.T, dir string) (func(string, string, io.Writer) (store.Store, error), *store.File) {
 	t.Helper()
 	st, err := store.OpenFile(dir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &CredentialBackend{
-		Open:        func(string, io.Writer) (CredentialStore, error) { return st, nil },
-		EnsureFresh: storeBackend.EnsureFresh,
-		NotFound:    storeBackend.NotFound,
-	}, st
+	return openStoreIn(st), st
 }
 
 // loginRunResult is one `authctl login` run.
@@ -124,8 +121,8 @@ func (e *loginEnv) login(ctx context.Context, stdin io.Reader, browse func(authU
 	if env == nil {
 		env = map[string]string{"CI": "1"}
 	}
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] },
-		Now: time.Now, Credentials: e.backend}
+	f := newTestFactory(e.t, ios, env)
+	f.OpenStore = e.backend
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, f, append([]string{"--config", e.cfg, "login"}, args...)) }()
 	if browse != nil {
@@ -371,12 +368,12 @@ func TestLoginPortInUse(t *testing.T) {
 func TestSpinner(t *testing.T) {
 	t.Parallel()
 	ios, _, _, errOut := ui.Test()
-	startSpinner(ios, "waiting")()
+	ui.StartSpinner(ios, "waiting")()
 	if errOut.Len() != 0 {
 		t.Fatalf("spinner drew on a non-terminal: %q", errOut)
 	}
 	ios.StderrTTY = true
-	startSpinner(ios, "waiting")()
+	ui.StartSpinner(ios, "waiting")()
 	if got := errOut.String(); !strings.Contains(got, "waiting") || !strings.HasSuffix(got, "\r\033[K") {
 		t.Fatalf("spinner output %q", got)
 	}
@@ -492,10 +489,8 @@ func TestLoginWithToken(t *testing.T) {
 func TestLoginWithoutStore(t *testing.T) {
 	t.Parallel()
 	e := newLoginEnv(t, sandboxtest.AutoApprove())
-	e.backend = &CredentialBackend{
-		Open: func(string, io.Writer) (CredentialStore, error) {
-			return nil, exitcode.Errorf(exitcode.Store, "no Secret Service on the session bus")
-		},
+	e.backend = func(string, string, io.Writer) (store.Store, error) {
+		return nil, exitcode.Errorf(exitcode.Store, "no Secret Service on the session bus")
 	}
 	r := e.login(testContext(t), nil, nil, "github")
 	if r.code != exitcode.Store || strings.Contains(r.stderr.String(), "http") || !strings.Contains(r.stderr.String(), "Secret Service") {
@@ -629,7 +624,7 @@ func TestRunBrowserEnv(t *testing.T) {
 		script + " --app=%s --incognito":                   "--app=" + url + "|--incognito|",
 	} {
 		os.Remove(args)
-		if err := runBrowserEnv(io.Discard, browserEnv, url); err != nil {
+		if err := oauthflow.RunBrowserEnv(io.Discard, browserEnv, url); err != nil {
 			t.Fatalf("%q: %v", browserEnv, err)
 		}
 		var got []byte
@@ -642,7 +637,7 @@ func TestRunBrowserEnv(t *testing.T) {
 			t.Errorf("$BROWSER=%q ran with %q, want %q", browserEnv, got, want)
 		}
 	}
-	if err := runBrowserEnv(io.Discard, "/nonexistent/a:/nonexistent/b", url); err == nil || !strings.Contains(err.Error(), "run $BROWSER") {
+	if err := oauthflow.RunBrowserEnv(io.Discard, "/nonexistent/a:/nonexistent/b", url); err == nil || !strings.Contains(err.Error(), "run $BROWSER") {
 		t.Errorf("no command starts: %v, want an error", err)
 	}
 }

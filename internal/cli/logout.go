@@ -1,27 +1,34 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/ui"
 )
-
-func init() { subcommands = append(subcommands, newCmdLogout) }
 
 // LogoutOptions are the inputs of `authctl logout`.
 type LogoutOptions struct {
-	Provider  string // empty only with --all: every provider
-	Account   string
-	LocalOnly bool
-	All       bool
+	IO          *ui.IOStreams
+	Store       func() (store.Store, error)
+	Provider    func(ctx context.Context, name string) (*provider.Provider, error)
+	Credentials func() *credential.Source
+
+	ProviderName string // empty only with --all: every provider
+	Account      string
+	LocalOnly    bool
+	All          bool
 }
 
-func newCmdLogout(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{}
+func newCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
+	opts := &LogoutOptions{IO: f.IO, Store: f.Store, Provider: f.Provider, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke the token at PROVIDER where it can, then delete it locally",
@@ -37,15 +44,18 @@ PROVIDER, or of every provider when PROVIDER is omitted.`,
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				opts.Provider = args[0]
+				opts.ProviderName = args[0]
 			}
-			if opts.Provider == "" && !opts.All {
+			if opts.ProviderName == "" && !opts.All {
 				return exitcode.Errorf(exitcode.Usage, "logout needs PROVIDER (or --all for every provider)")
 			}
 			if opts.All && opts.Account != "" {
 				return exitcode.Errorf(exitcode.Usage, "--all and --account cannot be used together")
 			}
-			return logoutRun(cmd, f, opts)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return logoutRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to log out (default: the provider's default account)")
@@ -54,13 +64,11 @@ PROVIDER, or of every provider when PROVIDER is omitted.`,
 	return cmd
 }
 
-func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
-	ctx := cmd.Context()
-	s, err := f.Store()
+func logoutRun(ctx context.Context, opts *LogoutOptions) error {
+	s, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	backend := f.credentials()
 	var creds []*provider.Credential
 	if opts.All {
 		all, err := s.List(ctx)
@@ -68,22 +76,22 @@ func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
 			return err
 		}
 		for _, c := range all {
-			if opts.Provider == "" || c.Provider == opts.Provider {
+			if opts.ProviderName == "" || c.Provider == opts.ProviderName {
 				creds = append(creds, c)
 			}
 		}
 		if len(creds) == 0 {
-			if opts.Provider != "" {
-				if err := f.knownProvider(opts.Provider); err != nil {
+			if opts.ProviderName != "" {
+				if err := opts.Credentials().Known(opts.ProviderName); err != nil {
 					return err
 				}
 			}
-			return exitcode.Errorf(exitcode.Auth, "not logged in to %s", orWord(opts.Provider, "any provider"))
+			return exitcode.Errorf(exitcode.Auth, "not logged in to %s", orWord(opts.ProviderName, "any provider"))
 		}
 	} else {
-		c, err := s.Get(ctx, opts.Provider, opts.Account)
+		c, err := s.Get(ctx, opts.ProviderName, opts.Account)
 		if err != nil {
-			return f.notLoggedIn(opts.Provider, opts.Account, err)
+			return opts.Credentials().NotLoggedIn(opts.ProviderName, opts.Account, err)
 		}
 		creds = append(creds, c)
 	}
@@ -92,18 +100,18 @@ func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
 	for _, c := range creds {
 		revoked := "not revoked at the provider (--local-only)"
 		switch {
-		case isAppCredential(c.Provider):
+		case credential.IsApp(c.Provider):
 			revoked = "the cached integration token is deleted locally and expires on its own"
 		case !opts.LocalOnly:
-			revoked, err = revokeRemote(cmd, f, c)
+			revoked, err = revokeRemote(ctx, opts, c)
 			if err != nil {
 				failed = append(failed, err)
 			}
 		}
-		if err := s.Delete(ctx, c.Provider, c.Account); err != nil && !errors.Is(err, backend.NotFound) {
+		if err := s.Delete(ctx, c.Provider, c.Account); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("delete %s credential: %w", c.Provider, err)
 		}
-		f.IO.Infof("Logged out of %s%s; %s.", c.Provider, accountSuffix(c.Account, " (account %s)"), revoked)
+		opts.IO.Infof("Logged out of %s%s; %s.", c.Provider, accountSuffix(ui.Sanitize(c.Account), " (account %s)"), revoked)
 	}
 	if len(failed) > 0 {
 		return exitcode.New(exitcode.Of(failed[0]), fmt.Errorf("deleted locally, but the remote revocation failed: %w; the token may still be valid until it expires", errors.Join(failed...)))
@@ -113,25 +121,18 @@ func logoutRun(cmd *cobra.Command, f *Factory, opts *LogoutOptions) error {
 
 // revokeRemote revokes c at its provider and says what happened. A provider
 // without revocation is not a failure: the user is told.
-func revokeRemote(cmd *cobra.Command, f *Factory, c *provider.Credential) (string, error) {
-	p, err := f.Provider(cmd.Context(), c.Provider)
+func revokeRemote(ctx context.Context, opts *LogoutOptions, c *provider.Credential) (string, error) {
+	p, err := opts.Provider(ctx, c.Provider)
 	if err != nil {
 		return "not revoked at the provider", err
 	}
-	err = p.Revoke(cmd.Context(), c)
+	err = p.Revoke(ctx, c)
 	switch {
 	case errors.Is(err, provider.ErrRevokeUnsupported):
-		f.IO.Warnf("%s cannot revoke tokens remotely; only the local copy is deleted (revoke the app's access in the provider's settings)", c.Provider)
+		opts.IO.Warnf("%s cannot revoke tokens remotely; only the local copy is deleted (revoke the app's access in the provider's settings)", c.Provider)
 		return "deleted locally only", nil
 	case err != nil:
 		return "the remote revocation FAILED", err
 	}
 	return "token revoked at the provider", nil
-}
-
-func orWord(s, word string) string {
-	if s == "" {
-		return word
-	}
-	return s
 }

@@ -1,23 +1,28 @@
 package cli
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-func init() { subcommands = append(subcommands, newCmdRefresh) }
-
 // RefreshOptions are the inputs of `authctl refresh`.
 type RefreshOptions struct {
+	IO          *ui.IOStreams
+	JSON        bool
+	Now         func() time.Time
+	Credentials func() *credential.Source
+
 	Provider string
 	Account  string
 }
 
-func newCmdRefresh(f *Factory) *cobra.Command {
-	opts := &RefreshOptions{}
+func newCmdRefresh(f *Factory, runF func(context.Context, *RefreshOptions) error) *cobra.Command {
+	opts := &RefreshOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "refresh PROVIDER",
 		Short: "Refresh the stored token of PROVIDER now",
@@ -26,8 +31,11 @@ new expiry, never a token. A rejected refresh token exits 3.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
-			return refreshRun(cmd, f, opts)
+			opts.Provider, opts.JSON = args[0], f.Global.JSON()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return refreshRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to refresh (default: the provider's default account)")
@@ -41,32 +49,14 @@ type refreshResult struct {
 	Expiry   *time.Time `json:"expiry"`
 }
 
-func refreshRun(cmd *cobra.Command, f *Factory, opts *RefreshOptions) error {
-	cred, err := f.ValidToken(cmd.Context(), opts.Provider, opts.Account, DefaultMinTTL, true)
+func refreshRun(ctx context.Context, opts *RefreshOptions) error {
+	cred, err := opts.Credentials().Refresh(ctx, opts.Provider, opts.Account, credential.DefaultMinTTL)
 	if err != nil {
 		return err
 	}
-	if f.Global.JSON() {
-		return ui.WriteJSON(f.IO.Out, refreshResult{Provider: cred.Provider, Account: cred.Account, Expiry: timeOrNil(cred.Expiry)})
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, refreshResult{Provider: cred.Provider, Account: cred.Account, Expiry: timeOrNil(cred.Expiry)})
 	}
-	f.IO.Infof("Refreshed the %s token%s; %s.", cred.Provider, accountSuffix(cred.Account, " of account %s"), expiryText(cred.Expiry, f.Now()))
+	opts.IO.Infof("Refreshed the %s token%s; %s.", cred.Provider, accountSuffix(cred.Account, " of account %s"), expiryText(cred.Expiry, opts.Now()))
 	return nil
-}
-
-// expiryText describes an expiry for people.
-func expiryText(expiry, now time.Time) string {
-	if expiry.IsZero() {
-		return "it does not expire"
-	}
-	if !expiry.After(now) {
-		return "expired " + expiry.Local().Format(time.RFC3339)
-	}
-	return "valid until " + expiry.Local().Format(time.RFC3339) + " (" + expiry.Sub(now).Round(time.Second).String() + ")"
-}
-
-func timeOrNil(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }

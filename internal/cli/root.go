@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -51,16 +50,21 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 	root.SetOut(f.IO.ErrOut) // cobra's own messages are for people
 	root.SetErr(f.IO.ErrOut)
 
-	root.AddCommand(newCmdVersion(f))
-	for _, add := range subcommands {
-		root.AddCommand(add(f))
-	}
+	root.AddCommand(
+		newCmdLogin(f, nil),
+		newCmdLogout(f, nil),
+		newCmdToken(f, nil),
+		newCmdRefresh(f, nil),
+		newCmdStatus(f, nil),
+		newCmdWhoami(f, nil),
+		newCmdGuild(f),
+		newCmdApp(f),
+		newCmdWebhook(f),
+		newCmdSandbox(f, nil),
+		newCmdVersion(f, nil),
+	)
 	return root
 }
-
-// subcommands are registered by the files that define them, so that adding a
-// command group touches only its own file.
-var subcommands []func(*Factory) *cobra.Command
 
 // Main runs authctl on the process's streams and returns the exit code.
 func Main() int {
@@ -73,6 +77,7 @@ func Main() int {
 // are printed here, once.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
+	ran := markRuns(root)
 	if len(args) > 0 && (strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) || args[0] == "completion") {
 		root.SetOut(f.IO.Out) // completion scripts and candidates are data for the shell
 	}
@@ -88,19 +93,21 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if exitcode.IsSilent(err) {
 		return exitcode.Of(err)
 	}
+	// An error that no command's run returned was raised by cobra while it
+	// parsed and checked the command line: always a usage error.
+	commandLineError := !*ran
 	code := exitcode.Of(err)
-	var coded *exitcode.Error
-	if !errors.As(err, &coded) && isCobraUsageError(err) {
+	if commandLineError {
 		code = exitcode.Usage
 	}
 	if report := usageErrorReports[strings.TrimPrefix(commandPath(cmd), root.Name()+" ")]; report != nil &&
-		isCobraUsageError(err) && (f.Global.JSON() || argsWantJSON(args)) {
+		commandLineError && (f.Global.JSON() || argsWantJSON(args)) {
 		if werr := ui.WriteJSON(f.IO.Out, report(cmd.Flags().Args(), oneLine(err.Error()))); werr != nil {
 			fmt.Fprintln(f.IO.ErrOut, "error:", werr)
 		}
 	}
 	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), oneLine(err.Error()))
-	if code == exitcode.Usage && cmd != nil && isCobraUsageError(err) {
+	if commandLineError && cmd != nil {
 		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code
@@ -135,19 +142,26 @@ func argsWantJSON(args []string) bool {
 	return false
 }
 
-// isCobraUsageError recognises the untyped errors cobra returns for unknown
-// commands and wrong argument counts.
-func isCobraUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag", "if any flags in the group", "none of the others can be"} {
-		if strings.Contains(msg, p) {
-			return true
+// markRuns wraps the RunE of every command under root so that the returned
+// flag tells whether a command's run was reached: errors from before that
+// point are cobra's, about the command line.
+func markRuns(root *cobra.Command) *bool {
+	ran := new(bool)
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				*ran = true
+				return run(cmd, args)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
 		}
 	}
-	return false
+	walk(root)
+	return ran
 }
-
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", " ") }
 
 // signalContext is cancelled by SIGINT or SIGTERM with a cause that carries
 // the matching exit code (130 or 143).

@@ -16,10 +16,6 @@ import (
 	"github.com/authctl/authctl/internal/ui"
 )
 
-func init() {
-	subcommands = append(subcommands, func(f *Factory) *cobra.Command { return newCmdSandbox(f, nil) })
-}
-
 // SandboxOptions are the flags of `authctl sandbox`.
 type SandboxOptions struct {
 	IO            *ui.IOStreams

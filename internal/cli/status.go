@@ -1,26 +1,33 @@
 package cli
 
 import (
+	"context"
 	"sort"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-func init() { subcommands = append(subcommands, newCmdStatus) }
-
 // StatusOptions are the inputs of `authctl status`.
 type StatusOptions struct {
+	IO            *ui.IOStreams
+	JSON          bool
+	Now           func() time.Time
+	Store         func() (store.Store, error)
+	KnownProvider func(name string) error
+
 	Provider string // empty: every provider
 }
 
-func newCmdStatus(f *Factory) *cobra.Command {
-	opts := &StatusOptions{}
+func newCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IO, Now: f.Now, Store: f.Store, KnownProvider: f.KnownProvider}
 	cmd := &cobra.Command{
 		Use:   "status [PROVIDER]",
 		Short: "Show stored accounts: provider, account, user, scopes, expiry (never a token)",
@@ -32,7 +39,11 @@ Token values are never shown. With PROVIDER and nothing stored for it, exits 3.`
 			if len(args) == 1 {
 				opts.Provider = args[0]
 			}
-			return statusRun(cmd, f, opts)
+			opts.JSON = f.Global.JSON()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(cmd.Context(), opts)
 		},
 	}
 	return cmd
@@ -58,19 +69,19 @@ type statusResult struct {
 	Accounts []statusAccount `json:"accounts"`
 }
 
-func statusRun(cmd *cobra.Command, f *Factory, opts *StatusOptions) error {
-	s, err := f.Store()
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	s, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	creds, err := s.List(cmd.Context())
+	creds, err := s.List(ctx)
 	if err != nil {
 		return err
 	}
-	now := f.Now()
+	now := opts.Now()
 	result := statusResult{Store: s.Name(), Accounts: []statusAccount{}}
 	for _, c := range creds {
-		if opts.Provider != "" && c.Provider != opts.Provider || isAppCredential(c.Provider) {
+		if opts.Provider != "" && c.Provider != opts.Provider || credential.IsApp(c.Provider) {
 			continue // integrations' cached tokens are listed by authctl app status
 		}
 		result.Accounts = append(result.Accounts, statusOf(c, s.Name(), now))
@@ -83,21 +94,21 @@ func statusRun(cmd *cobra.Command, f *Factory, opts *StatusOptions) error {
 		return a.Account < b.Account
 	})
 
-	if f.Global.JSON() {
-		if err := ui.WriteJSON(f.IO.Out, result); err != nil {
+	if opts.JSON {
+		if err := ui.WriteJSON(opts.IO.Out, result); err != nil {
 			return err
 		}
 	} else if len(result.Accounts) > 0 {
-		renderStatusTable(f, result, now)
+		renderStatusTable(opts.IO, result, now)
 	}
 	if len(result.Accounts) == 0 {
 		if opts.Provider != "" {
-			if err := f.knownProvider(opts.Provider); err != nil {
+			if err := opts.KnownProvider(opts.Provider); err != nil {
 				return err
 			}
 			return exitcode.Errorf(exitcode.Auth, "not logged in to %s; run authctl login %s", opts.Provider, opts.Provider)
 		}
-		f.IO.Infof("No stored credentials in the %s store; run authctl login PROVIDER.", s.Name())
+		opts.IO.Infof("No stored credentials in the %s store; run authctl login PROVIDER.", s.Name())
 	}
 	return nil
 }
@@ -121,12 +132,12 @@ func statusOf(c *provider.Credential, storeName string, now time.Time) statusAcc
 	}
 }
 
-func renderStatusTable(f *Factory, result statusResult, now time.Time) {
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+func renderStatusTable(io *ui.IOStreams, result statusResult, now time.Time) {
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	_, _ = tw.Write([]byte("PROVIDER\tACCOUNT\tUSER\tSCOPES\tEXPIRES\tSTORE\n"))
 	for _, a := range result.Accounts {
-		user := a.User
+		user := ui.Sanitize(a.User)
 		if a.UserID != "" {
 			user += " (" + a.UserID + ")"
 		}
@@ -139,13 +150,6 @@ func renderStatusTable(f *Factory, result statusResult, now time.Time) {
 		case a.Expiry != nil:
 			expires = "in " + a.Expiry.Sub(now).Round(time.Second).String()
 		}
-		_, _ = tw.Write([]byte(orDash(a.Provider) + "\t" + orDash(a.Account) + "\t" + orDash(user) + "\t" + scopesText(a.Scopes) + "\t" + expires + "\t" + a.Store + "\n"))
+		_, _ = tw.Write([]byte(orDash(a.Provider) + "\t" + orDash(ui.Sanitize(a.Account)) + "\t" + orDash(user) + "\t" + scopesText(a.Scopes) + "\t" + expires + "\t" + a.Store + "\n"))
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -1,26 +1,30 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/ui"
 )
-
-func init() { subcommands = append(subcommands, newCmdToken) }
 
 // TokenOptions are the inputs of `authctl token`.
 type TokenOptions struct {
+	IO          *ui.IOStreams
+	Credentials func() *credential.Source
+
 	Provider string
 	Account  string
 	MinTTL   time.Duration
 	Refresh  bool
 }
 
-func newCmdToken(f *Factory) *cobra.Command {
-	opts := &TokenOptions{}
+func newCmdToken(f *Factory, runF func(context.Context, *TokenOptions) error) *cobra.Command {
+	opts := &TokenOptions{IO: f.IO, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "token PROVIDER",
 		Short: "Print a valid access token for PROVIDER on stdout",
@@ -34,23 +38,31 @@ AUTHCTL_<PROVIDER>_TOKEN, when set, is printed as is and never stored.`,
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			return tokenRun(cmd, f, opts)
+			if opts.MinTTL < 0 {
+				return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokenRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to use (default: the provider's default account)")
-	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", DefaultMinTTL, "refresh when the token expires within this long")
+	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", credential.DefaultMinTTL, "refresh when the token expires within this long")
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "refresh the token even when it is still valid")
 	return cmd
 }
 
-func tokenRun(cmd *cobra.Command, f *Factory, opts *TokenOptions) error {
-	if opts.MinTTL < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
+func tokenRun(ctx context.Context, opts *TokenOptions) error {
+	creds := opts.Credentials()
+	token := creds.Token
+	if opts.Refresh {
+		token = creds.Refresh
 	}
-	cred, err := f.ValidToken(cmd.Context(), opts.Provider, opts.Account, opts.MinTTL, opts.Refresh)
+	cred, err := token(ctx, opts.Provider, opts.Account, opts.MinTTL)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
 	return err
 }

@@ -20,7 +20,7 @@ func TestTokenRefreshWithRealKeyring(t *testing.T) {
 		t.Skip("needs the real Secret Service: run under scripts/with-keyring.sh (sets AUTHCTL_TEST_KEYRING)")
 	}
 	t.Parallel()
-	keyring, err := store.Open(store.KindKeyring, io.Discard)
+	keyring, err := store.Open(store.KindKeyring, t.TempDir(), io.Discard)
 	if err != nil {
 		t.Fatalf("open keyring: %v", err)
 	}
@@ -37,7 +37,7 @@ func TestTokenRefreshWithRealKeyring(t *testing.T) {
 	w.srv.ResetCounts()
 
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return w.env[k] }, Now: time.Now}
+	f := newTestFactory(t, ios, w.env)
 	if code := Run(context.Background(), f, []string{"token", "discord", "--store", "keyring", "--account", account}); code != 0 {
 		t.Fatalf("token: exit %d, %s", code, errOut.String())
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/authctl/authctl/internal/credential"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -30,7 +32,7 @@ type world struct {
 	srv         *sandbox.Server
 	env         map[string]string
 	stateDir    string
-	credentials *CredentialBackend
+	credentials func(string, string, io.Writer) (store.Store, error)
 	store       *store.File
 }
 
@@ -53,11 +55,11 @@ func (w *world) run(t *testing.T, args ...string) (code int, stdout, stderr stri
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
 	f := &Factory{
-		IO:          ios,
-		Global:      &GlobalOptions{Output: ui.FormatText},
-		Getenv:      func(k string) string { return w.env[k] },
-		Now:         time.Now,
-		Credentials: w.credentials,
+		IO:        ios,
+		Global:    &GlobalOptions{Output: ui.FormatText},
+		Getenv:    func(k string) string { return w.env[k] },
+		Now:       time.Now,
+		OpenStore: w.credentials,
 	}
 	code = Run(context.Background(), f, args)
 	return code, out.String(), errOut.String()
@@ -279,7 +281,7 @@ func TestTokenSlowTokenEndpointTimesOut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return w.env[k] }, Now: time.Now, Credentials: w.credentials}
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return w.env[k] }, Now: time.Now, OpenStore: w.credentials}
 	code := Run(ctx, f, []string{"token", "discord"})
 	if code != exitcode.Provider || out.Len() != 0 || !strings.Contains(errOut.String(), "timed out") {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 4 and a timeout", code, out.String(), errOut.String())
@@ -584,15 +586,15 @@ func TestReplaceRejectedRefreshesOnlyTheRejectedToken(t *testing.T) {
 	w := newWorld(t)
 	cred := w.login(t, "github-app")
 	f := &Factory{IO: func() *ui.IOStreams { ios, _, _, _ := ui.Test(); return ios }(), Global: &GlobalOptions{Output: ui.FormatText},
-		Getenv: func(k string) string { return w.env[k] }, Now: time.Now, Credentials: w.credentials}
+		Getenv: func(k string) string { return w.env[k] }, Now: time.Now, OpenStore: w.credentials}
 	tokenPath := "/login/oauth/access_token"
 	w.srv.ResetCounts()
 
-	got, err := f.ReplaceRejected(context.Background(), "github-app", "", DefaultMinTTL, "a-token-another-process-replaced")
+	got, err := f.Credentials().Replace(context.Background(), "github-app", "", credential.DefaultMinTTL, "a-token-another-process-replaced")
 	if err != nil || got.AccessToken != cred.AccessToken || w.srv.Count("POST", tokenPath) != 0 {
 		t.Fatalf("rejected token no longer stored: %v, same token %v, %d refreshes; want the stored token and none", err, got != nil && got.AccessToken == cred.AccessToken, w.srv.Count("POST", tokenPath))
 	}
-	got, err = f.ReplaceRejected(context.Background(), "github-app", "", DefaultMinTTL, cred.AccessToken)
+	got, err = f.Credentials().Replace(context.Background(), "github-app", "", credential.DefaultMinTTL, cred.AccessToken)
 	if err != nil || got.AccessToken == cred.AccessToken || w.srv.Count("POST", tokenPath) != 1 {
 		t.Fatalf("rejected token still stored: %v, %d refreshes; want one refresh and a new token", err, w.srv.Count("POST", tokenPath))
 	}

@@ -15,8 +15,6 @@ import (
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-func init() { subcommands = append(subcommands, newCmdWebhook) }
-
 // webhookSubcommands lets other files (replay, listen) add to `authctl webhook`
 // from their own init.
 var webhookSubcommands []func(*Factory) *cobra.Command

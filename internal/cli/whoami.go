@@ -6,20 +6,24 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-func init() { subcommands = append(subcommands, newCmdWhoami) }
-
 // WhoamiOptions are the inputs of `authctl whoami`.
 type WhoamiOptions struct {
+	IO          *ui.IOStreams
+	JSON        bool
+	APIProvider func(ctx context.Context, name string) (*provider.Provider, error)
+	Credentials func() *credential.Source
+
 	Provider string
 	Account  string
 }
 
-func newCmdWhoami(f *Factory) *cobra.Command {
-	opts := &WhoamiOptions{}
+func newCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
+	opts := &WhoamiOptions{IO: f.IO, APIProvider: f.APIProvider, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "whoami PROVIDER",
 		Short: "Ask PROVIDER who the token belongs to",
@@ -28,8 +32,11 @@ func newCmdWhoami(f *Factory) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
-			return whoamiRun(cmd, f, opts)
+			opts.Provider, opts.JSON = args[0], f.Global.JSON()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return whoamiRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to use (default: the provider's default account)")
@@ -44,15 +51,14 @@ type whoamiResult struct {
 	Name     string `json:"name"`
 }
 
-func whoamiRun(cmd *cobra.Command, f *Factory, opts *WhoamiOptions) error {
-	ctx := cmd.Context()
-	p, err := f.apiProvider(ctx, opts.Provider)
+func whoamiRun(ctx context.Context, opts *WhoamiOptions) error {
+	p, err := opts.APIProvider(ctx, opts.Provider)
 	if err != nil {
 		return err
 	}
 	var id provider.Identity
 	var account string
-	err = f.WithToken(ctx, opts.Provider, opts.Account, DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
+	err = opts.Credentials().With(ctx, opts.Provider, opts.Account, credential.DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
 		account = cred.Account
 		id, err = p.Identity(ctx, cred.AccessToken)
 		return err
@@ -60,9 +66,9 @@ func whoamiRun(cmd *cobra.Command, f *Factory, opts *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	if f.Global.JSON() {
-		return ui.WriteJSON(f.IO.Out, whoamiResult{Provider: opts.Provider, Account: account, ID: id.ID, Name: id.Name})
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, whoamiResult{Provider: opts.Provider, Account: account, ID: id.ID, Name: id.Name})
 	}
-	_, err = fmt.Fprintf(f.IO.Out, "%s (%s)\n", id.Name, id.ID)
+	_, err = fmt.Fprintf(opts.IO.Out, "%s (%s)\n", ui.Sanitize(id.Name), ui.Sanitize(id.ID))
 	return err
 }

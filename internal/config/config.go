@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -60,13 +60,29 @@ func (p Provider) Secret(getenv func(string) string) string {
 	return p.ClientSecret
 }
 
-// DefaultPath returns $XDG_CONFIG_HOME/authctl/config.yaml (os.UserConfigDir).
-func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", err
+// DefaultPath returns authctl/config.yaml in the user's configuration
+// directory as os.UserConfigDir finds it, but read through getenv:
+// $XDG_CONFIG_HOME or $HOME/.config on Unix, $HOME/Library/Application
+// Support on macOS, %AppData% on Windows. "" when the variables are unset.
+func DefaultPath(getenv func(string) string) string {
+	var dir string
+	switch runtime.GOOS {
+	case "windows":
+		dir = getenv("AppData")
+	case "darwin", "ios":
+		if home := getenv("HOME"); home != "" {
+			dir = filepath.Join(home, "Library", "Application Support")
+		}
+	default:
+		dir = getenv("XDG_CONFIG_HOME")
+		if home := getenv("HOME"); dir == "" && home != "" {
+			dir = filepath.Join(home, ".config")
+		}
 	}
-	return filepath.Join(dir, "authctl", "config.yaml"), nil
+	if dir == "" || !filepath.IsAbs(dir) {
+		return ""
+	}
+	return filepath.Join(dir, "authctl", "config.yaml")
 }
 
 // Load reads the configuration. explicitPath is --config; when empty,
@@ -80,10 +96,7 @@ func Load(explicitPath string, getenv func(string) string) (*Config, error) {
 		}
 	}
 	if path == "" {
-		p, err := DefaultPath()
-		if err == nil {
-			path = p
-		}
+		path = DefaultPath(getenv)
 	}
 
 	v := viper.New()

@@ -157,7 +157,7 @@ func TestFileStoreConcurrentWritersLoseNothing(t *testing.T) {
 
 func TestEnsureFresh(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	locks := store.Locks{Dir: t.TempDir(), Now: time.Now}
 	s, _ := openFile(t)
 	calls := 0
 	refresh := func(_ context.Context, old *store.Credential) (*store.Credential, error) {
@@ -172,23 +172,23 @@ func TestEnsureFresh(t *testing.T) {
 	if err := s.Put(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
-	got, refreshed, err := store.EnsureFresh(ctx, s, "p", "", time.Minute, "", refresh)
+	got, refreshed, err := locks.EnsureFresh(ctx, s, "p", "", time.Minute, "", refresh)
 	if err != nil || refreshed || got.AccessToken != "valid" || calls != 0 {
 		t.Fatalf("fresh token: %v refreshed=%v calls=%d err=%v; want it as is", got, refreshed, calls, err)
 	}
-	got, refreshed, err = store.EnsureFresh(ctx, s, "p", "", 2*time.Hour, "", refresh)
+	got, refreshed, err = locks.EnsureFresh(ctx, s, "p", "", 2*time.Hour, "", refresh)
 	if err != nil || !refreshed || got.AccessToken != "new-1" || got.RefreshToken != "r" || got.Account != "a" {
 		t.Fatalf("min-ttl beyond expiry: %+v refreshed=%v err=%v; want a refresh keeping the old refresh token and account", got, refreshed, err)
 	}
 	if stored, _ := s.Get(ctx, "p", "a"); stored.AccessToken != "new-1" {
 		t.Errorf("refreshed credential not saved: %q", stored.AccessToken)
 	}
-	if _, refreshed, _ = store.EnsureFresh(ctx, s, "p", "a", time.Minute, "new-1", refresh); !refreshed || calls != 2 {
+	if _, refreshed, _ = locks.EnsureFresh(ctx, s, "p", "a", time.Minute, "new-1", refresh); !refreshed || calls != 2 {
 		t.Errorf("stale stored token: refreshed=%v calls=%d, want one more refresh", refreshed, calls)
 	}
 	// A token reported stale that is no longer the stored one (another process refreshed it
 	// meanwhile) is not refreshed again: the stored one is used.
-	if got, refreshed, _ := store.EnsureFresh(ctx, s, "p", "a", time.Minute, "new-1", refresh); refreshed || calls != 2 || got.AccessToken != "new-2" {
+	if got, refreshed, _ := locks.EnsureFresh(ctx, s, "p", "a", time.Minute, "new-1", refresh); refreshed || calls != 2 || got.AccessToken != "new-2" {
 		t.Errorf("stale token already replaced: got %q refreshed=%v calls=%d, want new-2 without a refresh", got.AccessToken, refreshed, calls)
 	}
 
@@ -196,7 +196,7 @@ func TestEnsureFresh(t *testing.T) {
 	if err := s.Put(ctx, bad); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := store.EnsureFresh(ctx, s, "q", "a", time.Minute, "", refresh); err == nil {
+	if _, _, err := locks.EnsureFresh(ctx, s, "q", "a", time.Minute, "", refresh); err == nil {
 		t.Fatal("a rejected refresh must fail")
 	}
 	if stored, _ := s.Get(ctx, "q", "a"); stored.AccessToken != "old" || stored.RefreshToken != "bad" {
@@ -213,7 +213,7 @@ func TestKeyringWithoutDBusFailsClosed(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
-	_, err := store.Open(store.KindKeyring, nil)
+	_, err := store.Open(store.KindKeyring, state, nil)
 	if exitcode.Of(err) != exitcode.Store || !strings.Contains(err.Error(), "no D-Bus session") {
 		t.Fatalf("keyring with no D-Bus session: %v (exit %d), want exit 5 naming the cause", err, exitcode.Of(err))
 	}

@@ -30,14 +30,16 @@ const (
 var KeyringTimeout = 5 * time.Second
 
 // Keyring keeps credentials in the OS keyring (Secret Service on Linux).
-type Keyring struct{}
+type Keyring struct {
+	locks Locks // the index lock, a lock file in the state directory
+}
 
-func openKeyring() (*Keyring, error) {
+func openKeyring(stateDir string) (*Keyring, error) {
 	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		// Without an address godbus would autolaunch a bus daemon of its own.
 		return nil, &UnavailableError{Store: KindKeyring, Cause: "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set); use --store file to keep tokens in a file"}
 	}
-	k := &Keyring{}
+	k := &Keyring{locks: Locks{Dir: stateDir}}
 	if _, err := k.readIndex(); err != nil {
 		return nil, err
 	}
@@ -236,7 +238,7 @@ func (k *Keyring) readIndex() (*index, error) {
 // updateIndex changes the index under the store-wide lock, so that parallel
 // logins do not drop each other's accounts.
 func (k *Keyring) updateIndex(ctx context.Context, fn func(*index) error) error {
-	unlock, err := Lock(ctx, indexUser, "")
+	unlock, err := k.locks.Lock(ctx, indexUser, "")
 	if err != nil {
 		return err
 	}

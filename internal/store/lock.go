@@ -30,25 +30,49 @@ func Fresh(cred *Credential, now time.Time, minTTL time.Duration) bool {
 // (the provider answered 401 to it, or the user asked to replace it): the
 // credential is refreshed unless the stored token is no longer that one, so a
 // token another process has just obtained is used, not refreshed away.
-func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL time.Duration, stale string,
+func (l Locks) EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL time.Duration, stale string,
 	refresh func(context.Context, *Credential) (*Credential, error)) (cred *Credential, refreshed bool, err error) {
+	return l.ensure(ctx, s, provider, account, minTTL, stale, false, refresh)
+}
+
+// EnsureCached is EnsureFresh for a cache: when nothing is stored yet, obtain
+// is called with nil (under the lock, after a second look) and its answer
+// stored. Parallel processes that miss the cache obtain the value once.
+func (l Locks) EnsureCached(ctx context.Context, s Store, provider, account string, minTTL time.Duration,
+	obtain func(context.Context, *Credential) (*Credential, error)) (*Credential, error) {
+	cred, _, err := l.ensure(ctx, s, provider, account, minTTL, "", true, obtain)
+	return cred, err
+}
+
+func (l Locks) ensure(ctx context.Context, s Store, provider, account string, minTTL time.Duration, stale string, missingOK bool,
+	refresh func(context.Context, *Credential) (*Credential, error)) (*Credential, bool, error) {
 	usable := func(c *Credential) bool {
-		return Fresh(c, time.Now(), minTTL) && (stale == "" || c.AccessToken != stale)
+		return c != nil && Fresh(c, l.Now(), minTTL) && (stale == "" || c.AccessToken != stale)
 	}
-	cred, err = s.Get(ctx, provider, account)
+	get := func(account string) (*Credential, error) {
+		c, err := s.Get(ctx, provider, account)
+		if missingOK && errors.Is(err, ErrNotFound) {
+			return nil, nil
+		}
+		return c, err
+	}
+	cred, err := get(account)
 	if err != nil {
 		return nil, false, err
 	}
 	if usable(cred) {
 		return cred, false, nil
 	}
-	unlock, err := Lock(ctx, provider, cred.Account)
+	if cred != nil {
+		account = cred.Account
+	}
+	unlock, err := l.Lock(ctx, provider, account)
 	if err != nil {
 		return nil, false, err
 	}
 	defer unlock()
 
-	current, err := s.Get(ctx, provider, cred.Account)
+	current, err := get(account)
 	if err != nil {
 		return nil, false, err
 	}
@@ -59,12 +83,15 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 	if err != nil {
 		return nil, false, err
 	}
-	if next.RefreshToken == "" {
-		next.RefreshToken = current.RefreshToken
-	}
-	next.Provider, next.Account = current.Provider, current.Account
-	if next.UserID == "" && next.UserName == "" {
-		next.UserID, next.UserName = current.UserID, current.UserName
+	next.Provider, next.Account = provider, account
+	if current != nil {
+		if next.RefreshToken == "" {
+			next.RefreshToken = current.RefreshToken
+		}
+		next.Account = current.Account
+		if next.UserID == "" && next.UserName == "" {
+			next.UserID, next.UserName = current.UserID, current.UserName
+		}
 	}
 	if err := s.Put(ctx, next); err != nil {
 		return nil, false, fmt.Errorf("save refreshed credential: %w", err)
@@ -72,15 +99,23 @@ func EnsureFresh(ctx context.Context, s Store, provider, account string, minTTL 
 	return next, true, nil
 }
 
-// Lock takes the cross-process lock of provider/account (a lock file under
-// StateDir, portable through gofrs/flock), waiting up to
-// LockTimeout, and returns its release.
-func Lock(ctx context.Context, provider, account string) (func(), error) {
-	dir, err := StateDir()
-	if err != nil {
+// Locks are the cross-process locks of credentials: lock files under
+// Dir/locks (Dir is the state directory), and the clock that decides
+// freshness under them.
+type Locks struct {
+	Dir string
+	Now func() time.Time
+}
+
+// Lock takes the cross-process lock of provider/account (a lock file,
+// portable through gofrs/flock), waiting up to LockTimeout, and returns its
+// release.
+func (l Locks) Lock(ctx context.Context, provider, account string) (func(), error) {
+	if l.Dir == "" {
+		err := errors.New("no state directory for lock files: set XDG_STATE_HOME or HOME")
 		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
 	}
-	dir = filepath.Join(dir, "locks")
+	dir := filepath.Join(l.Dir, "locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
 	}

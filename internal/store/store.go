@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -65,33 +64,34 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // ExitCode is exit code 5: the credential store is unavailable.
 func (e *UnavailableError) ExitCode() int { return 5 }
 
-// Open opens the store of the given kind. warn receives the file store's
-// warning that tokens are kept unencrypted.
-func Open(kind string, warn io.Writer) (Store, error) {
+// Open opens the store of the given kind; the file store keeps its file in
+// stateDir (see StateDir). warn receives the file store's warning that tokens
+// are kept unencrypted.
+func Open(kind, stateDir string, warn io.Writer) (Store, error) {
 	switch kind {
 	case KindKeyring, "":
-		return openKeyring()
+		return openKeyring(stateDir)
 	case KindFile:
-		dir, err := StateDir()
-		if err != nil {
+		if stateDir == "" {
+			err := errors.New("no state directory: set XDG_STATE_HOME or HOME")
 			return nil, &UnavailableError{Store: KindFile, Cause: err.Error(), Err: err}
 		}
-		return OpenFile(dir, warn)
+		return OpenFile(stateDir, warn)
 	default:
 		return nil, fmt.Errorf("unknown credential store %q (keyring or file)", kind)
 	}
 }
 
-// StateDir is $XDG_STATE_HOME/authctl, or ~/.local/state/authctl.
-func StateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "authctl"), nil
+// StateDir is $XDG_STATE_HOME/authctl, or $HOME/.local/state/authctl, read
+// through getenv; "" when neither is set.
+func StateDir(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "authctl")
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("no state directory: %w", err)
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".local", "state", "authctl")
 	}
-	return filepath.Join(home, ".local", "state", "authctl"), nil
+	return ""
 }
 
 // index records the accounts stored per provider and each provider's default.

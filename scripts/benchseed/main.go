@@ -28,7 +28,7 @@ func main() {
 }
 
 func seed(provider string) error {
-	s, err := store.Open(store.KindFile, io.Discard)
+	s, err := store.Open(store.KindFile, store.StateDir(os.Getenv), io.Discard)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func TestChunkingRoundTripInMemory(t *testing.T) {
 	keyring.MockInit()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-mock-backend")
 	ctx := context.Background()
-	s, err := store.Open(store.KindKeyring, nil)
+	s, err := store.Open(store.KindKeyring, t.TempDir(), nil)
 	if err != nil {
 		t.Fatalf("open keyring: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestChunkGenerations(t *testing.T) {
 	keyring.MockInit()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-mock-backend")
 	ctx := context.Background()
-	s, err := store.Open(store.KindKeyring, nil)
+	s, err := store.Open(store.KindKeyring, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func requireKeyring(t *testing.T) {
 func TestKeyringRoundTripWithChunking(t *testing.T) {
 	requireKeyring(t)
 	ctx := context.Background()
-	s, err := store.Open(store.KindKeyring, nil)
+	s, err := store.Open(store.KindKeyring, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func MaybeChild() {
 	case "1":
 	case "open":
 		// Open in a fresh process: godbus keeps one session bus per process.
-		if _, err := store.Open(os.Getenv(kindEnv), nil); err != nil {
+		if _, err := store.Open(os.Getenv(kindEnv), store.StateDir(os.Getenv), nil); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(exitcode.Of(err))
 		}
@@ -58,12 +58,12 @@ func MaybeChild() {
 	default:
 		return
 	}
-	s, err := store.Open(os.Getenv(kindEnv), nil)
+	s, err := store.Open(os.Getenv(kindEnv), store.StateDir(os.Getenv), nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(5)
 	}
-	cred, _, err := store.EnsureFresh(context.Background(), s, "sandbox", "", time.Minute, "", refreshAt(os.Getenv(urlEnv)))
+	cred, _, err := store.Locks{Dir: store.StateDir(os.Getenv), Now: time.Now}.EnsureFresh(context.Background(), s, "sandbox", "", time.Minute, "", refreshAt(os.Getenv(urlEnv)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ensure fresh:", err)
 		os.Exit(4)
@@ -121,7 +121,7 @@ func ParallelRefresh(t *testing.T, kind string, n int) {
 	ts := httptest.NewServer(server)
 	defer ts.Close()
 
-	s, err := store.Open(kind, nil)
+	s, err := store.Open(kind, store.StateDir(os.Getenv), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
