@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/golden"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
@@ -195,12 +196,17 @@ type guildCase struct {
 	counts    map[string]int    // path → GET requests the sandbox served
 	refreshes int               // POST /api/oauth2/token requests the sandbox served
 	env       map[string]string // more environment
+	golden    string            // testdata/golden/guild/NAME.txt holds exit code, stdout and stderr
 }
 
 func runGuildCases(t *testing.T, tests []guildCase) {
 	t.Helper()
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		name := tt.name
+		if name == "" {
+			name = tt.golden
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv, cfg := guildSandbox(t)
 			env := map[string]string{"AUTHCTL_CONFIG": cfg, "BOT_TOKEN": sandbox.BotToken}
@@ -229,7 +235,7 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 			}
 			srv.ResetCounts()
 			code, stdout, stderr := runGuildCLI(t, env, backend, tt.args...)
-			if code != tt.code {
+			if code != tt.code && tt.golden == "" {
 				t.Errorf("exit code = %d, want %d; stderr %q", code, tt.code, stderr)
 			}
 			if got := srv.Count(http.MethodPost, tokenPath); got != tt.refreshes {
@@ -241,10 +247,13 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 					t.Errorf("the refreshed credential was not saved (err %v)", err)
 				}
 			}
+			if tt.golden != "" {
+				golden.AssertString(t, "guild/"+tt.golden+".txt", fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", code, stdout, stderr))
+			}
 			if tt.stdout != "" && stdout != tt.stdout {
 				t.Errorf("stdout = %q\nwant     %q", stdout, tt.stdout)
 			}
-			if tt.stdout == "" && stdout != "" {
+			if tt.stdout == "" && tt.golden == "" && stdout != "" {
 				t.Errorf("stdout = %q, want nothing", stdout)
 			}
 			for _, want := range tt.stderr {
@@ -589,4 +598,61 @@ func TestGuildCheckInterruptedDuringRateLimitWait(t *testing.T) {
 	if n := srv.Count(http.MethodGet, memberPath); n != 1 {
 		t.Errorf("GET %s served %d times, want 1", memberPath, n)
 	}
+}
+
+// TestGuildGolden holds the output contract of guild check and guild list —
+// exit code, stdout and stderr — to testdata/golden/guild.
+func TestGuildGolden(t *testing.T) {
+	t.Parallel()
+	g := sandbox.GuildID
+	check := []string{"guild", "check", "--guild", g}
+	with := func(extra ...string) []string { return append(append([]string{}, check...), extra...) }
+	bot := func(user string, extra ...string) []string {
+		return append(with("--user", user, "--bot-token-env", "BOT_TOKEN"), extra...)
+	}
+	lastOfCarol := strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10)
+	guildsOnly := []string{"identify", "guilds"}
+	runGuildCases(t, []guildCase{
+		{golden: "check_member", user: "alice", args: check},
+		{golden: "check_member_role", user: "alice", args: with("--role", sandbox.RoleAdminID)},
+		{golden: "check_member_role_json", user: "alice", args: with("--role", sandbox.RoleGuestID+","+sandbox.RoleAdminID, "-o", "json")},
+		{golden: "check_missing_role", user: "alice", args: with("--role", sandbox.RoleGuestID)},
+		{golden: "check_missing_role_all", user: "alice", args: with("--role", sandbox.RoleAdminID, "--role", sandbox.RoleGuestID, "--all-roles")},
+		{golden: "check_missing_role_json", user: "alice", args: with("--role", sandbox.RoleGuestID, "-o", "json")},
+		{golden: "check_not_member", user: "carol", args: check},
+		{golden: "check_not_member_json", user: "carol", args: with("--role", sandbox.RoleAdminID, "-o", "json")},
+		{golden: "check_not_member_stored", user: "carol", stored: true, args: check},
+		{golden: "check_pending", user: "bob", args: check},
+		{golden: "check_pending_json", user: "bob", args: with("-o", "json")},
+		{golden: "check_pending_required", user: "bob", args: with("--require-verified")},
+		{golden: "check_pending_required_json", user: "bob", args: with("--require-verified", "-o", "json")},
+		{golden: "check_guilds_scope_stored", user: "alice", stored: true, scopes: guildsOnly, args: check},
+		{golden: "check_guilds_scope_stored_json", user: "carol", stored: true, scopes: guildsOnly, args: []string{"guild", "check", "--guild", lastOfCarol, "-o", "json"}},
+		{golden: "check_guilds_scope_env", user: "carol", scopes: guildsOnly, args: []string{"guild", "check", "--guild", lastOfCarol}},
+		{golden: "check_bot_member_role", args: bot(sandbox.AliceID, "--role", sandbox.RoleAdminID)},
+		{golden: "check_bot_member_role_json", args: bot(sandbox.AliceID, "--role", sandbox.RoleAdminID, "-o", "json")},
+		{golden: "check_bot_not_member", args: bot(sandbox.CarolID)},
+		{golden: "check_bot_not_member_json", args: bot(sandbox.CarolID, "--role", sandbox.RoleAdminID, "-o", "json")},
+		{golden: "check_bot_unknown_user", args: bot("999999999999999999")},
+		{golden: "check_bot_pending_required_json", args: bot(sandbox.BobID, "--require-verified", "-o", "json")},
+		{golden: "error_bot_not_in_guild", args: []string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID, "--bot-token-env", "BOT_TOKEN"}},
+		{golden: "error_bot_token_refused", env: map[string]string{"BOT_TOKEN": "not-the-bot-token"}, args: bot(sandbox.AliceID)},
+		{golden: "error_bot_token_unset", env: map[string]string{"BOT_TOKEN": ""}, args: bot(sandbox.AliceID)},
+		{golden: "error_no_token", args: check},
+		{golden: "error_revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: check},
+		{golden: "error_stored_revoked", user: "alice", stored: true, refreshes: 1, prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: check},
+		{golden: "error_role_needs_members_read_env", user: "alice", scopes: guildsOnly, args: with("--role", sandbox.RoleAdminID)},
+		{golden: "error_role_needs_members_read_stored", user: "alice", stored: true, scopes: guildsOnly, args: with("--role", sandbox.RoleAdminID)},
+		{golden: "error_identify_only_env", user: "alice", scopes: []string{"identify"}, args: check},
+		{golden: "error_identify_only_stored", user: "alice", stored: true, scopes: []string{"identify"}, args: check},
+		{golden: "error_unavailable", user: "alice", prepare: func(s *sandbox.Server) { s.SetFault("GET "+memberPath, sandbox.Fault{Status: 503}) }, args: check},
+		{golden: "error_malformed", user: "alice", prepare: func(s *sandbox.Server) { s.SetFault("GET "+memberPath, sandbox.Fault{MalformedJSON: true}) }, args: check},
+		{golden: "error_bad_guild", args: []string{"guild", "check", "--guild", "abc"}},
+		{golden: "error_bad_role", args: with("--role", "admin")},
+		{golden: "list_table", user: "alice", args: []string{"guild", "list"}},
+		{golden: "list_json", user: "alice", args: []string{"guild", "list", "-o", "json"}},
+		{golden: "list_stored_json", user: "alice", stored: true, args: []string{"guild", "list", "-o", "json"}},
+		{golden: "error_list_needs_guilds_stored", user: "alice", stored: true, scopes: []string{"identify"}, args: []string{"guild", "list"}},
+		{golden: "error_list_revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "list"}},
+	})
 }

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/discord"
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/ui"
+)
+
+// GuildListOptions are the inputs of `guild list`.
+type GuildListOptions struct {
+	IO       *ui.IOStreams
+	JSON     bool
+	Access   func(provider, account string, maxWait time.Duration) discordAccess
+	Provider string
+	Account  string
+	MaxWait  time.Duration
+}
+
+func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) error) *cobra.Command {
+	opts := &GuildListOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the guilds you are in (all pages)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.JSON = f.Global.JSON()
+			opts.Access = f.discordAccess
+			if opts.MaxWait < 0 {
+				return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", opts.MaxWait)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return guildListRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Account, "account", "", "stored account to use (default: the provider's default account)")
+	fl.DurationVar(&opts.MaxWait, "max-wait", discord.DefaultMaxWait, "longest total wait for Discord rate limits before giving up with exit 4")
+	fl.StringVar(&opts.Provider, "provider", "discord", "configured provider entry of kind discord")
+	return cmd
+}
+
+type guildListEntry struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Owner       bool   `json:"owner"`
+	Permissions string `json:"permissions"`
+}
+
+func guildListRun(ctx context.Context, opts *GuildListOptions) error {
+	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
+	client, err := access.Client()
+	if err != nil {
+		return err
+	}
+	guilds, err := (&discord.Checker{Client: client}).ListGuilds(ctx, access.Tokens)
+	var rejected *discord.TokenRejectedError
+	switch {
+	case errors.As(err, &rejected):
+		return exitcode.Errorf(exitcode.Auth, "%v: run %s", rejected, discordLoginHint(opts.Provider))
+	case err != nil:
+		return discordFailure(err, opts.Provider)
+	}
+	entries := make([]guildListEntry, len(guilds))
+	for i, g := range guilds {
+		entries[i] = guildListEntry(g)
+	}
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"guilds": entries})
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tPERMISSIONS")
+	for _, g := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, oneLine(g.Name), g.Owner, g.Permissions)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write guild table: %w", err)
+	}
+	return nil
+}
