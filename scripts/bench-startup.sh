@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Start-up cost of the commands CI scripts call most, each answered from the
-# credential store with no network call, beside a bare Go "hello world"
-# binary and `authctl version`, timed by hyperfine in one run:
+# Start-up cost of the commands CI scripts call most, answered with no network
+# call, beside two floors, timed by hyperfine in one run:
+#   skeleton:  scripts/skeleton, a binary that links cobra, viper, go-keyring,
+#              pkg/browser, lipgloss and x/oauth2 and does nothing else — the
+#              floor issue 12 measures against (target: within 1.5x)
+#   bare:      a Go "hello world"
 #   token:     `authctl token discord` with a valid stored token
+#   verify:    `authctl webhook verify github` on a 1 KB body
 #   app token: `authctl app token github --repo …` with a cached installation
 #              token (the key file does not even exist: a cache hit reads
 #              neither the key nor the network)
-# Prints the medians and each command's ratio to the bare binary.
+# Prints the medians and each command's ratio to the skeleton and to bare.
 # Needs hyperfine: AUTHCTL_BENCH=1 bash scripts/setup.sh
 # Env: RUNS (default 300), WARMUP (default 20).
 set -euo pipefail
@@ -27,11 +31,17 @@ mkdir -p "$tmp/hello"
 printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >"$tmp/hello/main.go"
 printf 'module hello\n\ngo 1.22\n' >"$tmp/hello/go.mod"
 (cd "$tmp/hello" && go build -o "$tmp/bare" .)
+go build -o "$tmp/skeleton" ./scripts/skeleton
 
 export AUTHCTL_CONFIG="$tmp/config.yaml" XDG_STATE_HOME="$tmp/state"
 printf 'store: file\nproviders:\n  discord:\n    client_id: "1234567890"\n' >"$AUTHCTL_CONFIG"
-go run ./scripts/benchseed discord github-app:api.github.com:424242:repo:octo/widgets
+go run ./scripts/benchseed discord github-app:api.github.com:424242:octo/widgets
 
+export AUTHCTL_WEBHOOK_SECRET=bench-webhook-secret
+head -c 1024 /dev/urandom >"$tmp/1k"
+sig=$(openssl dgst -sha256 -hmac "$AUTHCTL_WEBHOOK_SECRET" "$tmp/1k" | awk '{print $NF}')
+verify="$tmp/authctl webhook verify github --body $tmp/1k -H X-Hub-Signature-256:sha256=$sig"
+$verify 2>/dev/null || { echo "bench-startup: '$verify' did not verify" >&2; exit 1; }
 token="$tmp/authctl token discord"
 app="$tmp/authctl app token github --app-id 424242 --private-key-file $tmp/absent.pem --repo octo/widgets"
 for cmd in "$token" "$app"; do
@@ -40,14 +50,17 @@ for cmd in "$token" "$app"; do
 done
 
 hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$tmp/result.json" \
-  -n bare "$tmp/bare" -n version "$tmp/authctl version" -n token "$token" -n app "$app" >&2
+  -n skeleton "$tmp/skeleton version" -n bare "$tmp/bare" -n version "$tmp/authctl version" \
+  -n token "$token" -n verify "$verify" -n app "$app" >&2
 
 python3 - "$tmp/result.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 ms = {k: v["median"] * 1000 for k, v in r.items()}
-names = {"bare": "bare Go binary", "version": "authctl version",
-         "token": "authctl token discord (stored)", "app": "authctl app token github --repo (cached)"}
+names = {"skeleton": "skeleton (cobra, viper, go-keyring, browser, lipgloss, oauth2)",
+         "bare": "bare Go binary", "version": "authctl version",
+         "token": "authctl token discord (stored)", "verify": "authctl webhook verify github (1 KB)",
+         "app": "authctl app token github --repo (cached)"}
 for key, name in names.items():
-    print(f"{name + ' median:':<50} {ms[key]:6.2f} ms   {ms[key] / ms['bare']:.2f}x bare")
+    print(f"{name + ' median:':<66} {ms[key]:6.2f} ms   {ms[key] / ms['skeleton']:.2f}x skeleton   {ms[key] / ms['bare']:.2f}x bare")
 PY
