@@ -35,7 +35,8 @@ export GOMODCACHE GOCACHE GOPATH
 
 # A private HOME and XDG dirs, the file store, and no browser: nothing of the
 # user's is read or written.
-export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_STATE_HOME="$work/home/.local/state" XDG_CACHE_HOME="$work/home/.cache"
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_STATE_HOME="$work/home/.local/state" XDG_CACHE_HOME="$work/home/.cache" TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
 mkdir -p "$HOME"
 export AUTHCTL_STORE=file CI=1
 unset AUTHCTL_DISCORD_TOKEN AUTHCTL_CONFIG BROWSER

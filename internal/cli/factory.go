@@ -99,9 +99,15 @@ func (f *Factory) HTTPClient() *http.Client {
 	return f.httpClient
 }
 
-// StateDir is authctl's state directory ($XDG_STATE_HOME/authctl, or
-// $HOME/.local/state/authctl): the file store and the lock files.
-func (f *Factory) StateDir() string { return store.StateDir(f.Getenv) }
+// StateDir is authctl's state directory — the config's state_dir, else
+// $XDG_STATE_HOME/authctl, else $HOME/.local/state/authctl: the file store
+// and the lock files.
+func (f *Factory) StateDir() string {
+	if cfg, err := f.Config(); err == nil && cfg.StateDir != "" {
+		return cfg.StateDir
+	}
+	return store.StateDir(f.Getenv)
+}
 
 // StoreKind is the credential store to use: --store, else AUTHCTL_STORE,
 // else the config file's `store`, else keyring.

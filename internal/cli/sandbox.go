@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,10 +26,12 @@ type SandboxOptions struct {
 	Faults        []string
 	TokenLifetime time.Duration
 	PrintSeed     bool
+	// TempDir holds the default config and the sandbox's state directory.
+	TempDir string
 }
 
 func newCmdSandbox(f *Factory, runF func(context.Context, *SandboxOptions) error) *cobra.Command {
-	opts := &SandboxOptions{IO: f.IO}
+	opts := &SandboxOptions{IO: f.IO, TempDir: os.TempDir()}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a local stand-in for Discord, GitHub, Slack, Sentry and an OIDC issuer",
@@ -102,13 +103,9 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 	}
 	defer srv.Close()
 
-	configPath := opts.ConfigOut
-	if configPath == "" {
-		_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL(), "http://"))
-		configPath = filepath.Join(os.TempDir(), "authctl-sandbox-"+port+".yaml")
-	}
-	if err := os.WriteFile(configPath, []byte(srv.ConfigYAML()), 0o600); err != nil {
-		return exitcode.New(exitcode.Usage, fmt.Errorf("write config: %w", err))
+	configPath, err := writeSandboxConfig(srv, opts.TempDir, opts.ConfigOut)
+	if err != nil {
+		return err
 	}
 	if opts.JSON {
 		if err := ui.WriteJSON(opts.IO.Out, map[string]string{"url": srv.URL(), "config": configPath}); err != nil {
@@ -127,4 +124,33 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "sandbox: shutdown: %v\n", err)
 	}
 	return context.Cause(ctx)
+}
+
+// writeSandboxConfig writes the authctl configuration for srv: the file store
+// in a state directory of its own, so that sandbox credentials never mix with
+// real ones (nor real ones reach the sandbox), in a fresh private directory
+// (0700, unpredictable name) unless --config-out names the file. The file is
+// created 0600 without following a symlink, and the default one only if it
+// did not exist.
+func writeSandboxConfig(srv *sandbox.Server, tempDir, configOut string) (string, error) {
+	dir, err := os.MkdirTemp(tempDir, "authctl-sandbox-")
+	if err != nil {
+		return "", exitcode.New(exitcode.Usage, fmt.Errorf("create the sandbox's state directory: %w", err))
+	}
+	path, flags := filepath.Join(dir, "config.yaml"), os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow
+	if configOut != "" {
+		path, flags = configOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|oNoFollow
+	}
+	content := fmt.Sprintf("store: file\nstate_dir: %q\n%s", filepath.Join(dir, "state"), srv.ConfigYAML())
+	file, err := os.OpenFile(path, flags, 0o600)
+	if err == nil {
+		_, err = file.WriteString(content)
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return "", exitcode.New(exitcode.Usage, fmt.Errorf("write config: %w", err))
+	}
+	return path, nil
 }

@@ -87,6 +87,9 @@ func startSandbox(t testing.TB, opts *SandboxOptions) (firstLine string, stop fu
 	ios, _, _, errOut := ui.Test()
 	ios.Out = out
 	opts.IO = ios
+	if opts.TempDir == "" {
+		opts.TempDir = t.TempDir()
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sandboxRun(ctx, opts) }()
@@ -202,5 +205,50 @@ func BenchmarkSandboxCommandStart(b *testing.B) {
 	for b.Loop() {
 		_, stop := startSandbox(b, &SandboxOptions{Addr: "127.0.0.1:0", ConfigOut: filepath.Join(dir, "c.yaml")})
 		_ = stop()
+	}
+}
+
+// The default config is written into a fresh private directory (a predictable
+// shared path let another user plant a symlink or a file of their own), with
+// the file store in a state directory of its own, so that a login through it
+// never uses the real keyring nor sends a real token to the sandbox; a
+// --config-out that is a symlink is refused and its target left alone.
+func TestSandboxConfigIsPrivateAndKeepsCredentialsApart(t *testing.T) {
+	t.Parallel()
+	line, stop := startSandbox(t, &SandboxOptions{Addr: "127.0.0.1:0", JSON: true})
+	defer stop()
+	var got map[string]string
+	if err := json.Unmarshal([]byte(line), &got); err != nil {
+		t.Fatalf("JSON line %q: %v", line, err)
+	}
+	file, err := os.Lstat(got["config"])
+	if err != nil || file.Mode() != 0o600 {
+		t.Fatalf("config %s: %v, mode %v; want a regular 0600 file", got["config"], err, file.Mode())
+	}
+	if dir, err := os.Stat(filepath.Dir(got["config"])); err != nil || dir.Mode().Perm() != 0o700 {
+		t.Fatalf("config directory: %v, mode %v; want 0700", err, dir.Mode().Perm())
+	}
+	cfg, err := config.Load(got["config"], func(string) string { return "" })
+	if err != nil || cfg.Store != config.StoreFile || filepath.Dir(cfg.StateDir) != filepath.Dir(got["config"]) {
+		t.Fatalf("config store %q state_dir %q (%v); want the file store in the config's private directory", cfg.Store, cfg.StateDir, err)
+	}
+
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "sandbox.yaml")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	opts := &SandboxOptions{Addr: "127.0.0.1:0", ConfigOut: link, TempDir: t.TempDir()}
+	opts.IO, _, _, _ = ui.Test()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sandboxRun(ctx, opts); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "write config") {
+		t.Fatalf("--config-out through a symlink: %v (exit %d), want exit 2 refusing to write", err, exitcode.Of(err))
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+		t.Fatalf("the symlink's target was overwritten: %q", b)
 	}
 }

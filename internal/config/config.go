@@ -23,8 +23,11 @@ const (
 // Config is the whole configuration.
 type Config struct {
 	// Path is the file the configuration was read from; empty when none existed.
-	Path      string
-	Store     string
+	Path  string
+	Store string
+	// StateDir, when set, replaces $XDG_STATE_HOME/authctl for the file store
+	// and the lock files (the sandbox's config keeps its credentials apart).
+	StateDir  string
 	Providers map[string]Provider
 }
 
@@ -115,6 +118,10 @@ func Load(explicitPath string, getenv func(string) string) (*Config, error) {
 	}
 
 	cfg.Store = v.GetString("store")
+	cfg.StateDir = v.GetString("state_dir")
+	if cfg.StateDir != "" && !filepath.IsAbs(cfg.StateDir) {
+		return nil, fmt.Errorf("config %s: state_dir must be an absolute path, not %q", path, cfg.StateDir)
+	}
 	entries := map[string]Provider{}
 	if err := v.UnmarshalKey("providers", &entries); err != nil {
 		return nil, fmt.Errorf("config %s: providers: %w", path, err)

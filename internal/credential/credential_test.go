@@ -25,9 +25,11 @@ func newSource(t *testing.T, env map[string]string, now time.Time) (*Source, sto
 		t.Fatal(err)
 	}
 	return &Source{
-		Store:    func() (store.Store, error) { return st, nil },
-		Locks:    store.Locks{Dir: dir, Now: func() time.Time { return now }},
-		Provider: func(context.Context, string) (*provider.Provider, error) { return nil, errors.New("no provider in this test") },
+		Store: func() (store.Store, error) { return st, nil },
+		Locks: store.Locks{Dir: dir, Now: func() time.Time { return now }},
+		Provider: func(context.Context, string) (*provider.Provider, error) {
+			return nil, errors.New("no provider in this test")
+		},
 		Known: func(name string) error {
 			if name != "known" {
 				return provider.UnknownProviderError(name)

@@ -1,0 +1,8 @@
+//go:build !windows
+
+package cli
+
+import "syscall"
+
+// oNoFollow makes OpenFile refuse a symlink in the last path element.
+const oNoFollow = syscall.O_NOFOLLOW
