@@ -47,6 +47,13 @@ func (f *Factory) discordAccess(providerName, account string, maxWait time.Durat
 			if err != nil {
 				return nil, err
 			}
+			base, err := f.discordAPIURL(providerName)
+			if err != nil {
+				return nil, err
+			}
+			if err := credential.CheckURL(cred, base); err != nil {
+				return nil, err
+			}
 			return &discord.UserToken{
 				AccessToken: cred.AccessToken,
 				Scopes:      cred.Scopes,

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/oauthflow"
 	"github.com/authctl/authctl/internal/provider"
@@ -137,6 +138,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 				displayName(p), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 		}
 	}
+	credential.Bind(cred, p)
 	if err := st.Put(ctx, cred); err != nil {
 		return fmt.Errorf("save the credential: %w", err)
 	}

@@ -96,6 +96,19 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		creds = append(creds, c)
 	}
 
+	if !opts.LocalOnly {
+		// A config that sends a credential elsewhere is refused before anything is deleted.
+		for _, c := range creds {
+			if credential.IsApp(c.Provider) {
+				continue
+			}
+			if p, err := opts.Provider(ctx, c.Provider); err == nil {
+				if err := credential.CheckBound(c, p); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	var failed []error
 	for _, c := range creds {
 		revoked := "not revoked at the provider (--local-only)"

@@ -58,7 +58,7 @@ func whoamiRun(ctx context.Context, opts *WhoamiOptions) error {
 	}
 	var id provider.Identity
 	var account string
-	err = opts.Credentials().With(ctx, opts.Provider, opts.Account, credential.DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
+	err = opts.Credentials().With(ctx, p, opts.Account, credential.DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
 		account = cred.Account
 		id, err = p.Identity(ctx, cred.AccessToken)
 		return err

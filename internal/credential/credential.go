@@ -103,14 +103,19 @@ func (s *Source) Replace(ctx context.Context, providerName, account string, minT
 	return s.refreshed(ctx, st, providerName, account, minTTL, rejected)
 }
 
-// With runs call with a valid token. When call fails with
+// With runs call with a valid token for p, after checking that p sends it
+// only where it was issued (CheckBound). When call fails with
 // provider.ErrUnauthorized (the API answered 401), the stored token is
 // refreshed once and call retried once; a second 401, a 401 on a token from
 // the environment or on one that cannot be refreshed is exit 3 with the way
 // out. Every command that sends a token calls the provider through With.
-func (s *Source) With(ctx context.Context, providerName, account string, minTTL time.Duration, call func(context.Context, *provider.Credential) error) error {
+func (s *Source) With(ctx context.Context, p *provider.Provider, account string, minTTL time.Duration, call func(context.Context, *provider.Credential) error) error {
+	providerName := p.Name
 	cred, err := s.Token(ctx, providerName, account, minTTL)
 	if err != nil {
+		return err
+	}
+	if err := CheckBound(cred, p); err != nil {
 		return err
 	}
 	err = call(ctx, cred)
@@ -151,7 +156,15 @@ func (s *Source) refreshed(ctx context.Context, st store.Store, providerName, ac
 		if err != nil {
 			return nil, err
 		}
-		return p.Refresh(ctx, old)
+		if err := CheckBound(old, p); err != nil {
+			return nil, err // the refresh token would go to another server
+		}
+		next, err := p.Refresh(ctx, old)
+		if err != nil {
+			return nil, err
+		}
+		next.Origins = old.Origins
+		return next, nil
 	}
 	cred, _, err := s.Locks.EnsureFresh(ctx, st, providerName, account, minTTL, stale, refresh)
 	if err != nil {

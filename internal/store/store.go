@@ -32,6 +32,9 @@ type Credential struct {
 	UserID        string         `json:"user_id,omitempty"`
 	UserName      string         `json:"user_name,omitempty"`
 	Extra         map[string]any `json:"extra,omitempty"`
+	// Origins are where the credential may be sent: the origins of the
+	// provider entry it was issued through (see internal/credential.Bind).
+	Origins []string `json:"origins,omitempty"`
 }
 
 // Store is a credential store. Get with account "" returns the provider's
