@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -63,6 +64,7 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 		newCmdSandbox(f, nil),
 		newCmdVersion(f, nil),
 	)
+	root.SetHelpCommand(newCmdHelp(root))
 	return root
 }
 
@@ -81,8 +83,14 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if len(args) > 0 && (strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) || args[0] == "completion") {
 		root.SetOut(f.IO.Out) // completion scripts and candidates are data for the shell
 	}
+	if argsSay(args, "--no-color") {
+		f.IO.NoColor = true // before cobra parses flags: a usage error obeys it too
+	}
 	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(ctx)
+	cmd, err := root, checkCommandPath(root, args)
+	if err == nil {
+		cmd, err = root.ExecuteContextC(ctx)
+	}
 	if err == nil {
 		return exitcode.OK
 	}
@@ -95,7 +103,8 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	// An error that no command's run returned was raised by cobra while it
 	// parsed and checked the command line: always a usage error.
-	commandLineError := !*ran
+	var unknown *unknownCommandError
+	commandLineError := errors.As(err, &unknown) || !*ran
 	code := exitcode.Of(err)
 	if commandLineError {
 		code = exitcode.Usage
@@ -107,6 +116,12 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		}
 	}
 	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), oneLine(err.Error()))
+	if unknown != nil {
+		if s := unknown.suggestion(); s != "" {
+			fmt.Fprintln(f.IO.ErrOut, s)
+		}
+		cmd = unknown.parent
+	}
 	if commandLineError && cmd != nil {
 		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
@@ -124,6 +139,19 @@ var usageErrorReports = map[string]func(args []string, reason string) any{
 		}
 		return report
 	},
+}
+
+// argsSay tells whether flag stands on the command line before "--".
+func argsSay(args []string, flag string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == flag || a == flag+"=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // argsWantJSON tells whether the command line asks for -o json, for when cobra stopped parsing

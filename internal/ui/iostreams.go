@@ -21,13 +21,12 @@ type IOStreams struct {
 	StdoutTTY bool
 	StderrTTY bool
 
-	// NoColor is set by NO_COLOR or --no-color.
+	// NoColor is set by a non-empty NO_COLOR, TERM=dumb or --no-color.
 	NoColor bool
 }
 
 // System returns the process's own streams.
 func System() *IOStreams {
-	_, noColor := os.LookupEnv("NO_COLOR")
 	return &IOStreams{
 		In:        os.Stdin,
 		Out:       os.Stdout,
@@ -35,8 +34,15 @@ func System() *IOStreams {
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		NoColor:   noColor,
+		NoColor:   NoColorEnv(os.Getenv),
 	}
+}
+
+// NoColorEnv reports whether the environment turns colour off: a non-empty
+// NO_COLOR (no-color.org: an empty one does not) or TERM=dumb. CI does not:
+// colour is decided by whether the stream is a terminal, and CI logs are not.
+func NoColorEnv(getenv func(string) string) bool {
+	return getenv("NO_COLOR") != "" || getenv("TERM") == "dumb"
 }
 
 // Test returns streams backed by buffers, none of them a terminal.
