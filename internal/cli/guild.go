@@ -154,7 +154,7 @@ func guildCheckError(opts *GuildCheckOptions, err error) error {
 	var hidden *discord.GuildNotVisibleError
 	switch {
 	case errors.As(err, &hidden):
-		return exitcode.Errorf(exitcode.Usage, "%v: add it to the guild to look members up", hidden)
+		return exitcode.Errorf(exitcode.Usage, "%v; invite the bot to the guild, or check --guild", hidden)
 	case errors.As(err, &rejected) && rejected.Bot:
 		return exitcode.Errorf(exitcode.Auth, "discord refused the bot token from %s (HTTP %d): check the token and the bot's access to guild %s", opts.BotTokenEnv, rejected.Status, opts.GuildID)
 	case errors.As(err, &rejected):

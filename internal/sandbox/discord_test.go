@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -383,11 +385,13 @@ func TestDiscordMember(t *testing.T) {
 		t.Fatalf("bob's membership: %s", body)
 	}
 
+	// fidelity: discord-user-missing-scope-401
 	identifyOnly := discordLogin(t, srv, "identify")
 	for _, path := range []string{"/api/v10/users/@me/guilds", "/api/v10/users/@me/guilds/" + sandbox.GuildID + "/member"} {
 		status, _, body := get(t, srv.URL()+path, "Bearer "+identifyOnly.AccessToken)
-		if status != 403 || decode[map[string]any](t, body)["code"] != float64(50001) {
-			t.Errorf("%s without scope: %d %s, want 403 code 50001", path, status, body)
+		got := decode[map[string]any](t, body)
+		if status != 401 || got["code"] != float64(0) || got["message"] != "401: Unauthorized" {
+			t.Errorf("%s without scope: %d %s, want 401 code 0, as for a rejected token", path, status, body)
 		}
 	}
 
@@ -413,26 +417,33 @@ func TestDiscordTokenLifetime(t *testing.T) {
 	}
 }
 
-// PROVIDERS.md Discord: bot lookup with "Bot TOKEN": 10007 not a member, 10004 bot not in guild.
+// PROVIDERS.md Discord: bot lookup with "Bot TOKEN": 10007 not a member, 10013 no such user;
+// a bot outside the guild gets 403 50001, or 404 10004 when the seed says so; no such guild 404 10004.
 func TestDiscordBotLookup(t *testing.T) {
 	t.Parallel()
-	srv := sandboxtest.Start(t)
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	hiding := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.Bots[0].OutsideGuild = sandbox.BotOutsideUnknownGuild })))
 	bot := "Bot " + sandbox.BotToken
+	user := "Bearer " + discordLogin(t, srv, "identify", "guilds", "guilds.members.read").AccessToken
 	tests := []struct {
 		name, auth, guild, user string
+		srv                     *sandbox.Server
 		status, code            int
 	}{
-		{"member", bot, sandbox.GuildID, sandbox.AliceID, 200, -1},
-		{"not a member", bot, sandbox.GuildID, sandbox.CarolID, 404, 10007},
-		{"bot not in guild", bot, sandbox.OtherGuildID, sandbox.AliceID, 404, 10004},
-		{"unknown guild", bot, "42", sandbox.AliceID, 404, 10004},
-		{"bad user id", bot, sandbox.GuildID, "alice", 400, 50035},
-		{"wrong bot token", "Bot nope", sandbox.GuildID, sandbox.AliceID, 401, 0},
-		{"bearer instead of bot", "Bearer " + sandbox.BotToken, sandbox.GuildID, sandbox.AliceID, 401, 0},
+		{"member", bot, sandbox.GuildID, sandbox.AliceID, srv, 200, -1},
+		{"not a member", bot, sandbox.GuildID, sandbox.CarolID, srv, 404, 10007},                     // fidelity: discord-bot-member-404-10007
+		{"no such user", bot, sandbox.GuildID, "999999999999999999", srv, 404, 10013},                // fidelity: discord-bot-member-404-10013
+		{"bot not in guild", bot, sandbox.OtherGuildID, sandbox.AliceID, srv, 403, 50001},            // fidelity: discord-bot-member-outside-403-50001
+		{"bot not in guild, hidden", bot, sandbox.OtherGuildID, sandbox.AliceID, hiding, 404, 10004}, // fidelity: discord-bot-member-outside-404-10004
+		{"unknown guild", bot, "42", sandbox.AliceID, srv, 404, 10004},                               // fidelity: discord-bot-member-unknown-guild-404-10004
+		{"bad user id", bot, sandbox.GuildID, "alice", srv, 400, 50035},
+		{"wrong bot token", "Bot nope", sandbox.GuildID, sandbox.AliceID, srv, 401, 0},
+		{"bearer instead of bot", "Bearer " + sandbox.BotToken, sandbox.GuildID, sandbox.AliceID, srv, 401, 0},
+		{"user token", user, sandbox.GuildID, sandbox.AliceID, srv, 401, 0}, // fidelity: discord-bot-member-bearer-401
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _, body := get(t, srv.URL()+"/api/v10/guilds/"+tc.guild+"/members/"+tc.user, tc.auth)
+			status, _, body := get(t, tc.srv.URL()+"/api/v10/guilds/"+tc.guild+"/members/"+tc.user, tc.auth)
 			got := decode[map[string]any](t, body)
 			if status != tc.status || (tc.code >= 0 && got["code"] != float64(tc.code)) {
 				t.Fatalf("%d %s, want %d code %d", status, body, tc.status, tc.code)
@@ -484,7 +495,7 @@ func TestDiscordRateLimit(t *testing.T) {
 		t.Fatalf("429: %d %v %s", status, h, body)
 	}
 	// Another guild is another bucket (major parameter).
-	if status, _, body := get(t, srv.URL()+"/api/v10/guilds/"+sandbox.OtherGuildID+"/members/"+sandbox.AliceID, "Bot "+sandbox.BotToken); status != 404 {
+	if status, _, body := get(t, srv.URL()+"/api/v10/guilds/"+sandbox.OtherGuildID+"/members/"+sandbox.AliceID, "Bot "+sandbox.BotToken); status != 403 {
 		t.Fatalf("other guild: %d %s", status, body)
 	}
 	if n := srv.Count(http.MethodGet, "/api/v10/guilds/"+sandbox.GuildID+"/members/"+sandbox.AliceID); n != 3 {
@@ -508,5 +519,58 @@ func TestDiscordGlobalRateLimit(t *testing.T) {
 	status, h, body := get(t, srv.URL()+"/api/v10/guilds/"+sandbox.GuildID+"/members/"+sandbox.AliceID, "Bot "+sandbox.BotToken)
 	if status != 429 || h.Get("X-RateLimit-Global") != "true" || h.Get("X-RateLimit-Scope") != "global" || decode[map[string]any](t, body)["global"] != true {
 		t.Fatalf("global limit: %d %v %s", status, h, body)
+	}
+}
+
+// PROVIDERS.md Discord: GET /oauth2/@me lists a bearer token's scopes whatever they are, with
+// the user only under identify; a bot token and a bad token get 401.
+func TestDiscordCurrentAuthorization(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	target := srv.URL() + "/api/v10/oauth2/@me"
+	type authorization struct {
+		Application struct {
+			ID string `json:"id"`
+		} `json:"application"`
+		Scopes  []string `json:"scopes"`
+		Expires string   `json:"expires"`
+		User    *struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	// fidelity: discord-oauth2-me
+	tok := discordLogin(t, srv, "identify", "guilds")
+	status, _, body := get(t, target, "Bearer "+tok.AccessToken)
+	got := decode[authorization](t, body)
+	if _, err := time.Parse(time.RFC3339, got.Expires); status != 200 || got.Application.ID != sandbox.DiscordClientID ||
+		strings.Join(got.Scopes, " ") != "identify guilds" || err != nil || got.User == nil || got.User.ID != sandbox.AliceID {
+		t.Fatalf("/oauth2/@me: %d %s", status, body)
+	}
+	noIdentify := discordLogin(t, srv, "guilds")
+	status, _, body = get(t, target, "Bearer "+noIdentify.AccessToken)
+	if got := decode[authorization](t, body); status != 200 || got.User != nil || strings.Join(got.Scopes, " ") != "guilds" {
+		t.Fatalf("/oauth2/@me without identify: %d %s, want the scopes and no user", status, body)
+	}
+	// fidelity: discord-oauth2-me-bot-401
+	for _, auth := range []string{"Bot " + sandbox.BotToken, "Bearer nope", ""} {
+		if status, _, body := get(t, target, auth); status != 401 || decode[map[string]any](t, body)["code"] != float64(0) {
+			t.Errorf("/oauth2/@me with %q: %d %s, want 401 code 0", strings.SplitN(auth, " ", 2)[0], status, body)
+		}
+	}
+}
+
+// A seed names one of Discord's two answers for a bot outside a guild, or none.
+func TestSeedBotOutsideGuild(t *testing.T) {
+	t.Parallel()
+	for value, ok := range map[string]bool{"": true, "missing_access": true, "unknown_guild": true, "404": false} {
+		path := filepath.Join(t.TempDir(), "seed.yaml")
+		seed := "users: [{id: \"1\", username: a}]\nbots: [{user_id: \"2\", token: t, outside_guild: \"" + value + "\"}]\n"
+		if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sandbox.LoadSeed(path)
+		if (err == nil) != ok || (err != nil && !strings.Contains(err.Error(), "outside_guild must be missing_access or unknown_guild")) {
+			t.Errorf("outside_guild %q: %v", value, err)
+		}
 	}
 }
