@@ -701,3 +701,30 @@ func TestGuildGolden(t *testing.T) {
 		{golden: "error_list_revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "list"}},
 	})
 }
+
+// The login hint names the provider entry the command ran with, not always "discord".
+func TestGuildLoginHintNamesTheProvider(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte(strings.Replace(srv.ConfigYAML(), "\n  discord:\n", "\n  discord-local:\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	backend, fs := fileCredentials(t)
+	cred := storeDiscordCredential(t, fs, discordLogin(t, srv, "alice", "identify"), "alice", []string{"identify"}, false)
+	cred.Provider = "discord-local"
+	if err := fs.Put(context.Background(), cred); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"AUTHCTL_CONFIG": cfg}
+	for _, args := range [][]string{
+		{"guild", "check", "--guild", sandbox.GuildID, "--provider", "discord-local"},
+		{"guild", "list", "--provider", "discord-local"},
+	} {
+		code, _, stderr := runGuildCLI(t, env, backend, args...)
+		if code != exitcode.Auth || !strings.Contains(stderr, "which the stored token lacks; re-login with scope ") ||
+			!strings.HasSuffix(stderr, ": authctl login discord-local --scopes identify,guilds,guilds.members.read\n") {
+			t.Errorf("%v: exit %d, stderr %q; want 3 and a hint to log in to discord-local", args[:2], code, stderr)
+		}
+	}
+}
