@@ -574,3 +574,50 @@ func TestSeedBotOutsideGuild(t *testing.T) {
 		}
 	}
 }
+
+// PROVIDERS.md Discord rate limits: 50 requests per second per token over all routes,
+// whatever the route buckets allow; other tokens are not affected.
+func TestDiscordDefaultGlobalRateLimit(t *testing.T) {
+	t.Parallel()
+	// A long window keeps the count within one window however slow the machine is.
+	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+		s.DefaultRateLimit = 1000
+		s.RateLimitWindow = 60
+	})))
+	bot := "Bot " + sandbox.BotToken
+	// fidelity: discord-global-rate-limit
+	for i := range 50 {
+		path := "/api/v10/users/@me"
+		if i%2 == 1 {
+			path = "/api/v10/guilds/" + sandbox.GuildID + "/members/" + sandbox.AliceID
+		}
+		if status, _, body := get(t, srv.URL()+path, bot); status != 200 {
+			t.Fatalf("request %d: %d %s", i+1, status, body)
+		}
+	}
+	status, h, body := get(t, srv.URL()+"/api/v10/users/@me", bot)
+	if status != 429 || h.Get("X-RateLimit-Global") != "true" || h.Get("X-RateLimit-Scope") != "global" || decode[map[string]any](t, body)["global"] != true {
+		t.Fatalf("51st request: %d %v %s, want a global 429", status, h, body)
+	}
+	if status, _, body := get(t, srv.URL()+"/api/v10/users/@me", "Bot nope"); status != 401 {
+		t.Fatalf("another token: %d %s, want its own global bucket (401 for a bad token)", status, body)
+	}
+}
+
+// PROVIDERS.md Discord rate limits: an injected 429 carries the bucket headers of an
+// exhausted bucket, as Discord's do, beside Retry-After and X-RateLimit-Scope.
+func TestDiscordFault429Headers(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	path := "/api/v10/guilds/" + sandbox.GuildID + "/members/" + sandbox.AliceID
+	srv.SetFault("GET "+path, sandbox.Fault{RetryAfter: 2.5, Times: 1})
+	// fidelity: discord-429-fault-headers
+	status, h, body := get(t, srv.URL()+path, "Bot "+sandbox.BotToken)
+	resetAfter, err := strconv.ParseFloat(h.Get("X-RateLimit-Reset-After"), 64)
+	reset, rerr := strconv.ParseFloat(h.Get("X-RateLimit-Reset"), 64)
+	if status != 429 || h.Get("Retry-After") != "3" || h.Get("X-RateLimit-Scope") != "user" || h.Get("X-RateLimit-Limit") == "" ||
+		h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Bucket") == "" || err != nil || resetAfter != 2.5 ||
+		rerr != nil || reset < float64(time.Now().Unix()) || h.Get("X-RateLimit-Global") != "" {
+		t.Fatalf("injected 429: %d %v %s", status, h, body)
+	}
+}
