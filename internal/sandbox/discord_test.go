@@ -41,6 +41,7 @@ func discordLogin(t *testing.T, srv *sandbox.Server, scopes ...string) *oauth2.T
 }
 
 // PROVIDERS.md Discord: code + PKCE S256, token response fields, space-separated scopes.
+// fidelity: discord-token-response, discord-pkce, discord-users-me
 func TestDiscordCodePKCE(t *testing.T) {
 	t.Parallel()
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
@@ -74,6 +75,7 @@ func TestDiscordCodePKCE(t *testing.T) {
 
 // PROVIDERS.md Discord: refresh returns a new refresh token (the old one stops working);
 // a failed refresh is 400 invalid_grant.
+// fidelity: discord-refresh-rotation
 func TestDiscordRefreshRotation(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -95,6 +97,7 @@ func TestDiscordRefreshRotation(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: token endpoint errors (JSON refused, client auth, single-use code, PKCE).
+// fidelity: discord-token-form-only, discord-token-client-auth, discord-code-single-use, discord-pkce
 func TestDiscordTokenErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -171,6 +174,7 @@ func TestDiscordTokenErrors(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: the redirect URI must match a registered one exactly, port included.
+// fidelity: discord-redirect-exact, discord-authorize-errors, discord-pkce
 func TestDiscordAuthorizeValidation(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -232,6 +236,7 @@ func TestDiscordAuthorizeValidation(t *testing.T) {
 
 // PROVIDERS.md Discord: revoking any token revokes every token of that authorization;
 // the revoke endpoint is form-only.
+// fidelity: discord-revoke-all, discord-token-form-only
 func TestDiscordRevoke(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -270,6 +275,7 @@ func TestDiscordRevoke(t *testing.T) {
 
 // PROVIDERS.md Discord: /users/@me/guilds paging (limit 1–200, default 200, before/after),
 // permissions as a string; with_counts.
+// fidelity: discord-guilds-paging, discord-invalid-form-body-50035
 func TestDiscordGuildPaging(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -325,6 +331,7 @@ func TestDiscordGuildPaging(t *testing.T) {
 
 // PROVIDERS.md Discord: member object (roles as strings, never @everyone), 10004 when not a member,
 // scope checks, 401 on expired tokens.
+// fidelity: discord-member-object, discord-member-not-member-404-10004, discord-bad-token-401, discord-user-missing-scope-401, discord-bot-on-user-member-401
 func TestDiscordMember(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -364,6 +371,7 @@ func TestDiscordMember(t *testing.T) {
 		{"unknown guild", "Bearer " + alice.AccessToken, "1", 404, 10004},
 		{"no token", "", sandbox.GuildID, 401, 0},
 		{"garbage token", "Bearer nope", sandbox.GuildID, 401, 0},
+		{"bot token", "Bot " + sandbox.BotToken, sandbox.GuildID, 401, 0},
 	}
 	for _, tc := range errorCases {
 		status, _, body := get(t, memberURL(tc.guild), tc.auth)
@@ -403,6 +411,7 @@ func TestDiscordMember(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: short token lifetimes from the seed expire for real.
+// fidelity: discord-token-response
 func TestDiscordTokenLifetime(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -419,6 +428,7 @@ func TestDiscordTokenLifetime(t *testing.T) {
 
 // PROVIDERS.md Discord: bot lookup with "Bot TOKEN": 10007 not a member, 10013 no such user;
 // a bot outside the guild gets 403 50001, or 404 10004 when the seed says so; no such guild 404 10004.
+// fidelity: discord-bot-member-404-10007, discord-bot-member-404-10013, discord-bot-member-outside-403-50001, discord-bot-member-outside-404-10004, discord-bot-member-unknown-guild-404-10004, discord-bot-member-bearer-401
 func TestDiscordBotLookup(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -456,6 +466,7 @@ func TestDiscordBotLookup(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: the API is versioned; unversioned paths are not served as v10.
+// fidelity: discord-api-unversioned
 func TestDiscordUnversionedPath(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -467,6 +478,7 @@ func TestDiscordUnversionedPath(t *testing.T) {
 
 // PROVIDERS.md Discord rate limits: X-RateLimit-* on every response; 429 with Retry-After,
 // X-RateLimit-Scope and {"message","retry_after","global"} when a bucket is exhausted.
+// fidelity: discord-ratelimit-headers, discord-ratelimit-429, discord-ratelimit-bucket-major
 func TestDiscordRateLimit(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
@@ -509,6 +521,7 @@ func TestDiscordRateLimit(t *testing.T) {
 }
 
 // PROVIDERS.md Discord rate limits: a global limit answers 429 with global true.
+// fidelity: discord-global-rate-limit
 func TestDiscordGlobalRateLimit(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
@@ -524,6 +537,7 @@ func TestDiscordGlobalRateLimit(t *testing.T) {
 
 // PROVIDERS.md Discord: GET /oauth2/@me lists a bearer token's scopes whatever they are, with
 // the user only under identify; a bot token and a bad token get 401.
+// fidelity: discord-oauth2-me, discord-oauth2-me-bot-401
 func TestDiscordCurrentAuthorization(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -560,6 +574,7 @@ func TestDiscordCurrentAuthorization(t *testing.T) {
 }
 
 // A seed names one of Discord's two answers for a bot outside a guild, or none.
+// fidelity: discord-bot-member-outside-404-10004
 func TestSeedBotOutsideGuild(t *testing.T) {
 	t.Parallel()
 	for value, ok := range map[string]bool{"": true, "missing_access": true, "unknown_guild": true, "404": false} {
@@ -577,6 +592,7 @@ func TestSeedBotOutsideGuild(t *testing.T) {
 
 // PROVIDERS.md Discord rate limits: 50 requests per second per token over all routes,
 // whatever the route buckets allow; other tokens are not affected.
+// fidelity: discord-global-rate-limit
 func TestDiscordDefaultGlobalRateLimit(t *testing.T) {
 	t.Parallel()
 	// A long window keeps the count within one window however slow the machine is.
@@ -606,6 +622,7 @@ func TestDiscordDefaultGlobalRateLimit(t *testing.T) {
 
 // PROVIDERS.md Discord rate limits: an injected 429 carries the bucket headers of an
 // exhausted bucket, as Discord's do, beside Retry-After and X-RateLimit-Scope.
+// fidelity: discord-429-fault-headers
 func TestDiscordFault429Headers(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
