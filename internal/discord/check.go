@@ -65,6 +65,9 @@ type Result struct {
 	MatchedRoles []string `json:"matched_roles"`
 	MissingRoles []string `json:"missing_roles"`
 
+	// GuildName is the guild's name when an answer carried it (the guild
+	// list does; a member object does not), for people; JSON keeps the id.
+	GuildName string `json:"-"`
 	// RolesKnown is false when membership was answered from the guild list
 	// (a token with only the guilds scope), which carries no roles.
 	RolesKnown bool `json:"-"`
@@ -281,9 +284,9 @@ func (c *Checker) memberLookup(ctx context.Context, req Request, tok *UserToken)
 // guildPaging answers membership from the user's guild list, for tokens
 // with only the guilds scope; it stops paging at the guild.
 func (c *Checker) guildPaging(ctx context.Context, req Request, tok *UserToken) (*Result, error) {
-	found := false
+	found, name := false, ""
 	_, err := c.Client.CurrentUserGuilds(ctx, Credentials{Token: tok.AccessToken}, func(g Guild) bool {
-		found = g.ID == req.GuildID
+		found, name = g.ID == req.GuildID, g.Name
 		return found
 	})
 	switch {
@@ -293,7 +296,7 @@ func (c *Checker) guildPaging(ctx context.Context, req Request, tok *UserToken) 
 		return notMember(req, tok.UserID, tok.UserName), nil
 	}
 	return &Result{
-		Guild: req.GuildID, User: tok.UserID, Username: tok.UserName, Member: true,
+		Guild: req.GuildID, GuildName: name, User: tok.UserID, Username: tok.UserName, Member: true,
 		Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{},
 	}, nil
 }

@@ -135,12 +135,12 @@ func TestCheckUserAnswers(t *testing.T) {
 		{"stored guilds scope only: paging, no member lookup", func(t *testing.T, s *sandbox.Server) *testTokens {
 			return storedTokens(t, s, "alice", sandbox.AliceID, "identify", ScopeGuilds)
 		}, Request{GuildID: g},
-			Result{Guild: g, User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
+			Result{Guild: g, GuildName: "Sandbox Guild", User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
 			map[string]int{"/users/@me/guilds/" + g + "/member": 0, "/users/@me/guilds": 1}},
 		{"environment token without guilds.members.read: Discord's 401 told apart, then paging", func(t *testing.T, s *sandbox.Server) *testTokens {
 			return envTokens(t, s, "alice", "identify", ScopeGuilds)
 		}, Request{GuildID: g},
-			Result{Guild: g, User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
+			Result{Guild: g, GuildName: "Sandbox Guild", User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
 			map[string]int{"/users/@me/guilds/" + g + "/member": 1, "/oauth2/@me": 1, "/users/@me/guilds": 1}},
 	}
 	for _, tt := range tests {
@@ -165,7 +165,7 @@ func TestCheckUserAnswers(t *testing.T) {
 
 func assertResult(t *testing.T, got, want *Result) {
 	t.Helper()
-	same := got.Guild == want.Guild && got.User == want.User && got.Username == want.Username && got.Member == want.Member &&
+	same := got.Guild == want.Guild && got.GuildName == want.GuildName && got.User == want.User && got.Username == want.Username && got.Member == want.Member &&
 		got.Pending == want.Pending && slices.Equal(got.Roles, want.Roles) && slices.Equal(got.MatchedRoles, want.MatchedRoles) &&
 		slices.Equal(got.MissingRoles, want.MissingRoles) && got.RolesKnown == want.RolesKnown && got.Reason == want.Reason
 	if !same || got.Roles == nil || got.MatchedRoles == nil || got.MissingRoles == nil {
