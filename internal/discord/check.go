@@ -123,8 +123,11 @@ type GuildNotVisibleError struct {
 }
 
 func (e *GuildNotVisibleError) Error() string {
-	return fmt.Sprintf("the bot cannot see guild %s: the bot is not in it, or no guild has that id (discord: HTTP %d, code %d %s)",
-		e.Guild, e.Refused.Status, e.Refused.Code, e.Refused.Message)
+	msg := fmt.Sprintf("the bot cannot see guild %s: the bot is not in it, or no guild has that id", e.Guild)
+	if e.Refused != nil {
+		msg += fmt.Sprintf(" (discord: HTTP %d, code %d %s)", e.Refused.Status, e.Refused.Code, e.Refused.Message)
+	}
+	return msg
 }
 
 // Checker answers guild questions with Client.
@@ -193,8 +196,11 @@ func (c *Checker) checkUser(ctx context.Context, req Request) (*Result, error) {
 		return err
 	}, func(refused *APIError, has []string) (bool, error) {
 		next, err := strategyFor(has, req.needsMemberObject(), refused)
-		if err != nil || next == how {
-			return false, err // the scope is there, yet Discord refused: the token itself
+		switch {
+		case err != nil:
+			return false, err
+		case next == how:
+			return false, nil // the scope is there, yet Discord refused: the token itself
 		}
 		how = next // the token lacks guilds.members.read: membership alone can still be answered
 		return true, nil

@@ -340,3 +340,21 @@ func TestListGuilds(t *testing.T) {
 		t.Errorf("revoked token: %v, want a rejected token", err)
 	}
 }
+
+// A refreshable token Discord refuses for a missing scope is not refreshed: the
+// scope, not the token, is the trouble.
+func TestCheckMissingScopeIsNotRefreshed(t *testing.T) {
+	t.Parallel()
+	srv, c := checkSandbox(t)
+	src := storedTokens(t, srv, "alice", sandbox.AliceID, "identify", ScopeGuilds)
+	src.user.Scopes = nil // a credential stored without its scopes
+	got, err := c.Check(context.Background(), Request{GuildID: sandbox.GuildID, Tokens: src})
+	if err != nil || !got.OK() || got.RolesKnown || src.refreshes.Load() != 0 {
+		t.Fatalf("Check = %+v, %v after %d refreshes; want a member found by paging, no refresh", got, err, src.refreshes.Load())
+	}
+	_, err = c.Check(context.Background(), Request{GuildID: sandbox.GuildID, Tokens: src, RequireVerified: true})
+	var se *ScopeError
+	if !errors.As(err, &se) || se.Scope != ScopeGuildsMembersRead || src.refreshes.Load() != 0 {
+		t.Fatalf("screening asked: %v after %d refreshes; want a ScopeError for guilds.members.read, no refresh", err, src.refreshes.Load())
+	}
+}

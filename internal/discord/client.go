@@ -1,5 +1,7 @@
-// Package discord is the small Discord REST client behind `authctl guild`:
-// member and guild look-ups with Discord's error codes, rate limits and
+// Package discord is `authctl guild` below the command line: Checker answers
+// "is this user in the guild, with these roles?" for a user or a bot token
+// (strategy from the token's scopes, fallbacks, refresh once after a 401),
+// over a small REST client with Discord's error codes, rate limits and
 // bounded retries, and never more requests than the answer needs.
 package discord
 
