@@ -597,7 +597,7 @@ func TestDiscordDefaultGlobalRateLimit(t *testing.T) {
 	t.Parallel()
 	// A long window keeps the count within one window however slow the machine is.
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
-		s.DefaultRateLimit = 1000
+		s.RateLimits = map[string]int{"users.me": 1000, "guilds.members": 1000}
 		s.RateLimitWindow = 60
 	})))
 	bot := "Bot " + sandbox.BotToken
@@ -617,6 +617,16 @@ func TestDiscordDefaultGlobalRateLimit(t *testing.T) {
 	}
 	if status, _, body := get(t, srv.URL()+"/api/v10/users/@me", "Bot nope"); status != 401 {
 		t.Fatalf("another token: %d %s, want its own global bucket (401 for a bad token)", status, body)
+	}
+	// A seed that raises every bucket past 50 raises the global one with them.
+	unlimited := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+		s.DefaultRateLimit = 1000
+		s.RateLimitWindow = 60
+	})))
+	for i := range 60 {
+		if status, _, body := get(t, unlimited.URL()+"/api/v10/users/@me", bot); status != 200 {
+			t.Fatalf("default_rate_limit 1000, request %d: %d %s", i+1, status, body)
+		}
 	}
 }
 
