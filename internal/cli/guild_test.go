@@ -700,6 +700,7 @@ func TestGuildGolden(t *testing.T) {
 		{golden: "list_json", user: "alice", args: []string{"guild", "list", "-o", "json"}},
 		{golden: "list_stored_json", user: "alice", stored: true, args: []string{"guild", "list", "-o", "json"}},
 		{golden: "error_list_needs_guilds_stored", user: "alice", stored: true, scopes: []string{"identify"}, args: []string{"guild", "list"}},
+		{golden: "error_list_needs_guilds_env", user: "alice", scopes: []string{"identify"}, args: []string{"guild", "list"}},
 		{golden: "error_list_revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "list"}},
 	})
 }
