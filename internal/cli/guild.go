@@ -152,7 +152,7 @@ func guildCheckError(opts *GuildCheckOptions, err error) error {
 	var hidden *discord.GuildNotVisibleError
 	switch {
 	case errors.As(err, &hidden):
-		return exitcode.Errorf(exitcode.Usage, "%v: add it to the guild to look members up", hidden)
+		return exitcode.Errorf(exitcode.Usage, "%v; invite the bot to the guild, or check --guild", hidden)
 	case errors.As(err, &rejected) && rejected.Bot:
 		return exitcode.Errorf(exitcode.Auth, "discord refused the bot token from %s (HTTP %d): check the token and the bot's access to guild %s", opts.BotTokenEnv, rejected.Status, opts.GuildID)
 	case errors.As(err, &rejected):
@@ -202,7 +202,7 @@ func reportGuildCheck(opts *GuildCheckOptions, res *discord.Result) error {
 		return &exitcode.Silent{Code: exitcode.No}
 	}
 	if !opts.JSON {
-		line := fmt.Sprintf("%s %s is in guild %s", st.Success.Render("✓"), who, res.Guild)
+		line := fmt.Sprintf("%s %s is in guild %s", st.Success.Render("✓"), who, describeGuild(res))
 		if len(res.MatchedRoles) > 0 {
 			line += " with role " + strings.Join(res.MatchedRoles, ", ")
 		}
@@ -219,19 +219,27 @@ func reportGuildCheck(opts *GuildCheckOptions, res *discord.Result) error {
 
 func failureLine(res *discord.Result) string {
 	if !res.Member {
-		return "is not in guild " + res.Guild
+		return "is not in guild " + describeGuild(res)
 	}
-	return fmt.Sprintf("is in guild %s but %s", res.Guild, res.Reason)
+	return fmt.Sprintf("is in guild %s but %s", describeGuild(res), res.Reason)
+}
+
+// describeGuild names the guild by name and id where Discord's answer gave the name.
+func describeGuild(res *discord.Result) string {
+	if res.GuildName == "" {
+		return res.Guild
+	}
+	return fmt.Sprintf("%s (%s)", ui.Sanitize(oneLine(res.GuildName)), res.Guild)
 }
 
 func describeUser(id, name string) string {
 	switch {
 	case name != "" && id != "":
-		return fmt.Sprintf("%s (%s)", name, id)
+		return fmt.Sprintf("%s (%s)", ui.Sanitize(name), id)
 	case id != "":
 		return "user " + id
 	case name != "":
-		return name
+		return ui.Sanitize(name)
 	}
 	return "the token's user" // a token from the environment, not a member: no identity to name
 }

@@ -174,7 +174,9 @@ func storeDiscordCredential(t *testing.T, s store.Store, tok *oauth2.Token, user
 const (
 	memberPath = "/api/v10/users/@me/guilds/" + sandbox.GuildID + "/member"
 	guildsPath = "/api/v10/users/@me/guilds"
-	tokenPath  = "/api/oauth2/token"
+	// authorizationPath is asked after a refusal, to tell a rejected token from a missing scope.
+	authorizationPath = "/api/v10/oauth2/@me"
+	tokenPath         = "/api/oauth2/token"
 )
 
 func botMemberPath(guild, user string) string {
@@ -197,6 +199,10 @@ type guildCase struct {
 	refreshes int               // POST /api/oauth2/token requests the sandbox served
 	env       map[string]string // more environment
 	golden    string            // testdata/golden/guild/NAME.txt holds exit code, stdout and stderr
+	seed      func(*sandbox.Seed)
+	// unknownScopes stores the credential without its scopes, as a store written before
+	// scopes were kept would hold it.
+	unknownScopes bool
 }
 
 func runGuildCases(t *testing.T, tests []guildCase) {
@@ -208,7 +214,13 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv, cfg := guildSandbox(t)
+			var opts []sandboxtest.Option
+			if tt.seed != nil {
+				seed := sandbox.DefaultSeed()
+				tt.seed(seed)
+				opts = append(opts, sandboxtest.WithSeed(seed))
+			}
+			srv, cfg := guildSandbox(t, opts...)
 			env := map[string]string{"AUTHCTL_CONFIG": cfg, "BOT_TOKEN": sandbox.BotToken}
 			backend, store := fileCredentials(t)
 			var saved *provider.Credential
@@ -219,7 +231,11 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 				}
 				tok := discordLogin(t, srv, tt.user, scopes...)
 				if tt.stored {
-					saved = storeDiscordCredential(t, store, tok, tt.user, scopes, tt.expired)
+					stored := scopes
+					if tt.unknownScopes {
+						stored = nil
+					}
+					saved = storeDiscordCredential(t, store, tok, tt.user, stored, tt.expired)
 					if tt.expired {
 						srv.ExpireAccessTokens()
 					}
@@ -320,7 +336,7 @@ func TestGuildCheckUserMode(t *testing.T) {
 			code: 1, counts: oneAndWho,
 			stdout: `{"guild":"` + g + `","user":"` + sandbox.CarolID + `","username":"carol","member":false,"pending":false,"roles":[],"matched_roles":[],"missing_roles":["` + sandbox.RoleAdminID + `"]}` + "\n"},
 		{name: "revoked token", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "check", "--guild", g},
-			code: 3, stderr: []string{"discord rejected the token (HTTP 401): run authctl login discord"}, counts: one},
+			code: 3, stderr: []string{"discord rejected the token (HTTP 401): run authctl login discord"}, counts: map[string]int{memberPath: 1, authorizationPath: 1}},
 		{name: "guilds scope only, membership", user: "carol", scopes: []string{"identify", "guilds"},
 			args: []string{"guild", "check", "--guild", strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10)},
 			code: 0, stderr: []string{"(roles not checked: the token has only the guilds scope)"}, counts: map[string]int{memberPath: 0, guildsPath: 2,
@@ -328,10 +344,17 @@ func TestGuildCheckUserMode(t *testing.T) {
 		{name: "guilds scope only, not a member", user: "carol", scopes: []string{"identify", "guilds"}, args: []string{"guild", "check", "--guild", g},
 			code: 1, stderr: []string{"is not in guild " + g}, counts: map[string]int{memberPath: 1, guildsPath: 2}},
 		{name: "guilds scope only, role refused", user: "alice", scopes: []string{"identify", "guilds"}, args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID},
-			code: 3, stderr: []string{"lacks the guilds.members.read scope; re-login with scope guilds.members.read: authctl login discord --scopes identify,guilds,guilds.members.read"},
-			counts: map[string]int{memberPath: 1, guildsPath: 0}},
+			code: 3, stderr: []string{"checking roles needs the guilds.members.read scope, which the token lacks (discord answered HTTP 401; the token's scopes: identify, guilds); re-login with scope guilds.members.read: authctl login discord --scopes identify,guilds,guilds.members.read"},
+			counts: map[string]int{memberPath: 1, authorizationPath: 1, guildsPath: 0}},
+		{name: "stored token, scopes not stored, lacking guilds.members.read: paged without a refresh", user: "alice", stored: true, unknownScopes: true, scopes: []string{"identify", "guilds"},
+			args: []string{"guild", "check", "--guild", g}, code: 0, stderr: []string{"✓ " + alice + " is in guild Sandbox Guild (" + g + ") (roles not checked"},
+			counts: map[string]int{memberPath: 1, authorizationPath: 1, guildsPath: 1}},
+		{name: "stored token, scopes not stored, role refused naming the scope", user: "alice", stored: true, unknownScopes: true, scopes: []string{"identify", "guilds"},
+			args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID}, code: 3, stderr: []string{"checking roles needs the guilds.members.read scope, which the token lacks"},
+			counts: map[string]int{memberPath: 1, authorizationPath: 1, guildsPath: 0}},
 		{name: "no guild scope at all", user: "alice", scopes: []string{"identify"}, args: []string{"guild", "check", "--guild", g},
-			code: 3, stderr: []string{"lacks the guilds scope; re-login"}, counts: map[string]int{memberPath: 1, guildsPath: 1}},
+			code: 3, stderr: []string{"checking membership needs the guilds.members.read or guilds scope, which the token lacks (discord answered HTTP 401; the token's scopes: identify)"},
+			counts: map[string]int{memberPath: 1, authorizationPath: 1, guildsPath: 0}},
 		{name: "stored fresh token: one request", user: "alice", stored: true, args: []string{"guild", "check", "--guild", g, "--role", sandbox.RoleAdminID},
 			code: 0, stderr: []string{"✓ " + alice + " is in guild " + g + " with role " + sandbox.RoleAdminID}, counts: one},
 		{name: "stored expired token: refreshed on the way", user: "alice", stored: true, expired: true, args: []string{"guild", "check", "--guild", g},
@@ -353,7 +376,7 @@ func TestGuildCheckUserMode(t *testing.T) {
 			stdout: `{"guild":"` + strconv.FormatInt(sandbox.ManyGuildsFirst+sandbox.ManyGuildsCount-1, 10) + `","user":"` + sandbox.CarolID + `","username":"carol","member":true,"pending":false,"roles":[],"matched_roles":[],"missing_roles":[]}` + "\n",
 			counts: map[string]int{guildsPath: 2}},
 		{name: "stored guilds scope only: stops at the guild", user: "alice", stored: true, scopes: []string{"identify", "guilds"},
-			args: []string{"guild", "check", "--guild", g}, code: 0, stderr: []string{"✓ " + alice + " is in guild " + g + " (roles not checked"},
+			args: []string{"guild", "check", "--guild", g}, code: 0, stderr: []string{"✓ " + alice + " is in guild Sandbox Guild (" + g + ") (roles not checked"},
 			counts: map[string]int{guildsPath: 1, memberPath: 0}},
 		{name: "stored identify scope only", user: "alice", stored: true, scopes: []string{"identify"},
 			args: []string{"guild", "check", "--guild", g}, code: 3, stderr: []string{"needs the guilds.members.read or guilds scope"},
@@ -382,9 +405,15 @@ func TestGuildCheckBotMode(t *testing.T) {
 		{name: "no such user (10013)", args: append([]string{"guild", "check", "--guild", g, "--user", "999999999999999999"}, bot...),
 			code: 1, stderr: []string{"✗ user 999999999999999999 is not in guild " + g},
 			counts: map[string]int{botMemberPath(g, "999999999999999999"): 1}},
-		{name: "bot not in guild (10004)", args: append([]string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID}, bot...),
-			code: 2, stderr: []string{"the bot is not in guild " + sandbox.OtherGuildID},
+		{name: "bot not in guild (403 50001)", args: append([]string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID}, bot...),
+			code: 2, stderr: []string{"the bot cannot see guild " + sandbox.OtherGuildID + ": the bot is not in it, or no guild has that id (discord: HTTP 403, code 50001 Missing Access)"},
 			counts: map[string]int{botMemberPath(sandbox.OtherGuildID, sandbox.AliceID): 1}},
+		{name: "bot not in guild (404 10004)", seed: func(s *sandbox.Seed) { s.Bots[0].OutsideGuild = sandbox.BotOutsideUnknownGuild },
+			args: append([]string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID}, bot...),
+			code: 2, stderr: []string{"the bot cannot see guild " + sandbox.OtherGuildID + ": the bot is not in it, or no guild has that id (discord: HTTP 404, code 10004 Unknown Guild)"},
+			counts: map[string]int{botMemberPath(sandbox.OtherGuildID, sandbox.AliceID): 1}},
+		{name: "no such guild (404 10004)", args: append([]string{"guild", "check", "--guild", "42", "--user", sandbox.AliceID}, bot...),
+			code: 2, stderr: []string{"the bot cannot see guild 42: the bot is not in it, or no guild has that id"}},
 		{name: "bot token kept with its scheme", env: map[string]string{"BOT_TOKEN": "Bot " + sandbox.BotToken}, args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.AliceID}, bot...),
 			code: 0, stderr: []string{"is in guild " + g}, counts: map[string]int{botMemberPath(g, sandbox.AliceID): 1}},
 		{name: "bad bot token (401)", env: map[string]string{"BOT_TOKEN": "not-the-bot-token"}, args: append([]string{"guild", "check", "--guild", g, "--user", sandbox.AliceID}, bot...),
@@ -628,6 +657,8 @@ func TestGuildGolden(t *testing.T) {
 		{golden: "check_pending_required_json", user: "bob", args: with("--require-verified", "-o", "json")},
 		{golden: "check_guilds_scope_stored", user: "alice", stored: true, scopes: guildsOnly, args: check},
 		{golden: "check_guilds_scope_stored_json", user: "carol", stored: true, scopes: guildsOnly, args: []string{"guild", "check", "--guild", lastOfCarol, "-o", "json"}},
+		{golden: "check_guild_name_sanitized", user: "alice", stored: true, scopes: guildsOnly, args: check,
+			seed: func(s *sandbox.Seed) { s.Guilds[0].Name = "Evil\x1b]0;owned\x07\nGuild" }},
 		{golden: "check_guilds_scope_env", user: "carol", scopes: guildsOnly, args: []string{"guild", "check", "--guild", lastOfCarol}},
 		{golden: "check_bot_member_role", args: bot(sandbox.AliceID, "--role", sandbox.RoleAdminID)},
 		{golden: "check_bot_member_role_json", args: bot(sandbox.AliceID, "--role", sandbox.RoleAdminID, "-o", "json")},
@@ -636,6 +667,10 @@ func TestGuildGolden(t *testing.T) {
 		{golden: "check_bot_unknown_user", args: bot("999999999999999999")},
 		{golden: "check_bot_pending_required_json", args: bot(sandbox.BobID, "--require-verified", "-o", "json")},
 		{golden: "error_bot_not_in_guild", args: []string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID, "--bot-token-env", "BOT_TOKEN"}},
+		{golden: "error_bot_unknown_guild", seed: func(s *sandbox.Seed) { s.Bots[0].OutsideGuild = sandbox.BotOutsideUnknownGuild },
+			args: []string{"guild", "check", "--guild", sandbox.OtherGuildID, "--user", sandbox.AliceID, "--bot-token-env", "BOT_TOKEN"}},
+		{golden: "check_unknown_scopes_stored", user: "alice", stored: true, unknownScopes: true, scopes: guildsOnly, args: check},
+		{golden: "error_role_needs_members_read_unknown_scopes_stored", user: "alice", stored: true, unknownScopes: true, scopes: guildsOnly, args: with("--role", sandbox.RoleAdminID)},
 		{golden: "error_bot_token_refused", env: map[string]string{"BOT_TOKEN": "not-the-bot-token"}, args: bot(sandbox.AliceID)},
 		{golden: "error_bot_token_unset", env: map[string]string{"BOT_TOKEN": ""}, args: bot(sandbox.AliceID)},
 		{golden: "error_no_token", args: check},
@@ -653,6 +688,34 @@ func TestGuildGolden(t *testing.T) {
 		{golden: "list_json", user: "alice", args: []string{"guild", "list", "-o", "json"}},
 		{golden: "list_stored_json", user: "alice", stored: true, args: []string{"guild", "list", "-o", "json"}},
 		{golden: "error_list_needs_guilds_stored", user: "alice", stored: true, scopes: []string{"identify"}, args: []string{"guild", "list"}},
+		{golden: "error_list_needs_guilds_env", user: "alice", scopes: []string{"identify"}, args: []string{"guild", "list"}},
 		{golden: "error_list_revoked", user: "alice", prepare: func(s *sandbox.Server) { s.RevokeAll() }, args: []string{"guild", "list"}},
 	})
+}
+
+// The login hint names the provider entry the command ran with, not always "discord".
+func TestGuildLoginHintNamesTheProvider(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte(strings.Replace(srv.ConfigYAML(), "\n  discord:\n", "\n  discord-local:\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	backend, fs := fileCredentials(t)
+	cred := storeDiscordCredential(t, fs, discordLogin(t, srv, "alice", "identify"), "alice", []string{"identify"}, false)
+	cred.Provider = "discord-local"
+	if err := fs.Put(context.Background(), cred); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"AUTHCTL_CONFIG": cfg}
+	for _, args := range [][]string{
+		{"guild", "check", "--guild", sandbox.GuildID, "--provider", "discord-local"},
+		{"guild", "list", "--provider", "discord-local"},
+	} {
+		code, _, stderr := runGuildCLI(t, env, backend, args...)
+		if code != exitcode.Auth || !strings.Contains(stderr, "which the stored token lacks; re-login with scope ") ||
+			!strings.HasSuffix(stderr, ": authctl login discord-local --scopes identify,guilds,guilds.members.read\n") {
+			t.Errorf("%v: exit %d, stderr %q; want 3 and a hint to log in to discord-local", args[:2], code, stderr)
+		}
+	}
 }

@@ -65,6 +65,9 @@ type Result struct {
 	MatchedRoles []string `json:"matched_roles"`
 	MissingRoles []string `json:"missing_roles"`
 
+	// GuildName is the guild's name when an answer carried it (the guild
+	// list does; a member object does not), for people; JSON keeps the id.
+	GuildName string `json:"-"`
 	// RolesKnown is false when membership was answered from the guild list
 	// (a token with only the guilds scope), which carries no roles.
 	RolesKnown bool `json:"-"`
@@ -80,16 +83,22 @@ type ScopeError struct {
 	For     string // what needed it: "checking roles", "listing guilds"
 	Missing string // the scopes that would do, in words
 	Scope   string // the scope to log in with
-	// Refused is Discord's answer when Discord refused; nil when the stored
+	// Refused is Discord's answer when Discord refused, and Has the token's
+	// scopes as /oauth2/@me listed them; Refused is nil when the stored
 	// token's scopes told before any request.
 	Refused *APIError
+	Has     []string
 }
 
 func (e *ScopeError) Error() string {
-	if e.Refused != nil {
-		return fmt.Sprintf("discord refused the request (HTTP %d, code %d): the token lacks the %s scope", e.Refused.Status, e.Refused.Code, e.Scope)
+	if e.Refused == nil {
+		return fmt.Sprintf("%s needs the %s scope, which the stored token lacks", e.For, e.Missing)
 	}
-	return fmt.Sprintf("%s needs the %s scope, which the stored token lacks", e.For, e.Missing)
+	has := strings.Join(e.Has, ", ")
+	if has == "" {
+		has = "none"
+	}
+	return fmt.Sprintf("%s needs the %s scope, which the token lacks (discord answered HTTP %d; the token's scopes: %s)", e.For, e.Missing, e.Refused.Status, has)
 }
 
 // TokenRejectedError is a token Discord refused that no refresh could replace.
@@ -105,14 +114,20 @@ func (e *TokenRejectedError) Error() string {
 	return fmt.Sprintf("discord rejected the token (HTTP %d)", e.Status)
 }
 
-// GuildNotVisibleError is a bot that cannot see the guild.
+// GuildNotVisibleError is a bot that cannot see the guild: Discord answers
+// 403 50001 or 404 10004 alike for a guild the bot is not in and for one that
+// does not exist.
 type GuildNotVisibleError struct {
 	Guild   string
 	Refused *APIError
 }
 
 func (e *GuildNotVisibleError) Error() string {
-	return fmt.Sprintf("the bot is not in guild %s", e.Guild)
+	msg := fmt.Sprintf("the bot cannot see guild %s: the bot is not in it, or no guild has that id", e.Guild)
+	if e.Refused != nil {
+		msg += fmt.Sprintf(" (discord: HTTP %d, code %d %s)", e.Refused.Status, e.Refused.Code, e.Refused.Message)
+	}
+	return msg
 }
 
 // Checker answers guild questions with Client.
@@ -138,7 +153,7 @@ func (c *Checker) checkBot(ctx context.Context, req Request) (*Result, error) {
 	switch {
 	case errors.As(err, &apiErr) && (apiErr.Code == CodeUnknownMember || apiErr.Code == CodeUnknownUser):
 		return notMember(req, req.UserID, ""), nil
-	case errors.As(err, &apiErr) && apiErr.Code == CodeUnknownGuild:
+	case errors.As(err, &apiErr) && (apiErr.Code == CodeUnknownGuild || apiErr.Status == http.StatusForbidden && apiErr.Code == CodeMissingAccess):
 		return nil, &GuildNotVisibleError{Guild: req.GuildID, Refused: apiErr}
 	case errors.As(err, &apiErr) && apiErr.IsAuth():
 		return nil, &TokenRejectedError{Status: apiErr.Status, Bot: true}
@@ -165,8 +180,7 @@ func (c *Checker) checkUser(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	scopesKnown := len(tok.Scopes) > 0
-	how, err := strategyFor(tok.Scopes, req.needsMemberObject())
+	how, err := strategyFor(tok.Scopes, req.needsMemberObject(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -180,18 +194,16 @@ func (c *Checker) checkUser(ctx context.Context, req Request) (*Result, error) {
 			res, err = c.guildPaging(ctx, req, tok)
 		}
 		return err
-	}, func(refused *APIError) (bool, error) {
+	}, func(refused *APIError, has []string) (bool, error) {
+		next, err := strategyFor(has, req.needsMemberObject(), refused)
 		switch {
-		case refused.Status != http.StatusForbidden:
-			return false, nil
-		case how == memberLookup && !scopesKnown && !req.needsMemberObject():
-			// The token may hold only the guilds scope: membership alone can still be answered.
-			how = guildPaging
-			return true, nil
-		case how == memberLookup:
-			return false, &ScopeError{For: "checking roles", Missing: ScopeGuildsMembersRead, Scope: ScopeGuildsMembersRead, Refused: refused}
+		case err != nil:
+			return false, err
+		case next == how:
+			return false, nil // the scope is there, yet Discord refused: the token itself
 		}
-		return false, &ScopeError{For: "checking membership", Missing: ScopeGuilds, Scope: ScopeGuilds, Refused: refused}
+		how = next // the token lacks guilds.members.read: membership alone can still be answered
+		return true, nil
 	})
 	if err != nil {
 		return nil, err
@@ -207,23 +219,26 @@ func (c *Checker) checkUser(ctx context.Context, req Request) (*Result, error) {
 }
 
 // strategyFor picks how to find membership from the token's scopes (none
-// known: try the member lookup first).
-func strategyFor(scopes []string, needMember bool) (strategy, error) {
+// known: try the member lookup first). refused is Discord's answer when has
+// came from /oauth2/@me after it, nil when has are the stored scopes.
+func strategyFor(has []string, needMember bool, refused *APIError) (strategy, error) {
 	switch {
-	case len(scopes) == 0 || slices.Contains(scopes, ScopeGuildsMembersRead):
+	case (len(has) == 0 && refused == nil) || slices.Contains(has, ScopeGuildsMembersRead):
 		return memberLookup, nil
 	case needMember:
-		return 0, &ScopeError{For: "checking roles", Missing: ScopeGuildsMembersRead, Scope: ScopeGuildsMembersRead}
-	case !slices.Contains(scopes, ScopeGuilds):
-		return 0, &ScopeError{For: "checking membership", Missing: ScopeGuildsMembersRead + " or " + ScopeGuilds, Scope: ScopeGuildsMembersRead}
+		return 0, &ScopeError{For: "checking roles", Missing: ScopeGuildsMembersRead, Scope: ScopeGuildsMembersRead, Refused: refused, Has: has}
+	case !slices.Contains(has, ScopeGuilds):
+		return 0, &ScopeError{For: "checking membership", Missing: ScopeGuildsMembersRead + " or " + ScopeGuilds, Scope: ScopeGuildsMembersRead, Refused: refused, Has: has}
 	}
 	return guildPaging, nil
 }
 
-// withUserToken runs call with tok. When Discord refuses the token (401 or
-// 403), refused may settle it: retry with the same token (true) or fail; a
-// 401 it leaves open replaces the token once from src and runs call again.
-func (c *Checker) withUserToken(ctx context.Context, src TokenSource, tok *UserToken, call func(*UserToken) error, refused func(*APIError) (bool, error)) error {
+// withUserToken runs call with tok. When Discord refuses (401 or 403), one
+// call to /oauth2/@me tells a rejected token from one that lacks a scope,
+// which Discord answers alike: a rejected token is replaced once from src
+// and call runs again; for a valid one, refused decides from the token's
+// scopes whether call, changed, runs again (true) or what the error is.
+func (c *Checker) withUserToken(ctx context.Context, src TokenSource, tok *UserToken, call func(*UserToken) error, refused func(*APIError, []string) (bool, error)) error {
 	refreshed := false
 	for {
 		err := call(tok)
@@ -231,21 +246,28 @@ func (c *Checker) withUserToken(ctx context.Context, src TokenSource, tok *UserT
 		if !errors.As(err, &apiErr) || !apiErr.IsAuth() {
 			return err
 		}
-		retry, err := refused(apiErr)
+		auth, err := c.Client.CurrentAuthorization(ctx, Credentials{Token: tok.AccessToken})
+		var probeErr *APIError
 		switch {
-		case err != nil:
-			return err
-		case retry:
-			continue
-		case apiErr.Status == http.StatusUnauthorized && tok.Refreshable && !refreshed:
+		case errors.As(err, &probeErr) && probeErr.IsAuth() && tok.Refreshable && !refreshed:
 			// The token was revoked or expired early: refresh once and ask again.
 			if tok, err = src.Token(ctx, tok.AccessToken); err != nil {
 				return err
 			}
 			refreshed = true
 			continue
+		case errors.As(err, &probeErr) && probeErr.IsAuth():
+			return &TokenRejectedError{Status: apiErr.Status}
+		case err != nil:
+			return err
 		}
-		return &TokenRejectedError{Status: apiErr.Status}
+		retry, err := refused(apiErr, auth.Scopes)
+		switch {
+		case err != nil:
+			return err
+		case !retry:
+			return &TokenRejectedError{Status: apiErr.Status}
+		}
 	}
 }
 
@@ -268,9 +290,9 @@ func (c *Checker) memberLookup(ctx context.Context, req Request, tok *UserToken)
 // guildPaging answers membership from the user's guild list, for tokens
 // with only the guilds scope; it stops paging at the guild.
 func (c *Checker) guildPaging(ctx context.Context, req Request, tok *UserToken) (*Result, error) {
-	found := false
+	found, name := false, ""
 	_, err := c.Client.CurrentUserGuilds(ctx, Credentials{Token: tok.AccessToken}, func(g Guild) bool {
-		found = g.ID == req.GuildID
+		found, name = g.ID == req.GuildID, g.Name
 		return found
 	})
 	switch {
@@ -280,7 +302,7 @@ func (c *Checker) guildPaging(ctx context.Context, req Request, tok *UserToken) 
 		return notMember(req, tok.UserID, tok.UserName), nil
 	}
 	return &Result{
-		Guild: req.GuildID, User: tok.UserID, Username: tok.UserName, Member: true,
+		Guild: req.GuildID, GuildName: name, User: tok.UserID, Username: tok.UserName, Member: true,
 		Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{},
 	}, nil
 }
@@ -299,7 +321,12 @@ func (c *Checker) ListGuilds(ctx context.Context, src TokenSource) ([]Guild, err
 		var err error
 		guilds, err = c.Client.CurrentUserGuilds(ctx, Credentials{Token: tok.AccessToken}, nil)
 		return err
-	}, func(*APIError) (bool, error) { return false, nil })
+	}, func(refused *APIError, has []string) (bool, error) {
+		if slices.Contains(has, ScopeGuilds) {
+			return false, nil
+		}
+		return false, &ScopeError{For: "listing guilds", Missing: ScopeGuilds, Scope: ScopeGuilds, Refused: refused, Has: has}
+	})
 	return guilds, err
 }
 

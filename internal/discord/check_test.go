@@ -135,8 +135,13 @@ func TestCheckUserAnswers(t *testing.T) {
 		{"stored guilds scope only: paging, no member lookup", func(t *testing.T, s *sandbox.Server) *testTokens {
 			return storedTokens(t, s, "alice", sandbox.AliceID, "identify", ScopeGuilds)
 		}, Request{GuildID: g},
-			Result{Guild: g, User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
+			Result{Guild: g, GuildName: "Sandbox Guild", User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
 			map[string]int{"/users/@me/guilds/" + g + "/member": 0, "/users/@me/guilds": 1}},
+		{"environment token without guilds.members.read: Discord's 401 told apart, then paging", func(t *testing.T, s *sandbox.Server) *testTokens {
+			return envTokens(t, s, "alice", "identify", ScopeGuilds)
+		}, Request{GuildID: g},
+			Result{Guild: g, GuildName: "Sandbox Guild", User: sandbox.AliceID, Username: "alice", Member: true, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{}},
+			map[string]int{"/users/@me/guilds/" + g + "/member": 1, "/oauth2/@me": 1, "/users/@me/guilds": 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +165,7 @@ func TestCheckUserAnswers(t *testing.T) {
 
 func assertResult(t *testing.T, got, want *Result) {
 	t.Helper()
-	same := got.Guild == want.Guild && got.User == want.User && got.Username == want.Username && got.Member == want.Member &&
+	same := got.Guild == want.Guild && got.GuildName == want.GuildName && got.User == want.User && got.Username == want.Username && got.Member == want.Member &&
 		got.Pending == want.Pending && slices.Equal(got.Roles, want.Roles) && slices.Equal(got.MatchedRoles, want.MatchedRoles) &&
 		slices.Equal(got.MissingRoles, want.MissingRoles) && got.RolesKnown == want.RolesKnown && got.Reason == want.Reason
 	if !same || got.Roles == nil || got.MatchedRoles == nil || got.MissingRoles == nil {
@@ -222,6 +227,21 @@ func TestCheckUserErrors(t *testing.T) {
 				var e *ScopeError
 				return errors.As(err, &e) && e.Missing == ScopeGuildsMembersRead+" or "+ScopeGuilds && e.Refused == nil
 			}, 0},
+		{"environment token without guilds.members.read, roles asked: the scope is named", func(t *testing.T, s *sandbox.Server) *testTokens {
+			return envTokens(t, s, "alice", "identify", ScopeGuilds)
+		}, nil, Request{GuildID: g, Roles: []string{sandbox.RoleAdminID}},
+			func(err error) bool {
+				var e *ScopeError
+				return errors.As(err, &e) && e.Scope == ScopeGuildsMembersRead && e.Refused != nil && e.Refused.Status == 401 &&
+					slices.Equal(e.Has, []string{"identify", ScopeGuilds})
+			}, 1},
+		{"environment token with neither scope", func(t *testing.T, s *sandbox.Server) *testTokens {
+			return envTokens(t, s, "alice", "identify")
+		}, nil, Request{GuildID: g},
+			func(err error) bool {
+				var e *ScopeError
+				return errors.As(err, &e) && e.Missing == ScopeGuildsMembersRead+" or "+ScopeGuilds && e.Refused != nil
+			}, 1},
 		{"server failure is the client's error", func(t *testing.T, s *sandbox.Server) *testTokens { return envTokens(t, s, "alice", allScopes...) },
 			func(s *sandbox.Server) {
 				s.SetFault("GET /api/v10/users/@me/guilds/"+g+"/member", sandbox.Fault{Status: 503})
@@ -268,8 +288,11 @@ func TestCheckBot(t *testing.T) {
 		}
 		assertResult(t, got, &Result{Guild: g, User: user, Roles: []string{}, MatchedRoles: []string{}, MissingRoles: []string{sandbox.RoleAdminID}, Reason: "not a member"})
 	}
-	if _, err := check(sandbox.BotToken, "42", sandbox.AliceID); !errors.As(err, new(*GuildNotVisibleError)) {
-		t.Errorf("no such guild: %v, want GuildNotVisibleError", err)
+	for guild, code := range map[string]int{"42": CodeUnknownGuild, sandbox.OtherGuildID: CodeMissingAccess} { // no such guild; a guild the bot is not in
+		var hidden *GuildNotVisibleError
+		if _, err := check(sandbox.BotToken, guild, sandbox.AliceID); !errors.As(err, &hidden) || hidden.Refused.Code != code {
+			t.Errorf("guild %s: %v, want GuildNotVisibleError with code %d", guild, err, code)
+		}
 	}
 	var rejected *TokenRejectedError
 	if _, err := check("not-the-bot-token", g, sandbox.AliceID); !errors.As(err, &rejected) || !rejected.Bot || rejected.Status != 401 {
@@ -277,6 +300,19 @@ func TestCheckBot(t *testing.T) {
 	}
 	if _, err := c.Check(context.Background(), Request{GuildID: g}); err == nil {
 		t.Error("a request with neither a bot token nor a token source was accepted")
+	}
+}
+
+// A bot outside a guild may get 404 10004 instead of 403 50001: the same answer.
+func TestCheckBotOutsideGuildHidden(t *testing.T) {
+	t.Parallel()
+	seed := sandbox.DefaultSeed()
+	seed.Bots[0].OutsideGuild = sandbox.BotOutsideUnknownGuild
+	_, c := checkSandbox(t, sandboxtest.WithSeed(seed))
+	var hidden *GuildNotVisibleError
+	_, err := c.Check(context.Background(), Request{GuildID: sandbox.OtherGuildID, UserID: sandbox.AliceID, BotToken: sandbox.BotToken})
+	if !errors.As(err, &hidden) || hidden.Refused.Status != 404 || hidden.Refused.Code != CodeUnknownGuild {
+		t.Fatalf("Check: %v, want GuildNotVisibleError from 404 10004", err)
 	}
 }
 
@@ -290,7 +326,35 @@ func TestListGuilds(t *testing.T) {
 	}
 	stored := storedTokens(t, srv, "alice", sandbox.AliceID, "identify")
 	var se *ScopeError
-	if _, err := c.ListGuilds(context.Background(), stored); !errors.As(err, &se) || se.Scope != ScopeGuilds {
-		t.Errorf("stored token without guilds: %v, want a ScopeError for guilds", err)
+	if _, err := c.ListGuilds(context.Background(), stored); !errors.As(err, &se) || se.Scope != ScopeGuilds || se.Refused != nil {
+		t.Errorf("stored token without guilds: %v, want a ScopeError for guilds before any request", err)
+	}
+	env := envTokens(t, srv, "alice", "identify")
+	if _, err := c.ListGuilds(context.Background(), env); !errors.As(err, &se) || se.Scope != ScopeGuilds || se.Refused == nil {
+		t.Errorf("environment token without guilds: %v, want a ScopeError for guilds after Discord's 401", err)
+	}
+	revoked := envTokens(t, srv, "alice", "identify", ScopeGuilds)
+	srv.RevokeAll()
+	var rejected *TokenRejectedError
+	if _, err := c.ListGuilds(context.Background(), revoked); !errors.As(err, &rejected) || rejected.Status != 401 {
+		t.Errorf("revoked token: %v, want a rejected token", err)
+	}
+}
+
+// A refreshable token Discord refuses for a missing scope is not refreshed: the
+// scope, not the token, is the trouble.
+func TestCheckMissingScopeIsNotRefreshed(t *testing.T) {
+	t.Parallel()
+	srv, c := checkSandbox(t)
+	src := storedTokens(t, srv, "alice", sandbox.AliceID, "identify", ScopeGuilds)
+	src.user.Scopes = nil // a credential stored without its scopes
+	got, err := c.Check(context.Background(), Request{GuildID: sandbox.GuildID, Tokens: src})
+	if err != nil || !got.OK() || got.RolesKnown || src.refreshes.Load() != 0 {
+		t.Fatalf("Check = %+v, %v after %d refreshes; want a member found by paging, no refresh", got, err, src.refreshes.Load())
+	}
+	_, err = c.Check(context.Background(), Request{GuildID: sandbox.GuildID, Tokens: src, RequireVerified: true})
+	var se *ScopeError
+	if !errors.As(err, &se) || se.Scope != ScopeGuildsMembersRead || src.refreshes.Load() != 0 {
+		t.Fatalf("screening asked: %v after %d refreshes; want a ScopeError for guilds.members.read, no refresh", err, src.refreshes.Load())
 	}
 }

@@ -1,5 +1,7 @@
-// Package discord is the small Discord REST client behind `authctl guild`:
-// member and guild look-ups with Discord's error codes, rate limits and
+// Package discord is `authctl guild` below the command line: Checker answers
+// "is this user in the guild, with these roles?" for a user or a bot token
+// (strategy from the token's scopes, fallbacks, refresh once after a 401),
+// over a small REST client with Discord's error codes, rate limits and
 // bounded retries, and never more requests than the answer needs.
 package discord
 
@@ -31,10 +33,10 @@ const (
 
 // Discord JSON error codes that change the answer.
 const (
-	CodeUnknownGuild  = 10004 // not a member (user mode) or the bot is not in the guild (bot mode)
+	CodeUnknownGuild  = 10004 // not a member (user mode); no such guild, or the bot is not in it (bot mode)
 	CodeUnknownMember = 10007 // the user is not a member of the guild (bot mode)
 	CodeUnknownUser   = 10013 // no Discord user has that id (bot mode): not a member either
-	CodeMissingAccess = 50001
+	CodeMissingAccess = 50001 // the bot is not in the guild (bot mode)
 )
 
 // guildsPageLimit is the largest page /users/@me/guilds serves.
@@ -173,6 +175,24 @@ func (c *Client) CurrentUser(ctx context.Context, cred Credentials) (*User, erro
 	return &u, nil
 }
 
+// Authorization is what Discord says about a bearer token (GET /oauth2/@me).
+type Authorization struct {
+	Scopes  []string `json:"scopes"`
+	Expires string   `json:"expires"`
+	User    *User    `json:"user,omitempty"` // with the identify scope only
+}
+
+// CurrentAuthorization describes a user token, whatever its scopes: the way
+// to tell a rejected token from one that lacks a scope, which Discord both
+// answers with 401 code 0.
+func (c *Client) CurrentAuthorization(ctx context.Context, cred Credentials) (*Authorization, error) {
+	var a Authorization
+	if err := c.get(ctx, cred, "/oauth2/@me", "/oauth2/@me", &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // CurrentUserGuildMember returns the token user's member object in guild
 // (scope guilds.members.read). Not a member: *APIError with CodeUnknownGuild.
 func (c *Client) CurrentUserGuildMember(ctx context.Context, cred Credentials, guildID string) (*Member, error) {
@@ -185,7 +205,9 @@ func (c *Client) CurrentUserGuildMember(ctx context.Context, cred Credentials, g
 }
 
 // GuildMember looks up any user in guild with a bot token. Not a member:
-// CodeUnknownMember; the bot is not in the guild: CodeUnknownGuild.
+// CodeUnknownMember (CodeUnknownUser when no user has the id); the bot is not
+// in the guild: 403 CodeMissingAccess, or CodeUnknownGuild as for a guild
+// that does not exist.
 func (c *Client) GuildMember(ctx context.Context, cred Credentials, guildID, userID string) (*Member, error) {
 	var m Member
 	path := "/guilds/" + url.PathEscape(guildID) + "/members/" + url.PathEscape(userID)

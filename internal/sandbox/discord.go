@@ -21,6 +21,7 @@ func (s *Server) discordRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/oauth2/authorize", s.authorize(KindDiscord, KindDiscord, nil))
 	mux.HandleFunc("POST /api/oauth2/token", s.discordToken)
 	mux.HandleFunc("POST /api/oauth2/token/revoke", s.discordRevoke)
+	mux.HandleFunc("GET /api/v10/oauth2/@me", s.discordAuthorization)
 	mux.HandleFunc("GET /api/v10/users/@me", s.discordMe)
 	mux.HandleFunc("GET /api/v10/users/@me/guilds", s.discordMyGuilds)
 	mux.HandleFunc("GET /api/v10/users/@me/guilds/{guild}/member", s.discordMyMember)
@@ -107,27 +108,25 @@ func (s *Server) discordRevoke(w http.ResponseWriter, r *http.Request) {
 
 // discordCaller is who a Discord API request comes from.
 type discordCaller struct {
-	grant *grant // user token
-	bot   *Bot   // bot token
+	grant  *grant    // user token
+	expiry time.Time // of the user token
+	bot    *Bot      // bot token
 }
 
 // discordAuth checks the Authorization header after the rate limit, like
-// Discord: a bad token is answered 401 code 0; a missing scope 403 code
-// 50001.
+// Discord: a bad token and a user token without the endpoint's scope are
+// both answered 401 code 0.
 func (s *Server) discordAuth(w http.ResponseWriter, r *http.Request, scope string) (discordCaller, bool) {
 	scheme, value, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
 		t, state := s.lookupAccess(value)
-		if state != tokenValid || t.grant.app.Kind != KindDiscord {
+		// fidelity: discord-user-missing-scope-401
+		if state != tokenValid || t.grant.app.Kind != KindDiscord || (scope != "" && !hasScope(t.grant, scope)) {
 			discordError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
 			return discordCaller{}, false
 		}
-		if scope != "" && !hasScope(t.grant, scope) {
-			discordError(w, http.StatusForbidden, 50001, "Missing Access")
-			return discordCaller{}, false
-		}
-		return discordCaller{grant: t.grant}, true
+		return discordCaller{grant: t.grant, expiry: t.expiry}, true
 	case scheme == "Bot":
 		for i := range s.seed.Bots {
 			b := &s.seed.Bots[i]
@@ -154,6 +153,33 @@ func discordUser(u *User, withEmail bool) map[string]any {
 
 func botUser(b *Bot) map[string]any {
 	return map[string]any{"id": b.UserID, "username": "sandbox-bot", "global_name": nil, "discriminator": "0", "avatar": nil, "bot": true}
+}
+
+// discordAuthorization is GET /oauth2/@me: the bearer token's application,
+// scopes, expiry and, with identify, user; any valid bearer token may ask.
+func (s *Server) discordAuthorization(w http.ResponseWriter, r *http.Request) {
+	if !s.rateLimit(w, r, "oauth2.me", "") {
+		return
+	}
+	c, ok := s.discordAuth(w, r, "")
+	if !ok {
+		return
+	}
+	if c.bot != nil {
+		// fidelity: discord-oauth2-me-bot-401
+		discordError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+		return
+	}
+	out := map[string]any{
+		"application": map[string]any{"id": c.grant.app.ClientID, "name": "Sandbox App", "icon": nil, "description": "",
+			"bot_public": false, "bot_require_code_grant": false},
+		"scopes":  c.grant.scopes,
+		"expires": c.expiry.UTC().Format("2006-01-02T15:04:05.000000+00:00"),
+	}
+	if hasScope(c.grant, "identify") {
+		out["user"] = discordUser(c.grant.user, false)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) discordMe(w http.ResponseWriter, r *http.Request) {
@@ -351,12 +377,23 @@ func (s *Server) discordGuildMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.bot == nil {
-		discordError(w, http.StatusForbidden, 50001, "Missing Access")
+		// fidelity: discord-bot-member-bearer-401
+		discordError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
 		return
 	}
 	g := s.guild(guildID)
-	if g == nil || !slices.Contains(c.bot.Guilds, guildID) {
+	switch {
+	case g == nil:
+		// fidelity: discord-bot-member-unknown-guild-404-10004
 		discordError(w, http.StatusNotFound, 10004, "Unknown Guild")
+		return
+	case !slices.Contains(c.bot.Guilds, guildID) && c.bot.OutsideGuild == BotOutsideUnknownGuild:
+		// fidelity: discord-bot-member-outside-404-10004
+		discordError(w, http.StatusNotFound, 10004, "Unknown Guild")
+		return
+	case !slices.Contains(c.bot.Guilds, guildID):
+		// fidelity: discord-bot-member-outside-403-50001
+		discordError(w, http.StatusForbidden, 50001, "Missing Access")
 		return
 	}
 	userID := r.PathValue("user")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,6 +41,7 @@ func discordLogin(t *testing.T, srv *sandbox.Server, scopes ...string) *oauth2.T
 }
 
 // PROVIDERS.md Discord: code + PKCE S256, token response fields, space-separated scopes.
+// fidelity: discord-token-response, discord-pkce, discord-users-me
 func TestDiscordCodePKCE(t *testing.T) {
 	t.Parallel()
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
@@ -72,6 +75,7 @@ func TestDiscordCodePKCE(t *testing.T) {
 
 // PROVIDERS.md Discord: refresh returns a new refresh token (the old one stops working);
 // a failed refresh is 400 invalid_grant.
+// fidelity: discord-refresh-rotation
 func TestDiscordRefreshRotation(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -93,6 +97,7 @@ func TestDiscordRefreshRotation(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: token endpoint errors (JSON refused, client auth, single-use code, PKCE).
+// fidelity: discord-token-form-only, discord-token-client-auth, discord-code-single-use, discord-pkce
 func TestDiscordTokenErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -169,6 +174,7 @@ func TestDiscordTokenErrors(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: the redirect URI must match a registered one exactly, port included.
+// fidelity: discord-redirect-exact, discord-authorize-errors, discord-pkce
 func TestDiscordAuthorizeValidation(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -230,6 +236,7 @@ func TestDiscordAuthorizeValidation(t *testing.T) {
 
 // PROVIDERS.md Discord: revoking any token revokes every token of that authorization;
 // the revoke endpoint is form-only.
+// fidelity: discord-revoke-all, discord-token-form-only
 func TestDiscordRevoke(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -268,6 +275,7 @@ func TestDiscordRevoke(t *testing.T) {
 
 // PROVIDERS.md Discord: /users/@me/guilds paging (limit 1–200, default 200, before/after),
 // permissions as a string; with_counts.
+// fidelity: discord-guilds-paging, discord-invalid-form-body-50035
 func TestDiscordGuildPaging(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -323,6 +331,7 @@ func TestDiscordGuildPaging(t *testing.T) {
 
 // PROVIDERS.md Discord: member object (roles as strings, never @everyone), 10004 when not a member,
 // scope checks, 401 on expired tokens.
+// fidelity: discord-member-object, discord-member-not-member-404-10004, discord-bad-token-401, discord-user-missing-scope-401, discord-bot-on-user-member-401
 func TestDiscordMember(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -362,6 +371,7 @@ func TestDiscordMember(t *testing.T) {
 		{"unknown guild", "Bearer " + alice.AccessToken, "1", 404, 10004},
 		{"no token", "", sandbox.GuildID, 401, 0},
 		{"garbage token", "Bearer nope", sandbox.GuildID, 401, 0},
+		{"bot token", "Bot " + sandbox.BotToken, sandbox.GuildID, 401, 0},
 	}
 	for _, tc := range errorCases {
 		status, _, body := get(t, memberURL(tc.guild), tc.auth)
@@ -383,11 +393,13 @@ func TestDiscordMember(t *testing.T) {
 		t.Fatalf("bob's membership: %s", body)
 	}
 
+	// fidelity: discord-user-missing-scope-401
 	identifyOnly := discordLogin(t, srv, "identify")
 	for _, path := range []string{"/api/v10/users/@me/guilds", "/api/v10/users/@me/guilds/" + sandbox.GuildID + "/member"} {
 		status, _, body := get(t, srv.URL()+path, "Bearer "+identifyOnly.AccessToken)
-		if status != 403 || decode[map[string]any](t, body)["code"] != float64(50001) {
-			t.Errorf("%s without scope: %d %s, want 403 code 50001", path, status, body)
+		got := decode[map[string]any](t, body)
+		if status != 401 || got["code"] != float64(0) || got["message"] != "401: Unauthorized" {
+			t.Errorf("%s without scope: %d %s, want 401 code 0, as for a rejected token", path, status, body)
 		}
 	}
 
@@ -399,6 +411,7 @@ func TestDiscordMember(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: short token lifetimes from the seed expire for real.
+// fidelity: discord-token-response
 func TestDiscordTokenLifetime(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -413,26 +426,34 @@ func TestDiscordTokenLifetime(t *testing.T) {
 	}
 }
 
-// PROVIDERS.md Discord: bot lookup with "Bot TOKEN": 10007 not a member, 10004 bot not in guild.
+// PROVIDERS.md Discord: bot lookup with "Bot TOKEN": 10007 not a member, 10013 no such user;
+// a bot outside the guild gets 403 50001, or 404 10004 when the seed says so; no such guild 404 10004.
+// fidelity: discord-bot-member-404-10007, discord-bot-member-404-10013, discord-bot-member-outside-403-50001, discord-bot-member-outside-404-10004, discord-bot-member-unknown-guild-404-10004, discord-bot-member-bearer-401
 func TestDiscordBotLookup(t *testing.T) {
 	t.Parallel()
-	srv := sandboxtest.Start(t)
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	hiding := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.Bots[0].OutsideGuild = sandbox.BotOutsideUnknownGuild })))
 	bot := "Bot " + sandbox.BotToken
+	user := "Bearer " + discordLogin(t, srv, "identify", "guilds", "guilds.members.read").AccessToken
 	tests := []struct {
 		name, auth, guild, user string
+		srv                     *sandbox.Server
 		status, code            int
 	}{
-		{"member", bot, sandbox.GuildID, sandbox.AliceID, 200, -1},
-		{"not a member", bot, sandbox.GuildID, sandbox.CarolID, 404, 10007},
-		{"bot not in guild", bot, sandbox.OtherGuildID, sandbox.AliceID, 404, 10004},
-		{"unknown guild", bot, "42", sandbox.AliceID, 404, 10004},
-		{"bad user id", bot, sandbox.GuildID, "alice", 400, 50035},
-		{"wrong bot token", "Bot nope", sandbox.GuildID, sandbox.AliceID, 401, 0},
-		{"bearer instead of bot", "Bearer " + sandbox.BotToken, sandbox.GuildID, sandbox.AliceID, 401, 0},
+		{"member", bot, sandbox.GuildID, sandbox.AliceID, srv, 200, -1},
+		{"not a member", bot, sandbox.GuildID, sandbox.CarolID, srv, 404, 10007},                     // fidelity: discord-bot-member-404-10007
+		{"no such user", bot, sandbox.GuildID, "999999999999999999", srv, 404, 10013},                // fidelity: discord-bot-member-404-10013
+		{"bot not in guild", bot, sandbox.OtherGuildID, sandbox.AliceID, srv, 403, 50001},            // fidelity: discord-bot-member-outside-403-50001
+		{"bot not in guild, hidden", bot, sandbox.OtherGuildID, sandbox.AliceID, hiding, 404, 10004}, // fidelity: discord-bot-member-outside-404-10004
+		{"unknown guild", bot, "42", sandbox.AliceID, srv, 404, 10004},                               // fidelity: discord-bot-member-unknown-guild-404-10004
+		{"bad user id", bot, sandbox.GuildID, "alice", srv, 400, 50035},
+		{"wrong bot token", "Bot nope", sandbox.GuildID, sandbox.AliceID, srv, 401, 0},
+		{"bearer instead of bot", "Bearer " + sandbox.BotToken, sandbox.GuildID, sandbox.AliceID, srv, 401, 0},
+		{"user token", user, sandbox.GuildID, sandbox.AliceID, srv, 401, 0}, // fidelity: discord-bot-member-bearer-401
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _, body := get(t, srv.URL()+"/api/v10/guilds/"+tc.guild+"/members/"+tc.user, tc.auth)
+			status, _, body := get(t, tc.srv.URL()+"/api/v10/guilds/"+tc.guild+"/members/"+tc.user, tc.auth)
 			got := decode[map[string]any](t, body)
 			if status != tc.status || (tc.code >= 0 && got["code"] != float64(tc.code)) {
 				t.Fatalf("%d %s, want %d code %d", status, body, tc.status, tc.code)
@@ -445,6 +466,7 @@ func TestDiscordBotLookup(t *testing.T) {
 }
 
 // PROVIDERS.md Discord: the API is versioned; unversioned paths are not served as v10.
+// fidelity: discord-api-unversioned
 func TestDiscordUnversionedPath(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -456,6 +478,7 @@ func TestDiscordUnversionedPath(t *testing.T) {
 
 // PROVIDERS.md Discord rate limits: X-RateLimit-* on every response; 429 with Retry-After,
 // X-RateLimit-Scope and {"message","retry_after","global"} when a bucket is exhausted.
+// fidelity: discord-ratelimit-headers, discord-ratelimit-429, discord-ratelimit-bucket-major
 func TestDiscordRateLimit(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
@@ -484,7 +507,7 @@ func TestDiscordRateLimit(t *testing.T) {
 		t.Fatalf("429: %d %v %s", status, h, body)
 	}
 	// Another guild is another bucket (major parameter).
-	if status, _, body := get(t, srv.URL()+"/api/v10/guilds/"+sandbox.OtherGuildID+"/members/"+sandbox.AliceID, "Bot "+sandbox.BotToken); status != 404 {
+	if status, _, body := get(t, srv.URL()+"/api/v10/guilds/"+sandbox.OtherGuildID+"/members/"+sandbox.AliceID, "Bot "+sandbox.BotToken); status != 403 {
 		t.Fatalf("other guild: %d %s", status, body)
 	}
 	if n := srv.Count(http.MethodGet, "/api/v10/guilds/"+sandbox.GuildID+"/members/"+sandbox.AliceID); n != 3 {
@@ -498,6 +521,7 @@ func TestDiscordRateLimit(t *testing.T) {
 }
 
 // PROVIDERS.md Discord rate limits: a global limit answers 429 with global true.
+// fidelity: discord-global-rate-limit
 func TestDiscordGlobalRateLimit(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
@@ -508,5 +532,119 @@ func TestDiscordGlobalRateLimit(t *testing.T) {
 	status, h, body := get(t, srv.URL()+"/api/v10/guilds/"+sandbox.GuildID+"/members/"+sandbox.AliceID, "Bot "+sandbox.BotToken)
 	if status != 429 || h.Get("X-RateLimit-Global") != "true" || h.Get("X-RateLimit-Scope") != "global" || decode[map[string]any](t, body)["global"] != true {
 		t.Fatalf("global limit: %d %v %s", status, h, body)
+	}
+}
+
+// PROVIDERS.md Discord: GET /oauth2/@me lists a bearer token's scopes whatever they are, with
+// the user only under identify; a bot token and a bad token get 401.
+// fidelity: discord-oauth2-me, discord-oauth2-me-bot-401
+func TestDiscordCurrentAuthorization(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	target := srv.URL() + "/api/v10/oauth2/@me"
+	type authorization struct {
+		Application struct {
+			ID string `json:"id"`
+		} `json:"application"`
+		Scopes  []string `json:"scopes"`
+		Expires string   `json:"expires"`
+		User    *struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	// fidelity: discord-oauth2-me
+	tok := discordLogin(t, srv, "identify", "guilds")
+	status, _, body := get(t, target, "Bearer "+tok.AccessToken)
+	got := decode[authorization](t, body)
+	if _, err := time.Parse(time.RFC3339, got.Expires); status != 200 || got.Application.ID != sandbox.DiscordClientID ||
+		strings.Join(got.Scopes, " ") != "identify guilds" || err != nil || got.User == nil || got.User.ID != sandbox.AliceID {
+		t.Fatalf("/oauth2/@me: %d %s", status, body)
+	}
+	noIdentify := discordLogin(t, srv, "guilds")
+	status, _, body = get(t, target, "Bearer "+noIdentify.AccessToken)
+	if got := decode[authorization](t, body); status != 200 || got.User != nil || strings.Join(got.Scopes, " ") != "guilds" {
+		t.Fatalf("/oauth2/@me without identify: %d %s, want the scopes and no user", status, body)
+	}
+	// fidelity: discord-oauth2-me-bot-401
+	for _, auth := range []string{"Bot " + sandbox.BotToken, "Bearer nope", ""} {
+		if status, _, body := get(t, target, auth); status != 401 || decode[map[string]any](t, body)["code"] != float64(0) {
+			t.Errorf("/oauth2/@me with %q: %d %s, want 401 code 0", strings.SplitN(auth, " ", 2)[0], status, body)
+		}
+	}
+}
+
+// A seed names one of Discord's two answers for a bot outside a guild, or none.
+// fidelity: discord-bot-member-outside-404-10004
+func TestSeedBotOutsideGuild(t *testing.T) {
+	t.Parallel()
+	for value, ok := range map[string]bool{"": true, "missing_access": true, "unknown_guild": true, "404": false} {
+		path := filepath.Join(t.TempDir(), "seed.yaml")
+		seed := "users: [{id: \"1\", username: a}]\nbots: [{user_id: \"2\", token: t, outside_guild: \"" + value + "\"}]\n"
+		if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sandbox.LoadSeed(path)
+		if (err == nil) != ok || (err != nil && !strings.Contains(err.Error(), "outside_guild must be missing_access or unknown_guild")) {
+			t.Errorf("outside_guild %q: %v", value, err)
+		}
+	}
+}
+
+// PROVIDERS.md Discord rate limits: 50 requests per second per token over all routes,
+// whatever the route buckets allow; other tokens are not affected.
+// fidelity: discord-global-rate-limit
+func TestDiscordDefaultGlobalRateLimit(t *testing.T) {
+	t.Parallel()
+	// A long window keeps the count within one window however slow the machine is.
+	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+		s.RateLimits = map[string]int{"users.me": 1000, "guilds.members": 1000}
+		s.RateLimitWindow = 60
+	})))
+	bot := "Bot " + sandbox.BotToken
+	// fidelity: discord-global-rate-limit
+	for i := range 50 {
+		path := "/api/v10/users/@me"
+		if i%2 == 1 {
+			path = "/api/v10/guilds/" + sandbox.GuildID + "/members/" + sandbox.AliceID
+		}
+		if status, _, body := get(t, srv.URL()+path, bot); status != 200 {
+			t.Fatalf("request %d: %d %s", i+1, status, body)
+		}
+	}
+	status, h, body := get(t, srv.URL()+"/api/v10/users/@me", bot)
+	if status != 429 || h.Get("X-RateLimit-Global") != "true" || h.Get("X-RateLimit-Scope") != "global" || decode[map[string]any](t, body)["global"] != true {
+		t.Fatalf("51st request: %d %v %s, want a global 429", status, h, body)
+	}
+	if status, _, body := get(t, srv.URL()+"/api/v10/users/@me", "Bot nope"); status != 401 {
+		t.Fatalf("another token: %d %s, want its own global bucket (401 for a bad token)", status, body)
+	}
+	// A seed that raises every bucket past 50 raises the global one with them.
+	unlimited := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+		s.DefaultRateLimit = 1000
+		s.RateLimitWindow = 60
+	})))
+	for i := range 60 {
+		if status, _, body := get(t, unlimited.URL()+"/api/v10/users/@me", bot); status != 200 {
+			t.Fatalf("default_rate_limit 1000, request %d: %d %s", i+1, status, body)
+		}
+	}
+}
+
+// PROVIDERS.md Discord rate limits: an injected 429 carries the bucket headers of an
+// exhausted bucket, as Discord's do, beside Retry-After and X-RateLimit-Scope.
+// fidelity: discord-429-fault-headers
+func TestDiscordFault429Headers(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	path := "/api/v10/guilds/" + sandbox.GuildID + "/members/" + sandbox.AliceID
+	srv.SetFault("GET "+path, sandbox.Fault{RetryAfter: 2.5, Times: 1})
+	// fidelity: discord-429-fault-headers
+	status, h, body := get(t, srv.URL()+path, "Bot "+sandbox.BotToken)
+	resetAfter, err := strconv.ParseFloat(h.Get("X-RateLimit-Reset-After"), 64)
+	reset, rerr := strconv.ParseFloat(h.Get("X-RateLimit-Reset"), 64)
+	if status != 429 || h.Get("Retry-After") != "3" || h.Get("X-RateLimit-Scope") != "user" || h.Get("X-RateLimit-Limit") == "" ||
+		h.Get("X-RateLimit-Remaining") != "0" || h.Get("X-RateLimit-Bucket") == "" || err != nil || resetAfter != 2.5 ||
+		rerr != nil || reset < float64(time.Now().Unix()) || h.Get("X-RateLimit-Global") != "" {
+		t.Fatalf("injected 429: %d %v %s", status, h, body)
 	}
 }

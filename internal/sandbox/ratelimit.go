@@ -17,6 +17,10 @@ const (
 	defaultRateWindow = 1.0 // seconds
 )
 
+// globalRateLimit is Discord's global limit: 50 requests a second per bot
+// or user token (per IP without one), whatever the route and its bucket.
+const globalRateLimit = 50
+
 // bucket is a fixed-window Discord rate-limit bucket.
 type bucket struct {
 	limit     int
@@ -26,17 +30,15 @@ type bucket struct {
 
 // rateLimit applies the Discord bucket name (per route, per major parameter,
 // per token) and writes the X-RateLimit-* headers. It reports false after
-// answering 429. A "global" entry in the seed's rate_limits adds a global
-// bucket per token.
+// answering 429. Every token also draws on a global bucket: 50 requests per
+// rate_limit_window (1 s, as at Discord), or the seed's "global" entry, or
+// its default_rate_limit when that is larger.
 func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, name, major string) bool {
 	who := r.Header.Get("Authorization")
-	if _, ok := s.seed.RateLimits["global"]; ok {
-		b, _ := s.take("global", "global|"+who)
-		if b.remaining < 0 {
-			w.Header().Set("X-RateLimit-Global", "true")
-			writeRateLimited(w, time.Until(b.reset).Seconds(), true, "global")
-			return false
-		}
+	// fidelity: discord-global-rate-limit
+	if b, _ := s.take("global", "global|"+who); b.remaining < 0 {
+		writeRateLimited(w, time.Until(b.reset).Seconds(), true, "global")
+		return false
 	}
 	b, hash := s.take(name, name+"|"+major+"|"+who)
 	h := w.Header()
@@ -54,17 +56,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, name, major s
 
 // take spends one request from the bucket key and returns its state after.
 func (s *Server) take(name, key string) (bucket, string) {
-	limit := defaultRateLimit
-	if s.seed.DefaultRateLimit > 0 {
-		limit = s.seed.DefaultRateLimit
-	}
-	if n, ok := s.seed.RateLimits[name]; ok && n > 0 {
-		limit = n
-	}
-	window := defaultRateWindow
-	if s.seed.RateLimitWindow > 0 {
-		window = s.seed.RateLimitWindow
-	}
+	limit, window := s.bucketSize(name)
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,10 +77,48 @@ func (s *Server) take(name, key string) (bucket, string) {
 	return *b, hex.EncodeToString(sum[:8])
 }
 
-// writeRateLimited answers Discord's 429.
+// bucketSize is the limit and window (seconds) of the bucket name.
+func (s *Server) bucketSize(name string) (int, float64) {
+	n, set := s.seed.RateLimits[name]
+	limit := defaultRateLimit
+	switch {
+	case name == "global":
+		// A seed that raises every bucket (a benchmark's) asks for no limit: the global one follows.
+		limit = max(globalRateLimit, s.seed.DefaultRateLimit)
+	case s.seed.DefaultRateLimit > 0:
+		limit = s.seed.DefaultRateLimit
+	}
+	if set && n > 0 {
+		limit = n
+	}
+	window := defaultRateWindow
+	if s.seed.RateLimitWindow > 0 {
+		window = s.seed.RateLimitWindow
+	}
+	return limit, window
+}
+
+// faultBucket names the bucket of a fault-injected 429, which stands in for
+// an exhausted bucket of the default size.
+var faultBucket = func() string {
+	sum := sha256.Sum256([]byte("fault"))
+	return hex.EncodeToString(sum[:8])
+}()
+
+// writeRateLimited answers Discord's 429. A route's 429 carries its bucket's
+// headers already; a fault-injected one gets those of an exhausted bucket
+// that resets when the wait is over.
 func writeRateLimited(w http.ResponseWriter, retryAfter float64, global bool, scope string) {
 	retryAfter = math.Round(max(retryAfter, 0.001)*1000) / 1000
 	h := w.Header()
+	if !global && h.Get("X-RateLimit-Bucket") == "" {
+		// fidelity: discord-429-fault-headers
+		h.Set("X-RateLimit-Limit", strconv.Itoa(defaultRateLimit))
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(time.Now().Add(time.Duration(retryAfter*float64(time.Second))).UnixMilli())/1000, 'f', 3, 64))
+		h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(retryAfter, 'f', 3, 64))
+		h.Set("X-RateLimit-Bucket", faultBucket)
+	}
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter))))
 	h.Set("X-RateLimit-Scope", scope)
 	if global {

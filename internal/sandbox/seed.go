@@ -177,7 +177,16 @@ type Bot struct {
 	UserID string   `yaml:"user_id"`
 	Token  string   `yaml:"token"`
 	Guilds []string `yaml:"guilds,omitempty"`
+	// OutsideGuild is how Discord answers the bot about a guild it is not
+	// in: BotOutsideMissingAccess (the default) or BotOutsideUnknownGuild.
+	OutsideGuild string `yaml:"outside_guild,omitempty"`
 }
+
+// Discord's two answers to a bot asking about a guild it is not in.
+const (
+	BotOutsideMissingAccess = "missing_access" // 403 50001
+	BotOutsideUnknownGuild  = "unknown_guild"  // 404 10004, which hides whether the guild exists
+)
 
 // DefaultSeed returns the built-in world described in the package
 // documentation. Each call returns a fresh copy.
@@ -285,6 +294,11 @@ func (s *Seed) validate() error {
 			if !users[m.UserID] && !s.isBot(m.UserID) {
 				return fmt.Errorf("guild %s: member %s is not a seeded user or bot", g.ID, m.UserID)
 			}
+		}
+	}
+	for _, b := range s.Bots {
+		if b.OutsideGuild != "" && b.OutsideGuild != BotOutsideMissingAccess && b.OutsideGuild != BotOutsideUnknownGuild {
+			return fmt.Errorf("bot %s: outside_guild must be %s or %s, not %q", b.UserID, BotOutsideMissingAccess, BotOutsideUnknownGuild, b.OutsideGuild)
 		}
 	}
 	for _, in := range s.Installations {
