@@ -42,7 +42,7 @@ func newCmdApp(f *Factory) *cobra.Command {
 	token.AddCommand(newCmdAppTokenGitHub(f), newCmdAppTokenSentry(f))
 	login := &cobra.Command{Use: "login", Short: "Store an integration's token"}
 	login.AddCommand(newCmdAppLoginSentry(f))
-	cmd.AddCommand(token, login, newCmdAppStatus(f))
+	cmd.AddCommand(token, login, newCmdAppStatus(f, nil))
 	return cmd
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
-	"github.com/authctl/authctl/internal/ui"
 )
 
 // AppSentryOptions are the inputs of `authctl app login|token sentry`.
@@ -127,60 +126,4 @@ func appTokenSentryRun(ctx context.Context, f *Factory, opts *AppSentryOptions) 
 	}
 	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 	return err
-}
-
-func newCmdAppStatus(f *Factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "status",
-		Short: "List cached app credentials with their expiry (never the tokens)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return appStatusRun(cmd.Context(), f)
-		},
-	}
-}
-
-func appStatusRun(ctx context.Context, f *Factory) error {
-	st, err := f.Store()
-	if err != nil {
-		return err
-	}
-	all, err := st.List(ctx)
-	if err != nil {
-		return err
-	}
-	type entry struct {
-		Key     string `json:"key"`
-		Expires string `json:"expires"`
-		Valid   bool   `json:"valid"`
-	}
-	entries := []entry{}
-	for _, c := range all {
-		key, ok := credential.AppKeyOf(c)
-		if !ok {
-			continue
-		}
-		e := entry{Key: key.String(), Expires: "never", Valid: c.AccessToken != "" && (c.Expiry.IsZero() || c.Expiry.After(f.Now()))}
-		if !c.Expiry.IsZero() {
-			e.Expires = c.Expiry.UTC().Format(time.RFC3339)
-		}
-		entries = append(entries, e)
-	}
-	if f.Global.JSON() {
-		return ui.WriteJSON(f.IO.Out, map[string]any{"credentials": entries})
-	}
-	if len(entries) == 0 {
-		f.IO.Infof("no cached app credentials")
-		return nil
-	}
-	for _, e := range entries {
-		state := "valid"
-		if !e.Valid {
-			state = "expired"
-		}
-		if _, err := fmt.Fprintf(f.IO.Out, "%s\t%s\t%s\n", e.Key, state, e.Expires); err != nil {
-			return err
-		}
-	}
-	return nil
 }

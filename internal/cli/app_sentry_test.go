@@ -48,7 +48,7 @@ func TestAppSentryLoginTokenRefreshAndStatus(t *testing.T) {
 	}
 
 	code, stdout, stderr = runCLI(t, env, "--config", cfg, "app", "status")
-	if code != 0 || !strings.Contains(stdout, "sentry-app:"+sandbox.SentryInstallationUUID) || strings.Contains(stdout, strings.TrimSpace(refreshed)) {
+	if code != 0 || !strings.Contains(stdout, "sentry-app  -     -   "+sandbox.SentryInstallationUUID) || strings.Contains(stdout, strings.TrimSpace(refreshed)) {
 		t.Fatalf("status: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }

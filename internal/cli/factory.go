@@ -144,7 +144,8 @@ func (f *Factory) Store() (store.Store, error) {
 		if open == nil {
 			open = store.Open
 		}
-		f.store, f.storeErr = open(kind, f.StateDir(), f.IO.ErrOut)
+		// No warning on every read: login warns when it stores in the file store, status marks it.
+		f.store, f.storeErr = open(kind, f.StateDir(), nil)
 		if f.storeErr != nil && exitcode.Of(f.storeErr) == exitcode.Provider {
 			f.storeErr = exitcode.New(exitcode.Store, f.storeErr)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // Rendering helpers shared by the commands' human output.
@@ -16,7 +18,7 @@ func expiryText(expiry, now time.Time) string {
 	if !expiry.After(now) {
 		return "expired " + expiry.Local().Format(time.RFC3339)
 	}
-	return "valid until " + expiry.Local().Format(time.RFC3339) + " (" + expiry.Sub(now).Round(time.Second).String() + ")"
+	return "valid until " + expiry.Local().Format(time.RFC3339) + " (" + ui.Duration(expiry.Sub(now)) + ")"
 }
 
 // timeOrNil is null in JSON for a zero time (never expires).

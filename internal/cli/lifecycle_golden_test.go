@@ -19,7 +19,8 @@ var volatile = []struct {
 }{
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`), "<TIME>"},
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:<PORT>"},
-	{regexp.MustCompile(`in (\d+h)?(\d+m)?\d+(\.\d+)?s *`), "in <DURATION> "},
+	{regexp.MustCompile(`in \d+ [a-z]+( \d+ [a-z]+)? *`), "in <DURATION> "},
+	{regexp.MustCompile(`\(\d+ [a-z]+( \d+ [a-z]+)?\)`), "(<DURATION>)"},
 	{regexp.MustCompile(`/tmp/[^\s"]+`), "<TMP>"},
 	{regexp.MustCompile(`(code_challenge|state)=[A-Za-z0-9_-]+`), "$1=<RANDOM>"},
 	{regexp.MustCompile(`127\.0\.0\.1%3A\d+`), "127.0.0.1%3A<PORT>"},

@@ -135,7 +135,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 				cred.Account = cred.UserID
 			}
 			opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-				displayName(p), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+				displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 		}
 	}
 	credential.Bind(cred, p)
@@ -146,7 +146,10 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return ui.WriteJSON(opts.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
 			UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)})
 	}
-	opts.IO.Infof("Logged in to %s as %s (%s)%s", displayName(p), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), accountSuffix(ui.Sanitize(cred.Account), " (account %q)"))
+	if file, ok := st.(*store.File); ok {
+		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", file.Path())
+	}
+	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", displayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
 	return nil
 }
 
@@ -220,10 +223,10 @@ func randomNonce() (string, error) {
 }
 
 // displayName is how a provider is named to people.
-func displayName(p *provider.Provider) string {
+func displayName(providerName string) string {
 	names := map[string]string{"discord": "Discord", "github": "GitHub", "slack": "Slack", "sentry": "Sentry"}
-	if n, ok := names[p.Name]; ok {
+	if n, ok := names[providerName]; ok {
 		return n
 	}
-	return p.Name
+	return providerName
 }

@@ -124,7 +124,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		if err := s.Delete(ctx, c.Provider, c.Account); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("delete %s credential: %w", c.Provider, err)
 		}
-		opts.IO.Infof("Logged out of %s%s; %s.", c.Provider, accountSuffix(ui.Sanitize(c.Account), " (account %s)"), revoked)
+		opts.IO.Infof("Logged out of %s%s; %s.", displayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), revoked)
 	}
 	if len(failed) > 0 {
 		return exitcode.New(exitcode.Of(failed[0]), fmt.Errorf("deleted locally, but the remote revocation failed: %w; the token may still be valid until it expires", errors.Join(failed...)))

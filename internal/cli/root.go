@@ -65,6 +65,8 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 		newCmdVersion(f, nil),
 	)
 	root.SetHelpCommand(newCmdHelp(root))
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{ui.FormatText, ui.FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("store", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
 	return root
 }
 

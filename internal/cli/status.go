@@ -22,12 +22,13 @@ type StatusOptions struct {
 	Now           func() time.Time
 	Store         func() (store.Store, error)
 	KnownProvider func(name string) error
+	Getenv        func(string) string
 
 	Provider string // empty: every provider
 }
 
 func newCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IO, Now: f.Now, Store: f.Store, KnownProvider: f.KnownProvider}
+	opts := &StatusOptions{IO: f.IO, Now: f.Now, Store: f.Store, KnownProvider: f.KnownProvider, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "status [PROVIDER]",
 		Short: "Show stored accounts: provider, account, user, scopes, expiry (never a token)",
@@ -101,6 +102,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	} else if len(result.Accounts) > 0 {
 		renderStatusTable(opts.IO, result, now)
 	}
+	noteEnvOverrides(opts, result.Accounts)
 	if len(result.Accounts) == 0 {
 		if opts.Provider != "" {
 			if err := opts.KnownProvider(opts.Provider); err != nil {
@@ -148,8 +150,24 @@ func renderStatusTable(io *ui.IOStreams, result statusResult, now time.Time) {
 		case a.Expiry != nil && a.Expired:
 			expires = "expired"
 		case a.Expiry != nil:
-			expires = "in " + a.Expiry.Sub(now).Round(time.Second).String()
+			expires = "in " + ui.Duration(a.Expiry.Sub(now))
 		}
-		_, _ = tw.Write([]byte(orDash(a.Provider) + "\t" + orDash(ui.Sanitize(a.Account)) + "\t" + orDash(user) + "\t" + scopesText(a.Scopes) + "\t" + expires + "\t" + a.Store + "\n"))
+		storeName := a.Store
+		if storeName == store.KindFile {
+			storeName += " (unencrypted)" // the file store's warning, once per entry instead of on every read
+		}
+		_, _ = tw.Write([]byte(orDash(a.Provider) + "\t" + orDash(ui.Sanitize(a.Account)) + "\t" + orDash(user) + "\t" + scopesText(a.Scopes) + "\t" + expires + "\t" + storeName + "\n"))
+	}
+}
+
+// noteEnvOverrides tells, for each listed provider, that AUTHCTL_<NAME>_TOKEN
+// is set and is what commands use instead of the stored token.
+func noteEnvOverrides(opts *StatusOptions, accounts []statusAccount) {
+	seen := map[string]bool{}
+	for _, a := range accounts {
+		if v := credential.EnvVar(a.Provider); !seen[a.Provider] && opts.Getenv(v) != "" {
+			seen[a.Provider] = true
+			opts.IO.Infof("note: %s is set: commands use it instead of the stored %s token", v, a.Provider)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 // TokenOptions are the inputs of `authctl token`.
 type TokenOptions struct {
 	IO          *ui.IOStreams
+	JSON        bool
 	Credentials func() *credential.Source
 
 	Provider string
@@ -37,7 +38,7 @@ AUTHCTL_<PROVIDER>_TOKEN, when set, is printed as is and never stored.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
+			opts.Provider, opts.JSON = args[0], f.Global.JSON()
 			if opts.MinTTL < 0 {
 				return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
 			}
@@ -63,6 +64,17 @@ func tokenRun(ctx context.Context, opts *TokenOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, tokenResult{Provider: opts.Provider, Account: cred.Account, Token: cred.AccessToken, Expiry: timeOrNil(cred.Expiry)})
+	}
 	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
 	return err
+}
+
+// tokenResult is the -o json answer of `authctl token`.
+type tokenResult struct {
+	Provider string     `json:"provider"`
+	Account  string     `json:"account"`
+	Token    string     `json:"token"`
+	Expiry   *time.Time `json:"expiry"`
 }

@@ -549,14 +549,14 @@ func TestLogoutAll(t *testing.T) {
 	}
 
 	code, _, stderr := w.run(t, "logout", "discord", "--all", "--local-only")
-	if code != 0 || strings.Count(stderr, "Logged out of discord") != 2 {
+	if code != 0 || strings.Count(stderr, "Logged out of Discord") != 2 {
 		t.Fatalf("logout discord --all: exit %d, %q", code, stderr)
 	}
 	left, _ := w.store.List(context.Background())
 	if len(left) != 1 || left[0].Provider != "github" {
 		t.Fatalf("after logout discord --all the store holds %d credentials", len(left))
 	}
-	if code, _, stderr := w.run(t, "logout", "--all"); code != 0 || !strings.Contains(stderr, "Logged out of github (account alice); token revoked at the provider") {
+	if code, _, stderr := w.run(t, "logout", "--all"); code != 0 || !strings.Contains(stderr, "Logged out of GitHub (account alice); token revoked at the provider") {
 		t.Fatalf("logout --all: exit %d, %q", code, stderr)
 	}
 	if code, _, stderr := w.run(t, "logout", "--all"); code != exitcode.Auth || !strings.Contains(stderr, "not logged in to any provider") {

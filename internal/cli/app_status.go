@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/credential"
+	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/ui"
+)
+
+// AppStatusOptions are the inputs of `authctl app status`.
+type AppStatusOptions struct {
+	IO    *ui.IOStreams
+	JSON  bool
+	Now   func() time.Time
+	Store func() (store.Store, error)
+}
+
+func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) error) *cobra.Command {
+	opts := &AppStatusOptions{IO: f.IO, Now: f.Now, Store: f.Store}
+	return &cobra.Command{
+		Use:   "status",
+		Short: "List cached app credentials with their expiry (never the tokens)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.JSON = f.Global.JSON()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return appStatusRun(cmd.Context(), opts)
+		},
+	}
+}
+
+// appStatusEntry is one integration token in `app status -o json`.
+type appStatusEntry struct {
+	Key     string `json:"key"`
+	Expires string `json:"expires"`
+	Valid   bool   `json:"valid"`
+
+	key    credential.AppKey
+	expiry time.Time
+}
+
+func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
+	st, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	all, err := st.List(ctx)
+	if err != nil {
+		return err
+	}
+	now := opts.Now()
+	entries := []appStatusEntry{}
+	for _, c := range all {
+		key, ok := credential.AppKeyOf(c)
+		if !ok {
+			continue
+		}
+		e := appStatusEntry{Key: key.String(), Expires: "never", Valid: store.Fresh(c, now, 0), key: key, expiry: c.Expiry}
+		if !c.Expiry.IsZero() {
+			e.Expires = c.Expiry.UTC().Format(time.RFC3339)
+		}
+		entries = append(entries, e)
+	}
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"credentials": entries})
+	}
+	if len(entries) == 0 {
+		opts.IO.Infof("No cached app credentials.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "APP\tHOST\tID\tTARGET\tEXPIRES")
+	for _, e := range entries {
+		expires := "never"
+		switch {
+		case !e.expiry.IsZero() && !e.Valid:
+			expires = "expired"
+		case !e.expiry.IsZero():
+			expires = "in " + ui.Duration(e.expiry.Sub(now))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.key.Kind, orDash(e.key.Host), orDash(ui.Sanitize(e.key.App)), ui.Sanitize(e.key.Target), expires)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write app status table: %w", err)
+	}
+	return nil
+}
