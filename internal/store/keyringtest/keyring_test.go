@@ -138,3 +138,34 @@ func TestKeyringWithoutSecretService(t *testing.T) {
 		t.Errorf("the failed open wrote to disk: %v", entries)
 	}
 }
+
+// Issue 14 item 7 through the real Secret Service: a crafted credential entry,
+// whole or split with a part missing, is exit 5 naming the entry, and logout
+// still removes it.
+func TestKeyringCorruptEntry(t *testing.T) {
+	requireKeyring(t)
+	ctx := context.Background()
+	s, err := store.Open(store.KindKeyring, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, &store.Credential{Provider: "kt-corrupt", Account: "alice", AccessToken: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Delete(ctx, "kt-corrupt", "alice") })
+	for _, crafted := range []struct{ value, want string }{
+		{`{"provider":"kt-corrupt","account":"alice","expiry":null,"access_token":7}`, "cannot unmarshal number"},
+		{"authctl-chunks:0123456789ab:2", "read part 1 of 2: it is missing"},
+	} {
+		if err := keyring.Set(store.Service, "kt-corrupt:alice", crafted.value); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Get(ctx, "kt-corrupt", "")
+		if exitcode.Of(err) != exitcode.Store || !strings.Contains(err.Error(), `keyring entry "kt-corrupt:alice"`) || !strings.Contains(err.Error(), crafted.want) {
+			t.Errorf("entry %.30q: %v (exit %d), want exit 5 naming the entry and %q", crafted.value, err, exitcode.Of(err), crafted.want)
+		}
+	}
+	if err := s.Delete(ctx, "kt-corrupt", "alice"); err != nil {
+		t.Fatalf("logout of a corrupt entry: %v", err)
+	}
+}
