@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/authctl/authctl/internal/loopback"
 )
 
 // Options configure a Server.
@@ -78,7 +80,7 @@ func New(opts Options) *Server {
 	for route, f := range seed.Faults {
 		s.faults[route] = f
 	}
-	s.handler = s.middleware(s.routes())
+	s.handler = checkHost(s.middleware(s.routes()))
 	return s
 }
 
@@ -92,7 +94,7 @@ func (s *Server) Start(addr string) error {
 	if err := CheckLoopback(addr); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := loopback.Listen("tcp", addr, false) // the bound address, not the name, must be loopback
 	if err != nil {
 		return fmt.Errorf("sandbox: listen on %s: %w", addr, err)
 	}
