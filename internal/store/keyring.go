@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -37,7 +38,7 @@ type Keyring struct{}
 func openKeyring() (*Keyring, error) {
 	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		// Without an address godbus would autolaunch a bus daemon of its own.
-		return nil, &UnavailableError{Store: KindKeyring, Cause: "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set); use --store file to keep tokens in a file"}
+		return nil, keyringError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)", nil)
 	}
 	k := &Keyring{}
 	if _, err := k.readIndex(); err != nil {
@@ -69,22 +70,36 @@ func call[T any](op func() (T, error)) (T, error) {
 		return r.v, r.err
 	case <-time.After(KeyringTimeout):
 		var zero T
-		return zero, &UnavailableError{Store: KindKeyring, Cause: fmt.Sprintf("keyring timed out after %s", KeyringTimeout)}
+		return zero, keyringError(fmt.Sprintf("the keyring did not answer within %s", KeyringTimeout), nil)
 	}
 }
 
+// useFileStore names the three ways to choose the file store instead.
+const useFileStore = `to keep tokens in a file instead, use --store file, AUTHCTL_STORE=file or "store: file" in the config file`
+
+// keyringError says in words why the keyring cannot be used, and how to do without it.
+func keyringError(cause string, err error) *UnavailableError {
+	return &UnavailableError{Store: KindKeyring, Cause: cause + "; " + useFileStore, Err: err}
+}
+
+// keyringUnavailable names the cause of a failed keyring call: go-keyring and
+// godbus return bare texts, so these are matched as they read on Linux.
 func keyringUnavailable(err error) error {
 	msg := err.Error()
-	cause := msg
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	var dial *net.OpError
 	switch {
-	case strings.Contains(msg, "org.freedesktop.secrets"), strings.Contains(msg, "ServiceUnknown"):
-		cause = "no Secret Service on the session bus (is gnome-keyring or KeePassXC running?)"
-	case strings.Contains(strings.ToLower(msg), "locked"), strings.Contains(msg, "dismissed"):
-		cause = "keyring is locked"
-	case strings.Contains(msg, "dbus"), strings.Contains(msg, "D-Bus"):
-		cause = "D-Bus session bus: " + msg
+	case strings.Contains(msg, "org.freedesktop.secrets was not provided"), strings.Contains(msg, "ServiceUnknown"):
+		return keyringError("no Secret Service on the D-Bus session bus (is gnome-keyring or KeePassXC running?)", err)
+	case strings.Contains(msg, "failed to unlock"), strings.Contains(msg, "dismissed"), strings.Contains(strings.ToLower(msg), "locked"):
+		// A locked collection, or none yet (aliases/default), that no prompt could unlock.
+		return keyringError("the keyring is locked and could not be unlocked here (unlock it in your desktop session, or run gnome-keyring-daemon --unlock)", err)
+	case errors.As(err, &dial):
+		return keyringError(fmt.Sprintf("the D-Bus session bus at DBUS_SESSION_BUS_ADDRESS=%q cannot be reached (%v)", addr, dial.Err), err)
+	case strings.Contains(msg, "invalid bus address"), strings.Contains(msg, "unknown transport"):
+		return keyringError(fmt.Sprintf("DBUS_SESSION_BUS_ADDRESS=%q is not a usable D-Bus address", addr), err)
 	}
-	return &UnavailableError{Store: KindKeyring, Cause: cause, Err: err}
+	return keyringError("keyring: "+msg, err)
 }
 
 func get(user string) (string, error) {

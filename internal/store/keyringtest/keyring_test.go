@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -94,49 +92,6 @@ func TestKeyringRoundTripWithChunking(t *testing.T) {
 func TestParallelProcessesRefreshOnceKeyring(t *testing.T) {
 	requireKeyring(t)
 	storetest.ParallelRefresh(t, store.KindKeyring, 32)
-}
-
-// A session bus with no Secret Service on it: exit 5 naming the cause, and
-// no bus daemon or file of ours left behind.
-func TestKeyringWithoutSecretService(t *testing.T) {
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Skip("dbus-daemon is not installed")
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "bus.conf")
-	socket := filepath.Join(dir, "bus")
-	// A bus with no service directories, so nothing can be activated on it.
-	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:path=`+socket+`</listen>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
-</busconfig>`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--print-address")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := make([]byte, 512)
-	n, err := out.Read(addr) // the daemon prints its address once it listens
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := t.TempDir()
-	code, stderr := storetest.OpenInChild(t, store.KindKeyring, "XDG_STATE_HOME="+state,
-		"DBUS_SESSION_BUS_ADDRESS="+strings.TrimSpace(string(addr[:n])))
-	if code != exitcode.Store || !strings.Contains(stderr, "no Secret Service") {
-		t.Fatalf("bus without a Secret Service: exit %d, %q; want exit 5 saying so", code, stderr)
-	}
-	if entries, _ := os.ReadDir(state); len(entries) != 0 {
-		t.Errorf("the failed open wrote to disk: %v", entries)
-	}
 }
 
 // Issue 14 item 7 through the real Secret Service: a crafted credential entry,
