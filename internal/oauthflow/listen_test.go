@@ -154,7 +154,7 @@ func TestLoopbackLocalhostRefusesAHeldIPv6Port(t *testing.T) {
 			l := &Loopback{Host: "localhost", Ports: []int{port}, Timeout: time.Minute,
 				OpenBrowser: func(string) error { opened = true; return nil }}
 			_, err := l.Run(context.Background(), testConfig, nil)
-			want := fmt.Sprintf("[::1]:%d already in use %s", port, tt.want)
+			want := fmt.Sprintf("port %d already in use on [::1] %s", port, tt.want)
 			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), want) {
 				t.Fatalf("err = %v (exit %d), want exit 2 with %q", err, exitcode.Of(err), want)
 			}

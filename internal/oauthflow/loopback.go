@@ -148,15 +148,17 @@ const randomPortTries = 5
 
 // addrInUse is a callback address another socket holds.
 type addrInUse struct {
-	addr   string
+	host   string // "127.0.0.1" or "[::1]"
+	port   int
 	holder string // "uid 1001 (mallory)", or "" when not known
 }
 
 func (a addrInUse) String() string {
-	if a.holder == "" {
-		return a.addr + " already in use"
+	s := fmt.Sprintf("port %d already in use on %s", a.port, a.host)
+	if a.holder != "" {
+		s += " (held by " + a.holder + ")"
 	}
-	return a.addr + " already in use (held by " + a.holder + ")"
+	return s
 }
 
 // listen opens the callback listeners on the first registered port where all
@@ -226,7 +228,7 @@ func listenCallback(ip net.IP, port int) (net.Listener, *addrInUse, error) {
 	case err == nil:
 		return ln, nil, nil
 	case errors.Is(err, syscall.EADDRINUSE):
-		return nil, &addrInUse{addr: addr, holder: holderOf(ip, port)}, nil
+		return nil, &addrInUse{host: strings.TrimSuffix(addr, ":"+strconv.Itoa(port)), port: port, holder: holderOf(ip, port)}, nil
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {
