@@ -37,10 +37,10 @@ func OpenFile(dir string, warn io.Writer) (*File, error) {
 		return nil, fileUnavailable(fmt.Sprintf("create %s: %v", dir, err), err)
 	}
 	if err := checkPrivate(dir, true); err != nil {
-		return nil, err
+		return nil, fileUnavailable(err.Error(), err)
 	}
 	if err := checkPrivate(filepath.Join(dir, fileName), false); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, fileUnavailable(err.Error(), err)
 	}
 	if warn != nil {
 		fmt.Fprintf(warn, "warning: tokens are stored unencrypted in %s (file store)\n", filepath.Join(dir, fileName))
@@ -51,11 +51,8 @@ func OpenFile(dir string, warn io.Writer) (*File, error) {
 // checkPrivate checks path itself, never what a symbolic link points to.
 func checkPrivate(path string, wantDir bool) error {
 	info, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
 	if err != nil {
-		return fileUnavailable(err.Error(), err)
+		return err
 	}
 	return checkInfo(path, info, wantDir)
 }
@@ -65,15 +62,15 @@ func checkPrivate(path string, wantDir bool) error {
 func checkInfo(path string, info fs.FileInfo, wantDir bool) error {
 	switch {
 	case info.Mode()&fs.ModeSymlink != 0:
-		return fileUnavailable(fmt.Sprintf("%s is a symbolic link, which the file store does not follow; replace it with a real %s", path, kindName(wantDir)), nil)
+		return fmt.Errorf("%s is a symbolic link, which authctl does not follow; replace it with a real %s", path, kindName(wantDir))
 	case wantDir && !info.IsDir(), !wantDir && !info.Mode().IsRegular():
-		return fileUnavailable(fmt.Sprintf("%s is not a %s", path, kindName(wantDir)), nil)
+		return fmt.Errorf("%s is not a %s", path, kindName(wantDir))
 	}
 	if uid, known := ownerOf(info); known && uid != os.Geteuid() {
-		return fileUnavailable(fmt.Sprintf("%s belongs to uid %d, not to you (uid %d); someone else may have planted it: move it away and log in again", path, uid, os.Geteuid()), nil)
+		return fmt.Errorf("%s belongs to uid %d, not to you (uid %d); someone else may have planted it: move it away and log in again", path, uid, os.Geteuid())
 	}
 	if info.Mode().Perm()&0o077 != 0 {
-		return fileUnavailable(fmt.Sprintf("%s is accessible by other users (mode %04o); run chmod go-rwx %s", path, info.Mode().Perm(), path), nil)
+		return fmt.Errorf("%s is accessible by other users (mode %04o); run chmod go-rwx %s", path, info.Mode().Perm(), path)
 	}
 	return nil
 }
@@ -103,7 +100,7 @@ func (s *File) read() (*fileContents, error) {
 	if err != nil {
 		// ELOOP from O_NOFOLLOW and any other refusal get the same checks as at open.
 		if cerr := checkPrivate(s.Path(), false); cerr != nil && !errors.Is(cerr, fs.ErrNotExist) {
-			return nil, cerr
+			return nil, fileUnavailable(cerr.Error(), cerr)
 		}
 		return nil, fileUnavailable(err.Error(), err)
 	}
@@ -113,7 +110,7 @@ func (s *File) read() (*fileContents, error) {
 		return nil, fileUnavailable(err.Error(), err)
 	}
 	if err := checkInfo(s.Path(), info, false); err != nil {
-		return nil, err
+		return nil, fileUnavailable(err.Error(), err)
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {

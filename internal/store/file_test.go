@@ -411,3 +411,15 @@ func TestFileStoreRefusesAnotherUsersFiles(t *testing.T) {
 		}
 	})
 }
+
+// A state directory another user created (XDG_STATE_HOME in a shared place)
+// would let them hold every refresh lock or swap the lock files: refused.
+func TestLockRefusesAnotherUsersStateDirectory(t *testing.T) {
+	shared := sharedDir(t)
+	asOtherUser(t, `mkdir -m 777 "$1/authctl"`, shared)
+	t.Setenv("XDG_STATE_HOME", shared)
+	_, err := store.Lock(context.Background(), "discord", "alice")
+	if want := filepath.Join(shared, "authctl") + " belongs to uid 65534"; exitcode.Of(err) != exitcode.Store || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Lock in another user's state directory: %v (exit %d), want exit 5 with %q", err, exitcode.Of(err), want)
+	}
+}
