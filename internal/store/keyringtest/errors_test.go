@@ -19,6 +19,7 @@ import (
 // is written to disk. Each case is a real bus situation, opened in a child
 // process because godbus keeps one session bus per process.
 func TestKeyringErrorsInWords(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		bus  func(t *testing.T) string // the DBUS_SESSION_BUS_ADDRESS to use
@@ -29,6 +30,7 @@ func TestKeyringErrorsInWords(t *testing.T) {
 			`the D-Bus session bus at DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent" cannot be reached (connect: no such file or directory)`},
 		{"bus address that is not one", func(*testing.T) string { return "garbage" }, `DBUS_SESSION_BUS_ADDRESS="garbage" is not a usable D-Bus address`},
 		{"no Secret Service on the bus", privateBus, "no Secret Service on the D-Bus session bus"},
+		{"Secret Service that never answers", hangingSecretService, "the keyring did not answer within 5s"},
 		{"keyring never unlocked", func(t *testing.T) string { return keyringDaemon(t, false) }, "the keyring is locked and could not be unlocked here"},
 		{"keyring locked over D-Bus", func(t *testing.T) string {
 			addr := keyringDaemon(t, true)
@@ -42,6 +44,7 @@ func TestKeyringErrorsInWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			bus := tt.bus(t)
 			state := t.TempDir()
 			code, stderr := storetest.OpenInChild(t, store.KindKeyring, "XDG_STATE_HOME="+state, "DBUS_SESSION_BUS_ADDRESS="+bus)
@@ -67,15 +70,26 @@ func TestKeyringErrorsInWords(t *testing.T) {
 // be activated on it, and returns its address.
 func privateBus(t *testing.T) string {
 	t.Helper()
+	return privateBusWith(t, "")
+}
+
+// privateBusWith is privateBus with the services described in serviceDir
+// activatable on it (none when empty).
+func privateBusWith(t *testing.T, serviceDir string) string {
+	t.Helper()
 	daemon, err := exec.LookPath("dbus-daemon")
 	if err != nil {
 		t.Skip("dbus-daemon is not installed")
 	}
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "bus.conf")
+	services := ""
+	if serviceDir != "" {
+		services = "<servicedir>" + serviceDir + "</servicedir>"
+	}
 	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
+<busconfig><type>session</type><listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>`+services+`
 <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
 </busconfig>`), 0o600); err != nil {
 		t.Fatal(err)
@@ -94,6 +108,19 @@ func privateBus(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(addr)
+}
+
+// hangingSecretService is a bus on which activating the Secret Service starts
+// a program that never takes the name, so every keyring call waits.
+func hangingSecretService(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	// Longer than authctl's 5 s keyring timeout, short enough not to linger after the test.
+	service := "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/sleep 8\n"
+	if err := os.WriteFile(filepath.Join(dir, "org.freedesktop.secrets.service"), []byte(service), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return privateBusWith(t, dir)
 }
 
 // keyringDaemon runs gnome-keyring's Secret Service on a private bus with a
