@@ -84,7 +84,7 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Handler returns the sandbox's HTTP handler (counting, faults and routes),
+// Handler returns the sandbox's HTTP handler (loopback Host check, counting, faults and routes),
 // for embedding it in another server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
