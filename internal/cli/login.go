@@ -163,13 +163,14 @@ func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions)
 		ports = []int{opts.Port}
 	}
 	lb := &oauthflow.Loopback{
-		Host:        p.RedirectHost,
-		Ports:       ports,
-		Timeout:     opts.Timeout,
-		OpenBrowser: opts.OpenBrowser,
-		Prompt:      opts.IO.ErrOut,
-		Paste:       opts.IO.In,
-		Issuer:      p.Issuer,
+		Host:           p.RedirectHost,
+		Ports:          ports,
+		Timeout:        opts.Timeout,
+		OpenBrowser:    opts.OpenBrowser,
+		Prompt:         opts.IO.ErrOut,
+		Paste:          opts.IO.In,
+		Issuer:         p.Issuer,
+		IssuerRequired: p.IssuerInResponse,
 	}
 	var conf *oauth2.Config
 	newConfig := func(redirectURL string) *oauth2.Config {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestTokenRefreshWithRealKeyring(t *testing.T) {
 		t.Skip("needs the real Secret Service: run under scripts/with-keyring.sh (sets AUTHCTL_TEST_KEYRING)")
 	}
 	t.Parallel()
-	keyring, err := store.Open(store.KindKeyring, t.TempDir(), io.Discard)
+	keyring, err := store.Open(store.KindKeyring, filepath.Join(t.TempDir(), "state"), io.Discard)
 	if err != nil {
 		t.Fatalf("open keyring: %v", err)
 	}

@@ -19,8 +19,8 @@ import (
 // and env as the whole environment; it knows only the provider "known".
 func newSource(t *testing.T, env map[string]string, now time.Time) (*Source, store.Store) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.OpenFile(filepath.Join(dir, "authctl"), io.Discard)
+	dir := filepath.Join(t.TempDir(), "authctl")
+	st, err := store.OpenFile(dir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

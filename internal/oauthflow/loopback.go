@@ -25,6 +25,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/loopback"
 )
 
 // DefaultTimeout is how long a login waits for the browser when Timeout is zero.
@@ -52,6 +53,9 @@ type Loopback struct {
 	Paste io.Reader
 	// Issuer, when set, must match an `iss` parameter on the callback (RFC 9207).
 	Issuer string
+	// IssuerRequired refuses a callback without `iss`: the issuer advertises
+	// authorization_response_iss_parameter_supported (RFC 9207 §2.4).
+	IssuerRequired bool
 }
 
 // Result is what a successful callback yields for the code exchange.
@@ -95,7 +99,7 @@ func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *
 	}
 	authURL := conf.AuthCodeURL(state, append(append([]oauth2.AuthCodeOption{}, opts...), oauth2.S256ChallengeOption(verifier))...)
 
-	c := &collector{state: state, issuer: l.Issuer, done: make(chan callbackOutcome, 1)}
+	c := &collector{state: state, issuer: l.Issuer, issuerRequired: l.IssuerRequired, done: make(chan callbackOutcome, 1)}
 	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
 	for _, ln := range listeners {
 		go srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at Close
@@ -138,30 +142,47 @@ func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *
 // starts (32768–60999; macOS and Windows use 49152–65535).
 const firstEphemeralPort = 32768
 
-// listen opens 127.0.0.1 and, where possible, [::1] on the same port.
+// randomPortTries is how many random ports a login tries when another
+// program holds [::1] on the port drawn for 127.0.0.1.
+const randomPortTries = 5
+
+// addrInUse is a callback address another socket holds.
+type addrInUse struct {
+	host   string // "127.0.0.1" or "[::1]"
+	port   int
+	holder string // "uid 1001 (mallory)", or "" when not known
+}
+
+func (a addrInUse) String() string {
+	s := fmt.Sprintf("port %d already in use on %s", a.port, a.host)
+	if a.holder != "" {
+		s += " (held by " + a.holder + ")"
+	}
+	return s
+}
+
+// listen opens the callback listeners on the first registered port where all
+// of them can be opened: 127.0.0.1, and for host localhost [::1] too, since
+// the browser may resolve localhost to either and whoever holds the other
+// would receive the code (RFC 8252 §8.3).
 func (l *Loopback) listen() ([]net.Listener, int, error) {
 	ports := l.Ports
 	if len(ports) == 0 {
-		ports = []int{0}
+		ports = make([]int, randomPortTries) // port 0: a random free one each time
 	}
-	var busy []string
+	var busy []addrInUse
 	ephemeral := false
 	for _, p := range ports {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		listeners, inUse, err := l.listenPort(p)
 		if err != nil {
-			if !errors.Is(err, syscall.EADDRINUSE) {
-				return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback on 127.0.0.1:%d: %v", p, errors.Unwrap(err))
-			}
-			busy = append(busy, strconv.Itoa(p))
+			return nil, 0, err
+		}
+		if inUse != nil {
+			busy = append(busy, *inUse)
 			ephemeral = ephemeral || p >= firstEphemeralPort
 			continue
 		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		listeners := []net.Listener{ln}
-		if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port))); err == nil {
-			listeners = append(listeners, ln6)
-		}
-		return listeners, port, nil
+		return listeners, listeners[0].Addr().(*net.TCPAddr).Port, nil
 	}
 	hint := "free it or pick another registered port with --port"
 	if ephemeral {
@@ -169,7 +190,51 @@ func (l *Loopback) listen() ([]net.Listener, int, error) {
 		// TIME_WAIT for up to a minute, and no listener can take it meanwhile.
 		hint += "; a port from 32768 up can also be held for a minute by a closed outgoing connection, so register one below 32768"
 	}
-	return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback: port %s already in use on 127.0.0.1 (%s)", strings.Join(busy, ", "), hint)
+	msgs := make([]string, len(busy))
+	for i, b := range busy {
+		msgs[i] = b.String()
+	}
+	return nil, 0, exitcode.Errorf(exitcode.Usage, "cannot listen for the login callback: %s (%s)", strings.Join(msgs, "; "), hint)
+}
+
+// listenPort opens the callback listeners on port p (0: a random one), or
+// says which address is in use.
+func (l *Loopback) listenPort(p int) ([]net.Listener, *addrInUse, error) {
+	ln4, inUse, err := listenCallback(net.IPv4(127, 0, 0, 1), p)
+	if ln4 == nil {
+		return nil, inUse, err
+	}
+	port := ln4.Addr().(*net.TCPAddr).Port
+	ln6, inUse, err := listenCallback(net.IPv6loopback, port)
+	switch {
+	case ln6 != nil:
+		return []net.Listener{ln4, ln6}, nil, nil
+	case l.Host != "localhost":
+		// The redirect URI names 127.0.0.1, so no browser is sent to [::1].
+		return []net.Listener{ln4}, nil, nil
+	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EAFNOSUPPORT):
+		// No IPv6 loopback here: no browser can reach [::1], and no one can hold it.
+		return []net.Listener{ln4}, nil, nil
+	}
+	ln4.Close()
+	return nil, inUse, err
+}
+
+// listenCallback listens on ip:port and checks that the kernel bound loopback.
+func listenCallback(ip net.IP, port int) (net.Listener, *addrInUse, error) {
+	addr := net.JoinHostPort(ip.String(), strconv.Itoa(port))
+	ln, err := loopback.Listen("tcp", addr, false)
+	switch {
+	case err == nil:
+		return ln, nil, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, &addrInUse{host: strings.TrimSuffix(addr, ":"+strconv.Itoa(port)), port: port, holder: holderOf(ip, port)}, nil
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		err = opErr.Err
+	}
+	return nil, nil, exitcode.New(exitcode.Usage, fmt.Errorf("cannot listen for the login callback on %s: %w", addr, err))
 }
 
 // shutdown lets a page being written finish, then closes the port.
@@ -198,9 +263,10 @@ func randomState() (string, error) {
 
 // collector judges callbacks; the first final outcome ends the login.
 type collector struct {
-	state  string
-	issuer string
-	done   chan callbackOutcome
+	state          string
+	issuer         string
+	issuerRequired bool
+	done           chan callbackOutcome
 
 	mu       sync.Mutex
 	finished bool
@@ -238,6 +304,10 @@ func (c *collector) handle(q url.Values) callbackOutcome {
 	case c.issuer != "" && q.Has("iss") && q.Get("iss") != c.issuer:
 		out = callbackOutcome{status: http.StatusBadRequest, page: "The issuer did not match: the login was stopped.", final: true,
 			err: exitcode.Errorf(exitcode.Auth, "authorization response from issuer %q, expected %q: login stopped", q.Get("iss"), c.issuer)}
+	case c.issuerRequired && !q.Has("iss"):
+		// A response without iss from an issuer that always sends it may come from another one (mix-up).
+		out = callbackOutcome{status: http.StatusBadRequest, page: "The response did not name its issuer: the login was stopped.", final: true,
+			err: exitcode.Errorf(exitcode.Auth, "authorization response without the iss parameter, which issuer %q promises to send (RFC 9207): login stopped", c.issuer)}
 	case q.Get("error") != "":
 		msg := q.Get("error")
 		if d := q.Get("error_description"); d != "" {

@@ -25,6 +25,7 @@ type discoveryDocument struct {
 	RevocationEndpoint string   `json:"revocation_endpoint"`
 	ScopesSupported    []string `json:"scopes_supported"`
 	AuthMethods        []string `json:"token_endpoint_auth_methods_supported"`
+	IssInResponse      bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // discover reads the issuer's /.well-known/openid-configuration.
@@ -53,6 +54,7 @@ func (p *Provider) discover(ctx context.Context, entry config.Provider) error {
 	p.Endpoint = issuer.Endpoint()
 	p.Endpoint.AuthStyle = oidcAuthStyle(doc.AuthMethods, p.ClientSecret)
 	p.RevokeURL = doc.RevocationEndpoint
+	p.IssuerInResponse = doc.IssInResponse
 	p.UserinfoURL = issuer.UserInfoEndpoint()
 	p.Scopes = []string{oidc.ScopeOpenID}
 	if slices.Contains(doc.ScopesSupported, oidc.ScopeOfflineAccess) {

@@ -56,6 +56,8 @@ type Provider struct {
 	Scopes        []string
 	RedirectHost  string
 	RedirectPorts []int
+	// IssuerInResponse: the issuer sends iss on every authorization response (RFC 9207).
+	IssuerInResponse bool
 
 	client *http.Client
 	kind   kindBehaviour

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/authctl/authctl/internal/loopback"
 )
 
 // Options configure a Server.
@@ -78,11 +80,11 @@ func New(opts Options) *Server {
 	for route, f := range seed.Faults {
 		s.faults[route] = f
 	}
-	s.handler = s.middleware(s.routes())
+	s.handler = checkHost(s.middleware(s.routes()))
 	return s
 }
 
-// Handler returns the sandbox's HTTP handler (counting, faults and routes),
+// Handler returns the sandbox's HTTP handler (loopback Host check, counting, faults and routes),
 // for embedding it in another server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -92,7 +94,7 @@ func (s *Server) Start(addr string) error {
 	if err := CheckLoopback(addr); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := loopback.Listen("tcp", addr, false) // the bound address, not the name, must be loopback
 	if err != nil {
 		return fmt.Errorf("sandbox: listen on %s: %w", addr, err)
 	}

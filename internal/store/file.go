@@ -30,16 +30,17 @@ type fileContents struct {
 }
 
 // OpenFile opens the file store in dir, creating dir (0700) when missing. A
-// directory or file readable by others is refused rather than used.
+// directory or file that is a symbolic link, belongs to another user or is
+// accessible by others is refused rather than used.
 func OpenFile(dir string, warn io.Writer) (*File, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fileUnavailable(fmt.Sprintf("create %s: %v", dir, err), err)
 	}
-	if err := checkPrivate(dir, 0o077); err != nil {
-		return nil, err
+	if err := checkPrivate(dir, true); err != nil {
+		return nil, fileUnavailable(err.Error(), err)
 	}
-	if err := checkPrivate(filepath.Join(dir, fileName), 0o077); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+	if err := checkPrivate(filepath.Join(dir, fileName), false); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fileUnavailable(err.Error(), err)
 	}
 	if warn != nil {
 		fmt.Fprintf(warn, "warning: tokens are stored unencrypted in %s (file store)\n", filepath.Join(dir, fileName))
@@ -47,15 +48,38 @@ func OpenFile(dir string, warn io.Writer) (*File, error) {
 	return &File{dir: dir}, nil
 }
 
-func checkPrivate(path string, forbidden fs.FileMode) error {
-	info, err := os.Stat(path)
+// checkPrivate checks path itself, never what a symbolic link points to.
+func checkPrivate(path string, wantDir bool) error {
+	info, err := os.Lstat(path)
 	if err != nil {
 		return err
 	}
-	if info.Mode().Perm()&forbidden != 0 {
-		return fileUnavailable(fmt.Sprintf("%s is accessible by other users (mode %04o); run chmod go-rwx %s", path, info.Mode().Perm(), path), nil)
+	return checkInfo(path, info, wantDir)
+}
+
+// checkInfo requires a directory or regular file of the current user that
+// no other user can access.
+func checkInfo(path string, info fs.FileInfo, wantDir bool) error {
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link, which authctl does not follow; replace it with a real %s", path, kindName(wantDir))
+	case wantDir && !info.IsDir(), !wantDir && !info.Mode().IsRegular():
+		return fmt.Errorf("%s is not a %s", path, kindName(wantDir))
+	}
+	if uid, known := ownerOf(info); known && uid != os.Geteuid() {
+		return fmt.Errorf("%s belongs to uid %d, not to you (uid %d); someone else may have planted it: move it away and log in again", path, uid, os.Geteuid())
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s is accessible by other users (mode %04o); run chmod go-rwx %s", path, info.Mode().Perm(), path)
 	}
 	return nil
+}
+
+func kindName(dir bool) string {
+	if dir {
+		return "directory"
+	}
+	return "regular file"
 }
 
 func fileUnavailable(cause string, err error) error {
@@ -69,22 +93,32 @@ func (s *File) Name() string { return KindFile }
 func (s *File) Path() string { return filepath.Join(s.dir, fileName) }
 
 func (s *File) read() (*fileContents, error) {
-	c := &fileContents{Index: newIndex(), Credentials: map[string]*Credential{}}
-	data, err := os.ReadFile(s.Path())
+	f, err := os.OpenFile(s.Path(), os.O_RDONLY|openNoFollow, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
+		return &fileContents{Index: newIndex(), Credentials: map[string]*Credential{}}, nil
 	}
+	if err != nil {
+		// ELOOP from O_NOFOLLOW and any other refusal get the same checks as at open.
+		if cerr := checkPrivate(s.Path(), false); cerr != nil && !errors.Is(cerr, fs.ErrNotExist) {
+			return nil, fileUnavailable(cerr.Error(), cerr)
+		}
+		return nil, fileUnavailable(err.Error(), err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
 		return nil, fileUnavailable(err.Error(), err)
 	}
-	if err := json.Unmarshal(data, c); err != nil {
+	if err := checkInfo(s.Path(), info, false); err != nil {
+		return nil, fileUnavailable(err.Error(), err)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fileUnavailable(fmt.Sprintf("read %s: %v", s.Path(), err), err)
+	}
+	c, err := decodeFileContents(data)
+	if err != nil {
 		return nil, fileUnavailable(fmt.Sprintf("%s is corrupt (%v); move it away and log in again", s.Path(), err), err)
-	}
-	if c.Index == nil {
-		c.Index = newIndex()
-	}
-	if c.Credentials == nil {
-		c.Credentials = map[string]*Credential{}
 	}
 	return c, nil
 }
@@ -155,6 +189,9 @@ func (s *File) Get(_ context.Context, provider, account string) (*Credential, er
 
 // Put implements Store.
 func (s *File) Put(ctx context.Context, cred *Credential) error {
+	if cred.Provider == "" {
+		return errNoProvider
+	}
 	return s.update(ctx, func(c *fileContents) error {
 		cred.Account = c.Index.accountFor(cred)
 		c.Index.add(cred.Provider, cred.Account)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -24,6 +25,8 @@ const (
 	// chunkHeader marks an entry whose value is split over numbered entries.
 	chunkHeader = "authctl-chunks:"
 	indexUser   = "index"
+	// maxChunks bounds a split entry (2 MB): a larger count in a header is corrupt.
+	maxChunks = 1000
 )
 
 // KeyringTimeout bounds every keyring call: go-keyring has no timeout of its own.
@@ -37,7 +40,7 @@ type Keyring struct {
 func openKeyring(stateDir string) (*Keyring, error) {
 	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		// Without an address godbus would autolaunch a bus daemon of its own.
-		return nil, &UnavailableError{Store: KindKeyring, Cause: "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set); use --store file to keep tokens in a file"}
+		return nil, keyringError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)", nil)
 	}
 	k := &Keyring{locks: Locks{Dir: stateDir}}
 	if _, err := k.readIndex(); err != nil {
@@ -69,22 +72,36 @@ func call[T any](op func() (T, error)) (T, error) {
 		return r.v, r.err
 	case <-time.After(KeyringTimeout):
 		var zero T
-		return zero, &UnavailableError{Store: KindKeyring, Cause: fmt.Sprintf("keyring timed out after %s", KeyringTimeout)}
+		return zero, keyringError(fmt.Sprintf("the keyring did not answer within %s", KeyringTimeout), nil)
 	}
 }
 
+// useFileStore names the three ways to choose the file store instead.
+const useFileStore = `to keep tokens in a file instead, use --store file, AUTHCTL_STORE=file or "store: file" in the config file`
+
+// keyringError says in words why the keyring cannot be used, and how to do without it.
+func keyringError(cause string, err error) *UnavailableError {
+	return &UnavailableError{Store: KindKeyring, Cause: cause + "; " + useFileStore, Err: err}
+}
+
+// keyringUnavailable names the cause of a failed keyring call: go-keyring and
+// godbus return bare texts, so these are matched as they read on Linux.
 func keyringUnavailable(err error) error {
 	msg := err.Error()
-	cause := msg
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	var dial *net.OpError
 	switch {
-	case strings.Contains(msg, "org.freedesktop.secrets"), strings.Contains(msg, "ServiceUnknown"):
-		cause = "no Secret Service on the session bus (is gnome-keyring or KeePassXC running?)"
-	case strings.Contains(strings.ToLower(msg), "locked"), strings.Contains(msg, "dismissed"):
-		cause = "keyring is locked"
-	case strings.Contains(msg, "dbus"), strings.Contains(msg, "D-Bus"):
-		cause = "D-Bus session bus: " + msg
+	case strings.Contains(msg, "org.freedesktop.secrets was not provided"), strings.Contains(msg, "ServiceUnknown"):
+		return keyringError("no Secret Service on the D-Bus session bus (is gnome-keyring or KeePassXC running?)", err)
+	case strings.Contains(msg, "failed to unlock"), strings.Contains(msg, "dismissed"), strings.Contains(strings.ToLower(msg), "locked"):
+		// A locked collection, or none yet (aliases/default), that no prompt could unlock.
+		return keyringError("the keyring is locked and could not be unlocked here (unlock it in your desktop session, or run gnome-keyring-daemon --unlock)", err)
+	case errors.As(err, &dial):
+		return keyringError(fmt.Sprintf("the D-Bus session bus at DBUS_SESSION_BUS_ADDRESS=%q cannot be reached (%v)", addr, dial.Err), err)
+	case strings.Contains(msg, "invalid bus address"), strings.Contains(msg, "unknown transport"):
+		return keyringError(fmt.Sprintf("DBUS_SESSION_BUS_ADDRESS=%q is not a usable D-Bus address", addr), err)
 	}
-	return &UnavailableError{Store: KindKeyring, Cause: cause, Err: err}
+	return keyringError("keyring: "+msg, err)
 }
 
 func get(user string) (string, error) {
@@ -113,33 +130,54 @@ func del(user string) error {
 // getValue reads an entry, reassembling a split one. When a concurrent write
 // removes the parts it was reading, it reads the new header and parts again.
 func getValue(user string) (string, error) {
-	var err error
+	var missing error
 	for range 3 {
-		var v string
-		if v, err = get(user); err != nil {
+		v, err := get(user)
+		if err != nil {
 			return "", err
 		}
 		gen, n, split := chunkHeaderOf(v)
 		if !split {
 			return v, nil
 		}
-		var b strings.Builder
-		for i := 1; i <= n; i++ {
-			var part string
-			if part, err = get(chunkUser(user, gen, i)); err != nil {
-				err = fmt.Errorf("read part %d of %d of %s: %w", i, n, user, err)
-				break
-			}
-			b.WriteString(part)
-		}
-		if err == nil {
-			return b.String(), nil
-		}
-		if !errors.Is(err, keyring.ErrNotFound) {
-			return "", err
+		if v, missing, err = getParts(user, gen, n); err != nil || missing == nil {
+			return v, err
 		}
 	}
-	return "", err
+	// Three reads in a row found a part missing: no concurrent write explains that.
+	return "", corruptEntry(user, missing)
+}
+
+// getParts reassembles the n parts of generation gen of a split entry;
+// missing tells which part was not there.
+func getParts(user, gen string, n int) (value string, missing, err error) {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		part, err := get(chunkUser(user, gen, i))
+		if errors.Is(err, keyring.ErrNotFound) {
+			return "", fmt.Errorf("read part %d of %d: it is missing", i, n), nil
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("read part %d of %d of %s: %w", i, n, user, err)
+		}
+		b.WriteString(part)
+	}
+	return b.String(), nil, nil
+}
+
+// corruptEntry reports a keyring entry authctl cannot use, by name, with the way out.
+func corruptEntry(user string, err error) error {
+	return &UnavailableError{Store: KindKeyring, Err: err,
+		Cause: fmt.Sprintf("the keyring entry %q (service %q) is corrupt (%v); delete it (secret-tool clear service %s username %s) and log in again",
+			user, Service, err, Service, shellQuote(user))}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:@#") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // setValue writes an entry, split into chunkSize parts of a new generation
@@ -156,6 +194,9 @@ func setValue(user, value string) error {
 			return err
 		}
 		n := (len(value) + chunkSize - 1) / chunkSize
+		if n > maxChunks {
+			return fmt.Errorf("keyring entry %s: %d bytes is more than the keyring store keeps", user, len(value))
+		}
 		for i := 1; i <= n; i++ {
 			part := value[(i-1)*chunkSize : min(i*chunkSize, len(value))]
 			if err := set(chunkUser(user, gen, i), part); err != nil {
@@ -200,7 +241,7 @@ func chunkHeaderOf(v string) (gen string, n int, split bool) {
 		gen, rest = g, count
 	}
 	n, err := strconv.Atoi(rest)
-	return gen, n, err == nil && n > 0
+	return gen, n, err == nil && n > 0 && n <= maxChunks
 }
 
 // chunkUser names part i of a split entry's generation gen.
@@ -228,9 +269,9 @@ func (k *Keyring) readIndex() (*index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := newIndex()
-	if err := json.Unmarshal([]byte(v), ix); err != nil {
-		return nil, &UnavailableError{Store: KindKeyring, Cause: fmt.Sprintf("the authctl index entry is corrupt: %v", err), Err: err}
+	ix, err := decodeIndex([]byte(v))
+	if err != nil {
+		return nil, corruptEntry(indexUser, err)
 	}
 	return ix, nil
 }
@@ -274,15 +315,18 @@ func (k *Keyring) Get(_ context.Context, provider, account string) (*Credential,
 	if err != nil {
 		return nil, err
 	}
-	cred := &Credential{}
-	if err := json.Unmarshal([]byte(v), cred); err != nil {
-		return nil, &UnavailableError{Store: KindKeyring, Cause: fmt.Sprintf("the entry %s is corrupt: %v", entryKey(provider, name), err), Err: err}
+	cred, err := decodeCredential(entryKey(provider, name), []byte(v))
+	if err != nil {
+		return nil, corruptEntry(entryKey(provider, name), err)
 	}
 	return cred, nil
 }
 
 // Put implements Store.
 func (k *Keyring) Put(ctx context.Context, cred *Credential) error {
+	if cred.Provider == "" {
+		return errNoProvider
+	}
 	return k.updateIndex(ctx, func(ix *index) error {
 		cred.Account = ix.accountFor(cred)
 		data, err := json.Marshal(cred)

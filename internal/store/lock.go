@@ -115,11 +115,18 @@ func (l Locks) Lock(ctx context.Context, provider, account string) (func(), erro
 		err := errors.New("no state directory for lock files: set XDG_STATE_HOME or HOME")
 		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
 	}
-	dir := filepath.Join(l.Dir, "locks")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir := l.Dir
+	locks := filepath.Join(dir, "locks")
+	if err := os.MkdirAll(locks, 0o700); err != nil {
 		return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
 	}
-	lock := flock.New(filepath.Join(dir, fmt.Sprintf("%x.lock", entryKey(provider, account))))
+	// Whoever controls these directories could hold every refresh lock, or swap the lock files.
+	for _, d := range []string{dir, locks} {
+		if err := checkPrivate(d, true); err != nil {
+			return nil, &UnavailableError{Store: "lock", Cause: err.Error(), Err: err}
+		}
+	}
+	lock := flock.New(filepath.Join(locks, fmt.Sprintf("%x.lock", entryKey(provider, account))))
 	waitCtx, cancel := context.WithTimeout(ctx, LockTimeout)
 	defer cancel()
 	ok, err := lock.TryLockContext(waitCtx, 10*time.Millisecond)

@@ -51,6 +51,9 @@ type Store interface {
 // ErrNotFound is returned by Get and Delete when nothing is stored.
 var ErrNotFound = errors.New("no stored credential")
 
+// errNoProvider refuses a Put that would file a credential under no provider.
+var errNoProvider = errors.New("store: a credential must name its provider")
+
 // UnavailableError says why the credential store cannot be used; it maps to
 // exit code 5.
 type UnavailableError struct {

@@ -5,6 +5,7 @@ package keyringmock
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestChunkingRoundTripInMemory(t *testing.T) {
 	keyring.MockInit()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-mock-backend")
 	ctx := context.Background()
-	s, err := store.Open(store.KindKeyring, t.TempDir(), nil)
+	s, err := store.Open(store.KindKeyring, filepath.Join(t.TempDir(), "state"), nil)
 	if err != nil {
 		t.Fatalf("open keyring: %v", err)
 	}
@@ -67,7 +68,7 @@ func TestChunkGenerations(t *testing.T) {
 	keyring.MockInit()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-mock-backend")
 	ctx := context.Background()
-	s, err := store.Open(store.KindKeyring, t.TempDir(), nil)
+	s, err := store.Open(store.KindKeyring, filepath.Join(t.TempDir(), "state"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

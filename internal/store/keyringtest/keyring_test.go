@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,7 +35,7 @@ func requireKeyring(t *testing.T) {
 func TestKeyringRoundTripWithChunking(t *testing.T) {
 	requireKeyring(t)
 	ctx := context.Background()
-	s, err := store.Open(store.KindKeyring, t.TempDir(), nil)
+	s, err := store.Open(store.KindKeyring, filepath.Join(t.TempDir(), "state"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,45 +95,33 @@ func TestParallelProcessesRefreshOnceKeyring(t *testing.T) {
 	storetest.ParallelRefresh(t, store.KindKeyring, 32)
 }
 
-// A session bus with no Secret Service on it: exit 5 naming the cause, and
-// no bus daemon or file of ours left behind.
-func TestKeyringWithoutSecretService(t *testing.T) {
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Skip("dbus-daemon is not installed")
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "bus.conf")
-	socket := filepath.Join(dir, "bus")
-	// A bus with no service directories, so nothing can be activated on it.
-	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:path=`+socket+`</listen>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
-</busconfig>`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--print-address")
-	out, err := cmd.StdoutPipe()
+// Issue 14 item 7 through the real Secret Service: a crafted credential entry,
+// whole or split with a part missing, is exit 5 naming the entry, and logout
+// still removes it.
+func TestKeyringCorruptEntry(t *testing.T) {
+	requireKeyring(t)
+	ctx := context.Background()
+	s, err := store.Open(store.KindKeyring, filepath.Join(t.TempDir(), "state"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := s.Put(ctx, &store.Credential{Provider: "kt-corrupt", Account: "alice", AccessToken: "a"}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := make([]byte, 512)
-	n, err := out.Read(addr) // the daemon prints its address once it listens
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { _ = s.Delete(ctx, "kt-corrupt", "alice") })
+	for _, crafted := range []struct{ value, want string }{
+		{`{"provider":"kt-corrupt","account":"alice","expiry":null,"access_token":7}`, "cannot unmarshal number"},
+		{"authctl-chunks:0123456789ab:2", "read part 1 of 2: it is missing"},
+	} {
+		if err := keyring.Set(store.Service, "kt-corrupt:alice", crafted.value); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Get(ctx, "kt-corrupt", "")
+		if exitcode.Of(err) != exitcode.Store || !strings.Contains(err.Error(), `keyring entry "kt-corrupt:alice"`) || !strings.Contains(err.Error(), crafted.want) {
+			t.Errorf("entry %.30q: %v (exit %d), want exit 5 naming the entry and %q", crafted.value, err, exitcode.Of(err), crafted.want)
+		}
 	}
-	state := t.TempDir()
-	code, stderr := storetest.OpenInChild(t, store.KindKeyring, "XDG_STATE_HOME="+state,
-		"DBUS_SESSION_BUS_ADDRESS="+strings.TrimSpace(string(addr[:n])))
-	if code != exitcode.Store || !strings.Contains(stderr, "no Secret Service") {
-		t.Fatalf("bus without a Secret Service: exit %d, %q; want exit 5 saying so", code, stderr)
-	}
-	if entries, _ := os.ReadDir(state); len(entries) != 0 {
-		t.Errorf("the failed open wrote to disk: %v", entries)
+	if err := s.Delete(ctx, "kt-corrupt", "alice"); err != nil {
+		t.Fatalf("logout of a corrupt entry: %v", err)
 	}
 }
