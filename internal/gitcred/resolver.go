@@ -1,0 +1,151 @@
+package gitcred
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Username is what git sends with every token: GitHub takes any name with a
+// token, and requires this one for installation tokens.
+const Username = "x-access-token"
+
+// Entry is a configured provider entry of kind github, with every URL it has.
+type Entry struct {
+	Name string
+	URLs []string
+}
+
+// InstallationTokens mints and caches GitHub App installation tokens.
+type InstallationTokens interface {
+	// Token returns a token of the installation in, valid for a while, minted
+	// at most once for parallel callers while a cached one is fresh.
+	Token(ctx context.Context, in *Installation) (token string, expiry time.Time, err error)
+	// Drop forgets the cached token of in when it is token (git reported it failed).
+	Drop(ctx context.Context, in *Installation, token string) error
+}
+
+// UserTokens gives the stored user token of a provider entry.
+type UserTokens interface {
+	Token(ctx context.Context, entry string) (token string, expiry time.Time, err error)
+}
+
+// Resolver decides which token answers git.
+type Resolver struct {
+	Config        *Config
+	Entries       func(ctx context.Context) ([]Entry, error)
+	Users         UserTokens
+	Installations InstallationTokens
+}
+
+// Get answers a get request; a nil answer (and nil error) means the request is
+// not for authctl, so git goes on to its next helper.
+func (r *Resolver) Get(ctx context.Context, req *Request) (*Answer, error) {
+	if !safeTransport(req) {
+		return nil, nil
+	}
+	if in, ok := r.Config.Installation(req.Host, req.Path); ok {
+		token, expiry, err := r.Installations.Token(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return &Answer{Username: Username, Password: token, Expiry: expiry}, nil
+	}
+	entry, err := r.userEntry(ctx, req)
+	if err != nil || entry == "" {
+		return nil, err
+	}
+	token, expiry, err := r.Users.Token(ctx, entry)
+	if err != nil {
+		return nil, err
+	}
+	return &Answer{Username: Username, Password: token, Expiry: expiry}, nil
+}
+
+// Erase is git reporting that password failed: a cached installation token
+// that is this password is dropped, so the next get mints a new one. A user
+// token is left alone (erasing it would log the user out).
+func (r *Resolver) Erase(ctx context.Context, req *Request) error {
+	if req.Password == "" || !safeTransport(req) {
+		return nil
+	}
+	if in, ok := r.Config.Installation(req.Host, req.Path); ok {
+		return r.Installations.Drop(ctx, in, req.Password)
+	}
+	return nil
+}
+
+// userEntry names the entry whose user token serves req.Host: the one the
+// config names for the host, else among the kind-github entries with a URL on
+// the host and scheme git asks about, the entry named github, else the only one.
+func (r *Resolver) userEntry(ctx context.Context, req *Request) (string, error) {
+	if h, ok := r.Config.Hosts[strings.ToLower(req.Host)]; ok && h.Provider != "" {
+		return h.Provider, nil
+	}
+	entries, err := r.Entries(ctx)
+	if err != nil {
+		return "", err
+	}
+	var matching []string
+	for _, e := range entries {
+		for _, raw := range e.URLs {
+			if onHost(raw, req.Protocol, req.Host) {
+				matching = append(matching, e.Name)
+				break
+			}
+		}
+	}
+	switch {
+	case len(matching) == 0:
+		return "", nil
+	case len(matching) == 1:
+		return matching[0], nil
+	}
+	for _, name := range matching {
+		if name == "github" {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("entries %s all serve %s; name one in the config (git: %s: provider: NAME)", strings.Join(matching, ", "), req.Host, req.Host)
+}
+
+// onHost tells whether raw is a URL of scheme on host (default ports ignored).
+func onHost(raw, scheme, host string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.EqualFold(u.Scheme, scheme) {
+		return false
+	}
+	return strings.EqualFold(normalHost(u.Scheme, u.Host), normalHost(scheme, host))
+}
+
+// normalHost drops the scheme's default port, as git leaves it out of host.
+func normalHost(scheme, host string) string {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return host
+	}
+	if scheme == "https" && port == "443" || scheme == "http" && port == "80" {
+		return h
+	}
+	return host
+}
+
+// safeTransport is false for a request a token must never answer: anything
+// but https, except plain http to a loopback address (the local sandbox).
+func safeTransport(req *Request) bool {
+	switch req.Protocol {
+	case "https":
+		return req.Host != ""
+	case "http":
+		h := req.Host
+		if hh, _, err := net.SplitHostPort(h); err == nil {
+			h = hh
+		}
+		ip := net.ParseIP(strings.Trim(h, "[]"))
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
+}
