@@ -13,7 +13,8 @@ import (
 // token, and requires this one for installation tokens.
 const Username = "x-access-token"
 
-// Entry is a configured provider entry of kind github, with every URL it has.
+// Entry is a configured provider entry of kind github, with every URL it has;
+// the first is its sign-in (authorize) URL, on the web host git talks to.
 type Entry struct {
 	Name string
 	URLs []string
