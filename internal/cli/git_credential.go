@@ -122,6 +122,7 @@ func gitResolver(f *Factory) (*gitcred.Resolver, error) {
 		Entries:       func(ctx context.Context) ([]gitcred.Entry, error) { return githubEntries(ctx, f) },
 		Users:         userTokens{f},
 		Installations: installationTokens(f),
+		Warn:          f.IO.ErrOut,
 	}, nil
 }
 

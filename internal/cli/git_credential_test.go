@@ -151,3 +151,15 @@ func answerField(answer, key string) string {
 	}
 	return ""
 }
+
+// A token goes only to a host the entry has a URL on, even when the config names the entry.
+func TestGitCredentialNamedEntryOfAnotherHost(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.login(t, "discord")
+	addProviders(t, w.env["AUTHCTL_CONFIG"], "git:\n  github.com:\n    provider: discord\n")
+	code, stdout, stderr := runWithStdin(t, w.env, w.credentials, "protocol=https\nhost=github.com\n\n", "git-credential", "get")
+	if code != exitcode.Usage || stdout != "" || !strings.Contains(stderr, "never sent elsewhere") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

@@ -23,6 +23,7 @@ type SetupGitOptions struct {
 	IO     *ui.IOStreams
 	Hosts  []string
 	DryRun bool
+	JSON   bool // -o json: one object on stdout instead of the text
 	// Executable is the authctl git runs as its helper.
 	Executable func() (string, error)
 	// GitConfig is the user's global git configuration.
@@ -52,11 +53,13 @@ is set too, so git sends the repository path.
 Without --host: the web host of every configured entry of kind github
 (github.com for the built-in one) and every host of the git section. A host
 already set up is left alone; --dry-run prints the git config commands on
-stdout and changes nothing.`,
+stdout and changes nothing. -o json prints {"hosts","changes","dry_run"},
+changes being the git config commands run (or due).`,
 		Example: `  authctl setup-git --dry-run
   authctl setup-git --host ghe.example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.JSON = f.Global.JSON()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -99,6 +102,13 @@ func setupGitRun(ctx context.Context, opts *SetupGitOptions) error {
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
+	if opts.JSON {
+		report := setupGitReport{Hosts: hostURLs, Changes: []string{}, DryRun: opts.DryRun}
+		for _, c := range changes {
+			report.Changes = append(report.Changes, c.String())
+		}
+		return ui.WriteJSON(opts.IO.Out, report)
+	}
 	if opts.DryRun {
 		for _, c := range changes {
 			if _, err := fmt.Fprintln(opts.IO.Out, c.String()); err != nil {
@@ -113,6 +123,14 @@ func setupGitRun(ctx context.Context, opts *SetupGitOptions) error {
 	}
 	_, err = fmt.Fprintln(opts.IO.ErrOut, "git now uses authctl for", strings.Join(hostURLs, ", "))
 	return err
+}
+
+// setupGitReport is setup-git's -o json answer: the host URLs set up and the git config
+// commands run (or, with dry_run, due); no change means the hosts were set up already.
+type setupGitReport struct {
+	Hosts   []string `json:"hosts"`
+	Changes []string `json:"changes"`
+	DryRun  bool     `json:"dry_run"`
 }
 
 // setupGitDefaults are the configured GitHub hosts and the config's need for paths.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/gitcred"
+	"github.com/authctl/authctl/internal/golden"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -77,6 +78,14 @@ func TestSetupGitWritesTheHelperOnce(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(home, ".gitconfig"))
 	if err != nil || stderr != "git already uses authctl for https://github.com\n" || string(after) != string(before) {
 		t.Errorf("second setup-git: %v, stderr %q, config changed: %v", err, stderr, string(after) != string(before))
+	}
+
+	ios, _, out, _ := ui.Test()
+	err = setupGitRun(context.Background(), &SetupGitOptions{IO: ios, Hosts: []string{"github.com"}, JSON: true,
+		GitConfig: &gitcred.GlobalConfig{Env: env}, Executable: func() (string, error) { return exe, nil }})
+	golden.AssertString(t, "setup-git-unchanged.json", out.String())
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	// The sandbox on loopback is served over http.

@@ -172,10 +172,13 @@ func TestResolver(t *testing.T) {
 		{Name: "ghe-b", URLs: []string{"https://ghe2.example.com/login"}},
 		{Name: "ghe-c", URLs: []string{"https://ghe2.example.com/api/v3"}},
 		{Name: "sandbox", URLs: []string{"http://127.0.0.1:8080/login/oauth/authorize"}},
+		{Name: "chosen", URLs: []string{"https://named.example.com/login/oauth/authorize"}},
+		{Name: "other", URLs: []string{"https://named.example.com/api/v3"}},
 	}
 	cfg, err := LoadConfig(writeConfig(t, `
 git:
   named.example.com: {provider: chosen}
+  elsewhere.example.com: {provider: github}
   127.0.0.1:8080:
     installations: [{owner: sandbox-org, app_id: "42", private_key_file: k.pem}]
 `))
@@ -183,7 +186,8 @@ git:
 		t.Fatal(err)
 	}
 	users, apps := &fakeTokens{}, &fakeInstallations{}
-	r := &Resolver{Config: cfg, Users: users, Installations: apps,
+	var warn bytes.Buffer
+	r := &Resolver{Config: cfg, Users: users, Installations: apps, Warn: &warn,
 		Entries: func(context.Context) ([]Entry, error) { return entries, nil }}
 	ctx := context.Background()
 	for _, tt := range []struct {
@@ -195,20 +199,23 @@ git:
 		{"github.com: the entry named github wins", Request{Protocol: "https", Host: "github.com"}, "user-github", ""},
 		{"enterprise host, default port", Request{Protocol: "https", Host: "ghe.example.com"}, "user-ghe", ""},
 		{"config names the entry", Request{Protocol: "https", Host: "named.example.com"}, "user-chosen", ""},
+		{"config names an entry of another host", Request{Protocol: "https", Host: "elsewhere.example.com"}, "", "never sent elsewhere"},
 		{"several and none named github", Request{Protocol: "https", Host: "ghe2.example.com"}, "", "name one in the config"},
 		{"other host", Request{Protocol: "https", Host: "gitlab.com"}, "", ""},
 		{"http to a remote host never", Request{Protocol: "http", Host: "github.com"}, "", ""},
 		{"ssh never", Request{Protocol: "ssh", Host: "github.com"}, "", ""},
 		{"api.github.com is a host of the github entry too", Request{Protocol: "https", Host: "api.github.com"}, "user-github", ""},
 		{"sandbox user token over loopback http", Request{Protocol: "http", Host: "127.0.0.1:8080", Path: "alice/notes.git"}, "user-sandbox", ""},
+		{"sandbox without a path: owner mappings do not apply", Request{Protocol: "http", Host: "127.0.0.1:8080"}, "user-sandbox", ""},
 		{"sandbox installation by owner", Request{Protocol: "http", Host: "127.0.0.1:8080", Path: "sandbox-org/widgets.git"}, "ghs_42", ""},
 		{"https scheme does not match an http entry", Request{Protocol: "https", Host: "127.0.0.1:8080"}, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := r.Get(ctx, &tt.req)
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err = %v, want %q", err, tt.err)
+				var cfgErr *ConfigError
+				if !errors.As(err, &cfgErr) || cfgErr.ExitCode() != 2 || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want a configuration error (exit 2) with %q", err, tt.err)
 				}
 				return
 			}
@@ -226,6 +233,11 @@ git:
 				t.Errorf("password = %q, want %q", got, tt.want)
 			}
 		})
+	}
+
+	// The two requests for 127.0.0.1:8080 without a path get the hint, one line each.
+	if lines := strings.Split(strings.TrimSpace(warn.String()), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "credential.http://127.0.0.1:8080.useHttpPath") {
+		t.Errorf("hints = %q, want one line per request without a path", warn.String())
 	}
 
 	if err := r.Erase(ctx, &Request{Protocol: "http", Host: "127.0.0.1:8080", Path: "sandbox-org/w", Password: "ghs_42"}); err != nil {

@@ -3,8 +3,10 @@ package gitcred
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,6 +42,8 @@ type Resolver struct {
 	Entries       func(ctx context.Context) ([]Entry, error)
 	Users         UserTokens
 	Installations InstallationTokens
+	// Warn, when set, receives hints for the person running git (git shows a helper's stderr).
+	Warn io.Writer
 }
 
 // Get answers a get request; a nil answer (and nil error) means the request is
@@ -47,6 +51,9 @@ type Resolver struct {
 func (r *Resolver) Get(ctx context.Context, req *Request) (*Answer, error) {
 	if !safeTransport(req) {
 		return nil, nil
+	}
+	if req.Path == "" && r.Warn != nil && r.Config.NeedsPath(req.Protocol+"://"+req.Host) {
+		fmt.Fprintf(r.Warn, "authctl: git sent no repository path for %s, so owner mappings to App installations do not apply; set credential.%s://%s.useHttpPath true (authctl setup-git does)\n", req.Host, req.Protocol, req.Host)
 	}
 	if in, ok := r.Config.Installation(req.Host, req.Path); ok {
 		token, expiry, err := r.Installations.Token(ctx, in)
@@ -79,13 +86,11 @@ func (r *Resolver) Erase(ctx context.Context, req *Request) error {
 	return nil
 }
 
-// userEntry names the entry whose user token serves req.Host: the one the
-// config names for the host, else among the kind-github entries with a URL on
-// the host and scheme git asks about, the entry named github, else the only one.
+// userEntry names the entry whose user token serves req.Host, among the
+// kind-github entries with a URL on the host and scheme git asks about (a
+// token never goes to another origin): the one the config names for the host,
+// else the entry named github, else the only one.
 func (r *Resolver) userEntry(ctx context.Context, req *Request) (string, error) {
-	if h, ok := r.Config.Hosts[strings.ToLower(req.Host)]; ok && h.Provider != "" {
-		return h.Provider, nil
-	}
 	entries, err := r.Entries(ctx)
 	if err != nil {
 		return "", err
@@ -99,18 +104,21 @@ func (r *Resolver) userEntry(ctx context.Context, req *Request) (string, error) 
 			}
 		}
 	}
+	if h := r.Config.Hosts[strings.ToLower(req.Host)]; h.Provider != "" {
+		if !slices.Contains(matching, h.Provider) {
+			return "", configErrorf("git: %s: provider: %s is not an entry of kind github with a URL on %s://%s; its token is never sent elsewhere", req.Host, h.Provider, req.Protocol, req.Host)
+		}
+		return h.Provider, nil
+	}
 	switch {
 	case len(matching) == 0:
 		return "", nil
 	case len(matching) == 1:
 		return matching[0], nil
+	case slices.Contains(matching, "github"):
+		return "github", nil
 	}
-	for _, name := range matching {
-		if name == "github" {
-			return name, nil
-		}
-	}
-	return "", fmt.Errorf("entries %s all serve %s; name one in the config (git: %s: provider: NAME)", strings.Join(matching, ", "), req.Host, req.Host)
+	return "", configErrorf("entries %s all serve %s; name one in the config (git: %s: provider: NAME)", strings.Join(matching, ", "), req.Host, req.Host)
 }
 
 // onHost tells whether raw is a URL of scheme on host (default ports ignored).
@@ -149,4 +157,16 @@ func safeTransport(req *Request) bool {
 		return ip != nil && ip.IsLoopback()
 	}
 	return false
+}
+
+// ConfigError is a configuration that does not say which token serves a host; it exits 2.
+type ConfigError struct{ msg string }
+
+func (e *ConfigError) Error() string { return e.msg }
+
+// ExitCode is the usage/configuration exit code of CLI.md.
+func (e *ConfigError) ExitCode() int { return 2 }
+
+func configErrorf(format string, args ...any) error {
+	return &ConfigError{msg: fmt.Sprintf(format, args...)}
 }
