@@ -37,7 +37,6 @@ func newCmdSetupGit(f *Factory, runF func(context.Context, *SetupGitOptions) err
 	opts := &SetupGitOptions{
 		IO:         f.IO,
 		Executable: executablePath,
-		GitConfig:  &gitcred.GlobalConfig{Env: gitEnviron(f)},
 		Defaults:   func(ctx context.Context) ([]string, func(string) bool, error) { return setupGitDefaults(ctx, f) },
 	}
 	cmd := &cobra.Command{
@@ -60,6 +59,7 @@ changes being the git config commands run (or due).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
+			opts.GitConfig = &gitcred.GlobalConfig{Env: gitEnviron(f)}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

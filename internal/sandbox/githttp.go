@@ -233,7 +233,7 @@ func (s *Server) gitSmartHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, state := s.lookupAccess(token)
-	if state != tokenValid || user == "" {
+	if state != tokenValid || user == "" || t.grant.app == nil || t.grant.app.Kind != KindGitHub {
 		gitUnauthorized(w, gitBadCredentials)
 		return
 	}
@@ -250,9 +250,9 @@ func (s *Server) gitSmartHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// gitAccess tells what a grant may do with repo (nil: none), and whom GitHub would name.
+// gitAccess tells what a GitHub grant may do with repo (nil: none), and whom GitHub would name.
 func (s *Server) gitAccess(g *grant, repo *Repository) (read, write bool, who string) {
-	if repo == nil || g.app == nil || g.app.Kind != KindGitHub {
+	if repo == nil {
 		return false, false, ""
 	}
 	owner, name, _ := strings.Cut(repo.FullName, "/")

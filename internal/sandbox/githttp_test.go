@@ -129,6 +129,13 @@ func TestGitRefusesMissingAndDeadTokens(t *testing.T) {
 	if strings.Contains(out, tok.AccessToken) {
 		t.Error("git's output shows the token")
 	}
+
+	// A live token of another provider is no GitHub credential.
+	discord := discordLogin(t, srv, "identify")
+	out, err = gitClient{home: t.TempDir(), token: discord.AccessToken}.run(t, t.TempDir(), "clone", repoURL, "x")
+	if err == nil || !strings.Contains(out, "Authentication failed") {
+		t.Errorf("clone with a Discord token: %v\n%s", err, out)
+	}
 }
 
 // Installation tokens reach the installation's repositories only, and push only with
