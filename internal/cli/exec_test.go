@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/sandbox"
 )
 
 func TestExecSetsTokens(t *testing.T) {
@@ -201,5 +203,25 @@ func TestExecParallelProcessesRefreshOnce(t *testing.T) {
 	}
 	if got := w.srv.Count(http.MethodPost, "/login/oauth/access_token"); got != 1 {
 		t.Errorf("%d refreshes at the sandbox, want exactly 1", got)
+	}
+}
+
+// --app-env puts the installation token the git section maps HOST/OWNER to in the child's
+// environment, minted once and then served from the cache.
+func TestExecAppEnvInstallationToken(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	host := gitHost(t, srv)
+	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	env["AUTHCTL_CONFIG"] = cfg
+	var tokens []string
+	for _, target := range []string{sandbox.GitHubInstallationRepo, sandbox.GitHubInstallationOrg + "/gadgets"} {
+		code, stdout, stderr := runWithStdin(t, env, nil, "", "exec", "--app-env", "GH_TOKEN="+host+"/"+target, "--", "sh", "-c", `printf '%s\n' "$GH_TOKEN"`)
+		if code != 0 || !strings.HasPrefix(stdout, "ghs_") {
+			t.Fatalf("--app-env %s: exit %d, the child got a ghs_ token: %v, stderr %q", target, code, strings.HasPrefix(stdout, "ghs_"), stderr)
+		}
+		tokens = append(tokens, stdout)
+	}
+	if tokens[0] != tokens[1] || srv.Count(http.MethodPost, tokensPath) != 1 {
+		t.Errorf("two repositories of one installation: same token %v, %d mints (want 1)", tokens[0] == tokens[1], srv.Count(http.MethodPost, tokensPath))
 	}
 }
