@@ -13,6 +13,7 @@ packages=(
   openssl
   curl
   procps
+  git              # git-http-backend for the sandbox, the real client for git-credential tests
   gcc              # cgo, which go test -race needs
   libc6-dev
 )

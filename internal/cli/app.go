@@ -139,20 +139,30 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 		return err
 	}
 
-	// A cached token for the same target answers without reading the key or the network.
-	key := credential.GitHubAppKey(gh.APIURL, opts.AppID, opts.Installation, opts.Repo, opts.Org, "")
-	cred, err := f.Credentials().CachedAppToken(ctx, key, appTokenMargin, func(ctx context.Context) (*provider.Credential, error) {
-		tok, err := mintGitHubToken(ctx, f, opts, gh.APIURL, req)
-		if err != nil {
-			return nil, err
-		}
-		return &provider.Credential{AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}, nil
-	})
+	cred, err := cachedInstallationToken(ctx, f, opts, gh.APIURL)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
 	return err
+}
+
+// cachedInstallationToken is the installation token for the target opts name on the GitHub
+// whose API is apiURL: the cached one while it is valid for appTokenMargin (no key read, no
+// request), else one minted once for all parallel callers and cached.
+func cachedInstallationToken(ctx context.Context, f *Factory, opts *AppTokenOptions, apiURL string) (*provider.Credential, error) {
+	return f.Credentials().CachedAppToken(ctx, installationKey(apiURL, opts), appTokenMargin, func(ctx context.Context) (*provider.Credential, error) {
+		tok, err := mintGitHubToken(ctx, f, opts, apiURL, app.TokenRequest{})
+		if err != nil {
+			return nil, err
+		}
+		return &provider.Credential{AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}, nil
+	})
+}
+
+// installationKey is the cache key of the target opts name.
+func installationKey(apiURL string, opts *AppTokenOptions) credential.AppKey {
+	return credential.GitHubAppKey(apiURL, opts.AppID, opts.Installation, opts.Repo, opts.Org, "")
 }
 
 // githubAppAPI resolves the provider entry whose API the app calls; it must be of kind github.

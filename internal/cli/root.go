@@ -62,6 +62,9 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 		newCmdApp(f),
 		newCmdWebhook(f),
 		newCmdSandbox(f, nil),
+		newCmdExec(f, nil),
+		newCmdGitCredential(f, nil),
+		newCmdSetupGit(f, nil),
 		newCmdVersion(f, nil),
 	)
 	root.SetHelpCommand(newCmdHelp(root))

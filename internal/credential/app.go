@@ -155,3 +155,17 @@ func (s *Source) DeleteAppToken(ctx context.Context, key AppKey) error {
 	}
 	return nil
 }
+
+// StoredAppToken is the stored token of key whether or not it is still
+// valid; nil when none is stored.
+func (s *Source) StoredAppToken(ctx context.Context, key AppKey) (*provider.Credential, error) {
+	st, err := s.Store()
+	if err != nil {
+		return nil, err
+	}
+	cred, err := st.Get(ctx, key.Kind.storeProvider(), key.account())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return cred, err
+}

@@ -18,6 +18,9 @@
 //	         GET  /user, DELETE /applications/{client_id}/token (also under /api/v3)
 //	         POST /app/installations/{id}/access_tokens   RS256 app JWT (app's public_key_pem) → 201 ghs_ token
 //	         GET  /repos/{owner}/{repo}/installation, /orgs/{org}/installation
+//	Git      GET  /{owner}/{repo}[.git]/info/refs, POST …/git-upload-pack, …/git-receive-pack
+//	                                                      smart HTTP by git-http-backend; Basic auth, any
+//	                                                      username, a live user or installation token
 //	Slack    GET  /oauth/v2/authorize                     scope/user_scope comma-separated; localhost+PKCE
 //	         POST /api/oauth.v2.access                    ok:false errors, authed_user
 //	         POST /api/auth.test, /api/auth.revoke
@@ -63,7 +66,9 @@
 //     GitHubInstallationOrg as GitHubInstallationID (installation tokens
 //     need the app's public_key_pem in the seed); Sentry integration
 //     SentryIntegrationClient installed as SentryInstallationUUID with the
-//     webhook code SentryInstallationCode.
+//     webhook code SentryInstallationCode;
+//   - private Git repositories GitHubInstallationRepo and sandbox-org/gadgets
+//     (alice is a collaborator), created under Options.GitRoot on first use.
 //
 // Device codes are approved on the verification page, by ApproveDevice, or
 // with AutoApprove after their first poll (which answers

@@ -207,7 +207,7 @@ func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request)
 			permissions[name] = level
 		}
 	}
-	t := s.issue(&grant{app: app, scopes: []string{"installation"}}, installationTokenLifetime, "ghs_", "", -1)
+	t := s.issue(&grant{app: app, scopes: []string{"installation"}, installation: &installationGrant{in, narrow.Repositories, permissions}}, installationTokenLifetime, "ghs_", "", -1)
 	answer := map[string]any{
 		"token": t.access.value, "expires_at": t.access.expiry.UTC().Format(time.RFC3339),
 		"permissions": permissions, "repository_selection": repositorySelection(in),

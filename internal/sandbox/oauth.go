@@ -35,6 +35,8 @@ type grant struct {
 	scopes  []string
 	nonce   string
 	revoked bool
+	// installation is set on installation tokens: what they reach (githttp.go).
+	installation *installationGrant
 }
 
 // token is an access or refresh token.

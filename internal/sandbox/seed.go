@@ -86,6 +86,8 @@ type Seed struct {
 	Bots        []Bot   `yaml:"bots,omitempty"`
 	// Installations of GitHub Apps and Sentry integrations.
 	Installations []Installation `yaml:"installations,omitempty"`
+	// Repositories are served over Git's smart HTTP protocol (githttp.go).
+	Repositories []Repository `yaml:"repositories,omitempty"`
 	// TokenLifetime is the access-token lifetime in seconds for kinds whose
 	// tokens expire (Discord, GitHub Apps, Slack, Sentry, OIDC); 0 means
 	// each provider's real default.
@@ -227,6 +229,10 @@ func DefaultSeed() *Seed {
 				Repositories: []string{"widgets", "gadgets"}, Permissions: map[string]string{"contents": "read", "metadata": "read", "issues": "write"}},
 			{Kind: KindSentry, UUID: SentryInstallationUUID, ClientID: SentryIntegrationClient, Code: SentryInstallationCode},
 		},
+		Repositories: []Repository{
+			{FullName: GitHubInstallationRepo, Private: true, Collaborators: []string{AliceUsername}},
+			{FullName: GitHubInstallationOrg + "/gadgets", Private: true, Collaborators: []string{AliceUsername}},
+		},
 	}
 	for i := range ManyGuildsCount {
 		id := strconv.FormatInt(ManyGuildsFirst+int64(i), 10)
@@ -304,6 +310,11 @@ func (s *Seed) validate() error {
 	for _, in := range s.Installations {
 		if in.Kind != KindGitHub && in.Kind != KindSentry {
 			return fmt.Errorf("installation of kind %q: only github and sentry have installations", in.Kind)
+		}
+	}
+	for _, r := range s.Repositories {
+		if err := validateRepository(r); err != nil {
+			return err
 		}
 	}
 	for _, a := range s.Apps {

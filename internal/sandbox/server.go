@@ -24,6 +24,9 @@ type Options struct {
 	// a code for the default user (or the user named by login_hint), and a
 	// device code is approved for the default user after its first poll.
 	AutoApprove bool
+	// GitRoot is where the seeded Git repositories are created; empty means a
+	// temporary directory removed by Close or Shutdown.
+	GitRoot string
 }
 
 // Server is one sandbox instance. It is safe for concurrent use.
@@ -51,6 +54,7 @@ type Server struct {
 	signer        *idTokenSigner
 	// usedInstallCodes marks Sentry installation codes already exchanged.
 	usedInstallCodes map[string]bool
+	git              *gitRepos
 }
 
 // New builds a server on opts; call Start to listen.
@@ -76,11 +80,12 @@ func New(opts Options) *Server {
 		signer:      &idTokenSigner{},
 
 		usedInstallCodes: map[string]bool{},
+		git:              newGitRepos(opts.GitRoot, seed.Repositories),
 	}
 	for route, f := range seed.Faults {
 		s.faults[route] = f
 	}
-	s.handler = checkHost(s.middleware(s.routes()))
+	s.handler = checkHost(s.middleware(s.withGit(s.routes())))
 	return s
 }
 
@@ -142,6 +147,7 @@ func (s *Server) Close() error {
 	if srv == nil {
 		return nil
 	}
+	defer s.git.cleanup()
 	return srv.Close()
 }
 
@@ -152,6 +158,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
+	defer s.git.cleanup()
 	return srv.Shutdown(ctx)
 }
 

@@ -19,7 +19,7 @@ func AutoApprove() Option { return func(o *sandbox.Options) { o.AutoApprove = tr
 // Start runs a sandbox on a random loopback port, closed when the test ends.
 func Start(t testing.TB, opts ...Option) *sandbox.Server {
 	t.Helper()
-	var o sandbox.Options
+	o := sandbox.Options{GitRoot: t.TempDir()}
 	for _, opt := range opts {
 		opt(&o)
 	}

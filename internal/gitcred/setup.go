@@ -1,0 +1,187 @@
+package gitcred
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os/exec"
+	"slices"
+	"strings"
+)
+
+// GlobalConfig is the user's global git configuration, read and written by the git command
+// (so git's own rules for HOME, XDG_CONFIG_HOME and GIT_CONFIG_GLOBAL apply).
+type GlobalConfig struct {
+	Git string   // the git executable; "git" from PATH when empty
+	Env []string // the environment git runs in
+}
+
+func (g *GlobalConfig) run(ctx context.Context, args ...string) (string, error) {
+	bin := g.Git
+	if bin == "" {
+		bin = "git"
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"config", "--global"}, args...)...)
+	cmd.Env = g.Env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 && args[0] == "--get-all" {
+		return "", nil // git's answer for a key that is not set
+	}
+	if err != nil {
+		return "", fmt.Errorf("git config --global %s: %v %s", args[0], err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
+}
+
+// Change is one git config command setup-git runs (or, with --dry-run, would run).
+type Change struct {
+	Args []string // after `git config --global`
+}
+
+// String is the change as a shell command line.
+func (c Change) String() string {
+	quoted := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		quoted[i] = ShellQuote(a)
+	}
+	return "git config --global " + strings.Join(quoted, " ")
+}
+
+// HelperValue is the credential.helper value that runs exe as authctl's git
+// credential helper; the leading '!' makes git run it through the shell.
+func HelperValue(exe string) string {
+	return "!" + ShellQuote(exe) + " git-credential"
+}
+
+// ShellQuote quotes s for sh when it holds anything but safe characters.
+func ShellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// HostURL turns --host into the URL git's credential config is keyed by:
+// HOST means https://HOST, except a loopback address, which is served over
+// plain http (the local sandbox); a URL keeps its scheme, which must be https,
+// or http on loopback.
+func HostURL(host string) (string, error) {
+	raw := host
+	if !strings.Contains(raw, "://") {
+		scheme := "https"
+		if isLoopback(raw) {
+			scheme = "http"
+		}
+		raw = scheme + "://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("host %q: give a host name (github.com, ghe.example.com:8443) or https://HOST", host)
+	}
+	if !safeTransport(&Request{Protocol: u.Scheme, Host: u.Host}) {
+		return "", fmt.Errorf("host %q: only https, or http to a loopback address, can carry a token", host)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+}
+
+func isLoopback(hostport string) bool {
+	h := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		h = hh
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// Setup makes git ask helper, and only helper, for credentials of each host
+// URL, the way `gh auth setup-git` does: credential.URL.helper is reset to
+// the empty value (which drops helpers configured before it for that URL)
+// and then given helper. With usePath, credential.URL.useHttpPath is set
+// too, so git sends the repository path the installation mappings need. A
+// host already set up so is left alone; with dryRun nothing is written. It
+// returns the changes made (or due).
+func Setup(ctx context.Context, g *GlobalConfig, hostURLs []string, helper string, usePath func(hostURL string) bool, dryRun bool) ([]Change, error) {
+	var changes []Change
+	for _, hostURL := range hostURLs {
+		key := "credential." + hostURL + ".helper"
+		out, err := g.run(ctx, "--get-all", key)
+		if err != nil {
+			return changes, err
+		}
+		var due []Change
+		if current := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); out == "" || !slices.Equal(current, []string{"", helper}) {
+			due = append(due, Change{Args: []string{"--replace-all", key, ""}}, Change{Args: []string{"--add", key, helper}})
+		}
+		if usePath(hostURL) {
+			pathKey := "credential." + hostURL + ".useHttpPath"
+			out, err := g.run(ctx, "--get-all", pathKey)
+			if err != nil {
+				return changes, err
+			}
+			if strings.TrimSpace(out) != "true" {
+				due = append(due, Change{Args: []string{"--replace-all", pathKey, "true"}})
+			}
+		}
+		for _, c := range due {
+			if !dryRun {
+				if _, err := g.run(ctx, c.Args...); err != nil {
+					return changes, err
+				}
+			}
+			changes = append(changes, c)
+		}
+	}
+	return changes, nil
+}
+
+// HostURLs are the URLs setup-git configures when no --host is given: the
+// web host of every github entry, and every host of the config's git
+// section, each once, in order.
+func HostURLs(entries []Entry, cfg *Config) []string {
+	var urls []string
+	add := func(u string) {
+		if u != "" && !slices.Contains(urls, u) {
+			urls = append(urls, u)
+		}
+	}
+	for _, e := range entries {
+		if len(e.URLs) == 0 {
+			continue
+		}
+		if u, err := url.Parse(e.URLs[0]); err == nil && u.Host != "" {
+			if hostURL, err := HostURL(u.Scheme + "://" + normalHost(u.Scheme, u.Host)); err == nil {
+				add(hostURL)
+			}
+		}
+	}
+	hosts := make([]string, 0, len(cfg.Hosts))
+	for h := range cfg.Hosts {
+		hosts = append(hosts, h)
+	}
+	slices.Sort(hosts)
+	for _, h := range hosts {
+		if hostURL, err := HostURL(h); err == nil {
+			add(hostURL)
+		}
+	}
+	return urls
+}
+
+// NeedsPath tells whether an installation mapping of the host in hostURL needs the
+// repository path from git (credential.useHttpPath).
+func (c *Config) NeedsPath(hostURL string) bool {
+	u, err := url.Parse(hostURL)
+	if err != nil {
+		return false
+	}
+	h := c.Hosts[strings.ToLower(u.Host)]
+	return slices.ContainsFunc(h.Installations, func(in Installation) bool { return in.NeedsPath() })
+}
