@@ -41,7 +41,7 @@ func (s *Server) startDevice(app *App, scopes []string) *deviceAuth {
 	}
 	d := &deviceAuth{
 		deviceCode: randomToken(""), userCode: userCode(), app: app, scopes: scopes,
-		expires: time.Now().Add(lifetime), interval: interval, status: "pending",
+		expires: s.now().Add(lifetime), interval: interval, status: "pending",
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,7 +73,7 @@ func userCode() string {
 const devicePollSlack = 250 * time.Millisecond
 
 func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *oauthError) {
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.devices[deviceCode]
@@ -121,7 +121,7 @@ func (s *Server) ApproveDevice(userCode, username string) bool {
 func (s *Server) ExpireDeviceCodes() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := time.Now().Add(-time.Second)
+	past := s.now().Add(-time.Second)
 	for _, d := range s.devices {
 		d.expires = past
 	}
@@ -137,7 +137,7 @@ func (s *Server) decideDevice(code, username string, approve bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.userCodes[strings.ToUpper(strings.TrimSpace(code))]
-	if d == nil || d.status != "pending" || time.Now().After(d.expires) || (approve && user == nil) {
+	if d == nil || d.status != "pending" || s.now().After(d.expires) || (approve && user == nil) {
 		return false
 	}
 	if approve {

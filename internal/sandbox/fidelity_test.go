@@ -19,7 +19,8 @@ import (
 // GitHub answers slow_down to a device poll inside the interval, not only to one inside half of it.
 func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 	t.Parallel()
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
+	clock := sandbox.NewClock(time.Now())
+	srv := sandboxtest.Start(t, sandboxtest.WithClock(clock), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
 	_, _, body := postForm(t, srv.URL()+"/login/device/code", url.Values{"client_id": {sandbox.GitHubClientID}, "scope": {"read:user"}}, "", "")
 	d, _ := url.ParseQuery(string(body))
 	poll := func() string {
@@ -31,7 +32,7 @@ func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 	if got := poll(); got != "authorization_pending" {
 		t.Fatalf("first poll: %q", got)
 	}
-	time.Sleep(600 * time.Millisecond) // past half the 1 s interval, inside the interval
+	clock.Advance(600 * time.Millisecond) // past half the 1 s interval, inside the interval
 	if got := poll(); got != "slow_down" {
 		t.Fatalf("poll 0.6 s into a 1 s interval: %q, want slow_down", got)
 	}

@@ -87,7 +87,7 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return nil, false
 	}
-	now := time.Now()
+	now := s.now()
 	switch {
 	case claims.IssuedAt == nil || claims.Expiry == nil:
 		githubMessage(w, http.StatusUnauthorized, "'Issued at' and 'Expiration time' claims are required")
@@ -310,7 +310,7 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 	t := s.issue(g, s.lifetime(sentryTokenLifetime), "", "", 0)
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"id": randomToken("")[:12], "token": t.access.value, "refreshToken": t.refresh.value,
-		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": time.Now().UTC().Format(time.RFC3339Nano),
+		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": s.now().UTC().Format(time.RFC3339Nano),
 		"scopes": g.scopes, "state": nil, "application": map[string]string{"clientId": app.ClientID},
 	})
 }

@@ -211,7 +211,7 @@ func (s *Server) authorize(kind, scopeSyntax string, issuer func(*http.Request) 
 		}
 		req := &authRequest{
 			id: randomToken(""), kind: kind, app: app, redirectURI: rawRedirect,
-			state: q.Get("state"), nonce: q.Get("nonce"), loginHint: q.Get("login_hint"), created: time.Now(),
+			state: q.Get("state"), nonce: q.Get("nonce"), loginHint: q.Get("login_hint"), created: s.now(),
 		}
 		if issuer != nil {
 			req.issuer = issuer(r)
@@ -264,7 +264,7 @@ func (s *Server) authorize(kind, scopeSyntax string, issuer func(*http.Request) 
 		s.mu.Lock()
 		if len(s.pending) >= pruneThreshold {
 			for k, p := range s.pending {
-				if time.Since(p.created) > pendingLifetime {
+				if s.now().Sub(p.created) > pendingLifetime {
 					delete(s.pending, k)
 				}
 			}
@@ -291,7 +291,7 @@ func validChallenge(c string) bool {
 // approve issues a code for user and redirects to the client.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *authRequest, user *User) {
 	code := randomToken("")
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	if len(s.codes) >= pruneThreshold {
 		for k, c := range s.codes {
@@ -372,7 +372,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	req := s.pending[r.PostForm.Get("request")]
 	delete(s.pending, r.PostForm.Get("request"))
 	s.mu.Unlock()
-	if req == nil || time.Since(req.created) > pendingLifetime {
+	if req == nil || s.now().Sub(req.created) > pendingLifetime {
 		errorPage(w, http.StatusBadRequest, "Unknown or expired request", "Start the authorization again from the application.")
 		return
 	}
@@ -493,7 +493,7 @@ func (s *Server) redeemCode(app *App, tr *tokenRequest) (*authCode, *oauthError)
 	case c.used != nil:
 		c.used.revoked = true // RFC 6749 §4.1.2: a replayed code revokes what it gave
 		return nil, invalidGrant("authorization code already used")
-	case time.Now().After(c.expires):
+	case s.now().After(c.expires):
 		return nil, invalidGrant("authorization code expired")
 	case tr.form.Get("redirect_uri") != c.req.redirectURI && (tr.form.Get("redirect_uri") != "" || c.req.kind == KindDiscord || c.req.kind == KindOIDC):
 		return nil, invalidGrant("redirect_uri does not match the authorization request")
@@ -523,7 +523,7 @@ type issued struct {
 // issue mints an access token (and a refresh token when refreshLifetime is
 // not negative; 0 means it never expires) for g.
 func (s *Server) issue(g *grant, lifetime time.Duration, accessPrefix, refreshPrefix string, refreshLifetime time.Duration) issued {
-	now := time.Now()
+	now := s.now()
 	out := issued{lifetime: lifetime}
 	out.access = &token{value: randomToken(accessPrefix), grant: g}
 	if lifetime > 0 {
@@ -548,7 +548,7 @@ func (s *Server) rotate(app *App, value string, killAccess bool) (*grant, *oauth
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.refresh[value]
-	if value == "" || t == nil || t.grant.app != app || !t.usable(time.Now()) {
+	if value == "" || t == nil || t.grant.app != app || !t.usable(s.now()) {
 		return nil, invalidGrant("Invalid refresh token")
 	}
 	t.dead = true
@@ -595,7 +595,7 @@ func (s *Server) lookupAccess(value string) (*token, tokenState) {
 		return nil, tokenUnknown
 	case t.dead || t.grant.revoked:
 		return t, tokenRevoked
-	case !t.usable(time.Now()):
+	case !t.usable(s.now()):
 		return t, tokenExpired
 	}
 	return t, tokenValid

@@ -105,7 +105,7 @@ func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": verify,
 		"verification_uri_complete": verify + "?user_code=" + d.userCode,
-		"expires_in":                int(time.Until(d.expires).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
+		"expires_in":                int(d.expires.Sub(s.now()).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
 	})
 }
 

@@ -22,12 +22,16 @@ type Options struct {
 	// a code for the default user (or the user named by login_hint), and a
 	// device code is approved for the default user after its first poll.
 	AutoApprove bool
+	// Now is the clock behind every expiry, lifetime and polling interval;
+	// nil means time.Now. Tests pass a Clock's Now to let time pass without sleeping.
+	Now func() time.Time
 }
 
 // Server is one sandbox instance. It is safe for concurrent use.
 type Server struct {
 	seed        *Seed
 	autoApprove bool
+	now         func() time.Time
 	handler     http.Handler
 	closing     chan struct{}
 	closeOnce   sync.Once
@@ -57,9 +61,14 @@ func New(opts Options) *Server {
 	if seed == nil {
 		seed = DefaultSeed()
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	s := &Server{
 		seed:        seed,
 		autoApprove: opts.AutoApprove,
+		now:         now,
 		closing:     make(chan struct{}),
 		counts:      map[string]int{},
 		faults:      map[string]Fault{},
@@ -201,7 +210,7 @@ func (s *Server) SetTokenLifetime(d time.Duration) {
 func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := time.Now().Add(-time.Second)
+	past := s.now().Add(-time.Second)
 	for _, t := range s.access {
 		t.expiry = past
 	}
