@@ -23,6 +23,7 @@ const (
 	installationTokenLifetime = time.Hour
 	maxAppJWTLifetime         = 10 * time.Minute
 	clockSkew                 = 60 * time.Second
+	installCodeLifetime       = 10 * time.Minute // Sentry's ApiGrant DEFAULT_EXPIRATION
 	githubDocsURL             = "https://docs.github.com/rest"
 )
 
@@ -251,11 +252,16 @@ func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) 
 // sentryIntegrationToken is Sentry's integration token endpoint: a JSON body
 // with grant_type authorization_code (the installation webhook's code) or
 // refresh_token; the answer is camelCase and a refresh deletes the old token.
-// As Sentry's SentryAppAuthorizationsEndpoint does, a refused grant, refresh
-// token or grant_type is a 403 {"error": …}; wrong client credentials a 401.
+// Errors follow today's Sentry (sentry_apps/token_exchange): wrong client
+// credentials, a wrong, used or expired code and an unknown refresh token are
+// 401, a refresh token or installation of another integration 400, an unknown
+// grant_type 403, every body {"detail": …}. An installation seeded with
+// legacy_errors answers as older Sentry did: 403 {"error": …} for every refusal
+// of the grant.
 func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) {
+	detail := func(status int, msg string) { writeJSON(w, status, map[string]string{"detail": msg}) }
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body must be JSON"})
+		detail(http.StatusBadRequest, "the body must be JSON")
 		return
 	}
 	var body struct {
@@ -266,7 +272,7 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		ClientSecret string `json:"client_secret"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes)).Decode(&body); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body is not valid JSON"})
+		detail(http.StatusBadRequest, "the body is not valid JSON")
 		return
 	}
 	var in *Installation
@@ -275,10 +281,25 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 			in = c
 		}
 	}
+	if in == nil {
+		detail(http.StatusNotFound, "The requested resource does not exist")
+		return
+	}
+	// fidelity: sentry-integration-client-401
 	app := s.app(KindSentry, body.ClientID)
-	if in == nil || app == nil || in.ClientID != app.ClientID ||
-		subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid credentials"})
+	if app == nil || subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
+		detail(http.StatusUnauthorized, "Invalid Client ID / Secret pair")
+		return
+	}
+	refuse := func(status int, msg string) {
+		if in.LegacyErrors {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": msg})
+			return
+		}
+		detail(status, msg)
+	}
+	if in.ClientID != app.ClientID {
+		refuse(http.StatusBadRequest, "Given installation is not for integration: "+app.ClientID)
 		return
 	}
 	var g *grant
@@ -288,23 +309,32 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		s.mu.Lock()
 		used := s.usedInstallCodes[in.UUID]
 		matches := subtle.ConstantTimeCompare([]byte(body.Code), []byte(in.Code)) == 1
-		if matches && !used {
+		expired := !s.now().Before(s.started.Add(installCodeLifetime))
+		if matches && !used && !expired {
 			s.usedInstallCodes[in.UUID] = true
 		}
 		s.mu.Unlock()
-		if used || !matches {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid grant"})
+		switch {
+		case used || !matches:
+			refuse(http.StatusUnauthorized, "Could not find grant for given code")
+			return
+		case expired:
+			refuse(http.StatusUnauthorized, "Grant has already expired")
 			return
 		}
 		g = &grant{app: app, scopes: []string{"org:read", "project:read", "event:read"}}
 	case "refresh_token":
 		var oerr *oauthError
 		if g, oerr = s.rotate(app, body.RefreshToken, true); oerr != nil {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid refresh token"})
+			if s.refreshOfOtherApp(app, body.RefreshToken) {
+				refuse(http.StatusBadRequest, "Token does not belong to the application")
+				return
+			}
+			refuse(http.StatusUnauthorized, "Given refresh token does not exist")
 			return
 		}
 	default:
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid grant_type"})
+		refuse(http.StatusForbidden, "Invalid grant_type")
 		return
 	}
 	t := s.issue(g, s.lifetime(sentryTokenLifetime), "", "", 0)
@@ -313,4 +343,12 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": s.now().UTC().Format(time.RFC3339Nano),
 		"scopes": g.scopes, "state": nil, "application": map[string]string{"clientId": app.ClientID},
 	})
+}
+
+// refreshOfOtherApp tells whether value is a live refresh token of an app other than app.
+func (s *Server) refreshOfOtherApp(app *App, value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.refresh[value]
+	return t != nil && t.grant.app != app && t.usable(s.now())
 }

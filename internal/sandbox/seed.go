@@ -146,6 +146,10 @@ type Installation struct {
 	// Permissions are what a GitHub installation was granted, by name:
 	// read, write or admin (default contents and metadata: read).
 	Permissions map[string]string `yaml:"permissions,omitempty"`
+	// LegacyErrors makes a Sentry installation refuse grants as Sentry did
+	// before sentry_apps/token_exchange: 403 {"error": …} instead of 401/400
+	// {"detail": …}.
+	LegacyErrors bool `yaml:"legacy_errors,omitempty"`
 }
 
 // Guild is a Discord guild.

@@ -32,6 +32,7 @@ type Server struct {
 	seed        *Seed
 	autoApprove bool
 	now         func() time.Time
+	started     time.Time // when Sentry installation codes were issued
 	handler     http.Handler
 	closing     chan struct{}
 	closeOnce   sync.Once
@@ -69,6 +70,7 @@ func New(opts Options) *Server {
 		seed:        seed,
 		autoApprove: opts.AutoApprove,
 		now:         now,
+		started:     now(),
 		closing:     make(chan struct{}),
 		counts:      map[string]int{},
 		faults:      map[string]Fault{},
