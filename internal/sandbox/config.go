@@ -64,7 +64,7 @@ func (s *Server) ConfigYAML() string {
 	if a := s.firstApp(KindSentry); a != nil {
 		entry("sentry", KindSentry, a.ClientID, a.ClientSecret, []string{"org:read"}, "", [][2]string{
 			{"auth_url", base + "/oauth/authorize/"}, {"token_url", base + "/oauth/token/"},
-			{"device_url", base + "/oauth/device/code/"}, {"api_url", base + "/api/0"},
+			{"revoke_url", base + "/oauth/revoke/"}, {"device_url", base + "/oauth/device/code/"}, {"api_url", base + "/api/0"},
 		})
 	}
 	if a := s.firstApp(KindOIDC); a != nil {

@@ -24,9 +24,11 @@
 //	         Sign in with Slack: GET /.well-known/openid-configuration, /openid/connect/keys,
 //	         /openid/connect/authorize; POST /api/openid.connect.token; /api/openid.connect.userInfo
 //	Sentry   GET  /oauth/authorize/, POST /oauth/token/   user and expires_at; Basic+form double auth refused
+//	         POST /oauth/revoke/                          RFC 7009, client_id and client_secret in the form
 //	         POST /oauth/device/code/, GET|POST /oauth/device/
 //	         GET  /api/0/organizations/, /api/0/users/me/
-//	         POST /api/0/sentry-app-installations/{uuid}/authorizations/   integration tokens, camelCase
+//	         POST /api/0/sentry-app-installations/{uuid}/authorizations/   integration tokens, camelCase;
+//	                                                      install codes expire 10 min after the sandbox starts
 //	OIDC     GET  /oidc/.well-known/openid-configuration, /oidc/jwks, /oidc/authorize, /oidc/userinfo
 //	         POST /oidc/token, /oidc/revoke               RS256 ID tokens (go-jose), nonce, iss on callback
 //	Sandbox  POST /_sandbox/consent                       the consent page's form

@@ -337,7 +337,7 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		refuse(http.StatusForbidden, "Invalid grant_type")
 		return
 	}
-	t := s.issue(g, s.lifetime(sentryTokenLifetime), "", "", 0)
+	t := s.issue(g, s.lifetime(sentryIntegrationTokenLifetime), "", "", 0)
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"id": randomToken("")[:12], "token": t.access.value, "refreshToken": t.refresh.value,
 		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": s.now().UTC().Format(time.RFC3339Nano),

@@ -42,7 +42,7 @@ func TestSentryCodeAndRefresh(t *testing.T) {
 	user, _ := tok.Extra("user").(map[string]any)
 	expiresAt, err := time.Parse(time.RFC3339, tok.Extra("expires_at").(string))
 	if user["id"] != sandbox.AliceID || user["email"] != sandbox.AliceEmail || user["name"] == nil || err != nil ||
-		expiresAt.Sub(time.Now()) < 7*time.Hour || tok.RefreshToken == "" || tok.Extra("scope") != "org:read" {
+		expiresAt.Sub(time.Now()) < 29*24*time.Hour || tok.RefreshToken == "" || tok.Extra("scope") != "org:read" {
 		t.Fatalf("token: user %v expires_at %v (%v) refresh %t scope %v", user, tok.Extra("expires_at"), err, tok.RefreshToken != "", tok.Extra("scope"))
 	}
 	status, _, body := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken)
@@ -182,5 +182,54 @@ func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	status, _, body = get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken)
 	if status != 401 || decode[map[string]string](t, body)["detail"] == "" {
 		t.Fatalf("expired: %d %s", status, body)
+	}
+}
+
+// Sentry's OAuthRevokeView: client_id and client_secret in the form, both required; a revoked
+// token (access or refresh) takes its pair with it; an unknown token is a silent 200.
+// fidelity: sentry-revoke
+func TestSentryRevoke(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	tok := sentryLogin(t, srv)
+	revoke := srv.URL() + "/oauth/revoke/"
+	form := func(extra url.Values) url.Values {
+		v := url.Values{"client_id": {sandbox.SentryClientID}, "client_secret": {sandbox.SentryClientSecret}, "token": {tok.AccessToken}}
+		for k, vals := range extra {
+			v[k] = vals
+		}
+		return v
+	}
+	refusals := []struct {
+		form   url.Values
+		status int
+		code   string
+	}{
+		{form(url.Values{"client_secret": {""}}), 400, "invalid_client"},
+		{form(url.Values{"client_secret": {"wrong"}}), 401, "invalid_client"},
+		{form(url.Values{"token": {""}}), 400, "invalid_request"},
+		{form(url.Values{"token_type_hint": {"id_token"}}), 400, "unsupported_token_type"},
+	}
+	for _, r := range refusals {
+		status, _, body := postForm(t, revoke, r.form, "", "")
+		if status != r.status || decode[map[string]string](t, body)["error"] != r.code {
+			t.Errorf("revoke %v: %d %s, want %d %s", r.form, status, body, r.status, r.code)
+		}
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/users/me/", "Bearer "+tok.AccessToken); status != 200 {
+		t.Fatalf("a refused revoke killed the token: %d", status)
+	}
+	if status, _, body := postForm(t, revoke, form(url.Values{"token": {"unknown"}}), "", ""); status != 200 {
+		t.Errorf("unknown token: %d %s, want 200", status, body)
+	}
+	if status, _, body := postForm(t, revoke, form(nil), "", ""); status != 200 {
+		t.Fatalf("revoke: %d %s", status, body)
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/users/me/", "Bearer "+tok.AccessToken); status != 401 {
+		t.Errorf("revoked token: %d, want 401", status)
+	}
+	conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, sandbox.SentryClientSecret)
+	if _, err := conf.TokenSource(clientCtx(t), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+		t.Error("the refresh token of a revoked access token still works")
 	}
 }

@@ -1,0 +1,97 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/authctl/authctl/internal/config"
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+)
+
+// resolveFrom resolves name from the sandbox's configuration after edit has changed its text.
+func resolveFrom(t *testing.T, srv *sandbox.Server, name string, edit func(string) string) *provider.Provider {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(edit(srv.ConfigYAML())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(string) string { return "" }
+	cfg, err := config.Load(path, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := provider.Resolve(context.Background(), cfg, name, getenv, &http.Client{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("resolve %s: %v", name, err)
+	}
+	return p
+}
+
+// deviceToken runs one device authorization for p, approved at once, and returns the token
+// answer of a single poll.
+func deviceToken(t *testing.T, srv *sandbox.Server, p *provider.Provider) map[string]any {
+	t.Helper()
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, p.HTTPClient())
+	da, err := p.OAuth2("", nil).DeviceAuth(ctx)
+	if err != nil {
+		t.Fatalf("device code: %v", err)
+	}
+	if !srv.ApproveDevice(da.UserCode, sandbox.AliceUsername) {
+		t.Fatal("approve device")
+	}
+	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {da.DeviceCode}, "client_id": {p.ClientID}}
+	req, _ := http.NewRequest(http.MethodPost, p.Endpoint.TokenURL, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := p.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 || out["access_token"] == nil {
+		t.Fatalf("device token: %d %v %v", resp.StatusCode, out, err)
+	}
+	return out
+}
+
+// Sentry: a public client logs in with the device flow without a secret; the user token lives
+// 30 days and is a "Bearer" token; it cannot be refreshed or revoked without the secret.
+// fidelity: sentry-user-token-lifetime, sentry-device-public-client
+func TestSentryPublicDeviceClient(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	p := resolveFrom(t, srv, "sentry", func(yaml string) string {
+		return strings.Replace(yaml, `    client_secret: "`+sandbox.SentryClientSecret+`"`+"\n", "", 1)
+	})
+	out := deviceToken(t, srv, p)
+	if out["token_type"] != "Bearer" || out["expires_in"].(float64) < 29*24*3600 {
+		t.Fatalf("token answer: token_type %v expires_in %v, want Bearer and about 30 days", out["token_type"], out["expires_in"])
+	}
+	cred, err := p.FromToken(context.Background(), &oauth2.Token{AccessToken: out["access_token"].(string), RefreshToken: out["refresh_token"].(string), Expiry: time.Now().Add(30 * 24 * time.Hour)})
+	if err != nil || cred.UserName != sandbox.AliceEmail {
+		t.Fatalf("from token: %+v %v", cred, err)
+	}
+	if _, err := p.Refresh(context.Background(), cred); exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "run authctl login sentry --device again") {
+		t.Errorf("refresh without the secret: %v (exit %d), want exit 3 naming --device", err, exitcode.Of(err))
+	}
+	if err := p.Revoke(context.Background(), cred); !errors.Is(err, provider.ErrRevokeUnsupported) {
+		t.Errorf("revoke without the secret: %v, want ErrRevokeUnsupported", err)
+	}
+	if err := p.CheckWebLoginSecret(); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("web login without the secret: %v, want exit 2", err)
+	}
+}
