@@ -95,3 +95,24 @@ func TestSentryPublicDeviceClient(t *testing.T) {
 		t.Errorf("web login without the secret: %v, want exit 2", err)
 	}
 }
+
+// Slack: an app using PKCE with a localhost redirect logs in and refreshes without a client
+// secret; the redirect uses the registered port (redirect_ports), as Slack's port matching is
+// undocumented.
+// fidelity: slack-pkce-refresh-no-secret
+func TestSlackPublicPKCEClientRefreshes(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	p := resolveFrom(t, srv, "slack", func(yaml string) string {
+		return strings.Replace(yaml, `    client_secret: "`+sandbox.SlackClientSecret+`"`+"\n", "", 1)
+	})
+	if len(p.RedirectPorts) != 1 || p.RedirectPorts[0] != sandbox.SlackRedirectPort {
+		t.Fatalf("redirect ports %v, want [%d]", p.RedirectPorts, sandbox.SlackRedirectPort)
+	}
+	cred := login(t, p)
+	srv.ExpireAccessTokens()
+	next, err := p.Refresh(context.Background(), cred)
+	if err != nil || next.AccessToken == cred.AccessToken {
+		t.Fatalf("refresh without the secret: %v", err)
+	}
+}

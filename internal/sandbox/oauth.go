@@ -35,6 +35,9 @@ type grant struct {
 	scopes  []string
 	nonce   string
 	revoked bool
+	// publicRefresh: refreshing needs no client secret (Slack PKCE with a localhost
+	// redirect, GitHub device-flow tokens).
+	publicRefresh bool
 }
 
 // token is an access or refresh token.
@@ -69,7 +72,8 @@ type authCode struct {
 	req     *authRequest
 	user    *User
 	expires time.Time
-	used    *grant // the grant it was exchanged for; a second use revokes it
+	used    *grant   // the grant it was exchanged for; a second use revokes it
+	also    []*grant // further grants of the same exchange (Slack's bot and user tokens)
 }
 
 // kindRules are what differs between kinds on the authorize endpoint.
@@ -136,11 +140,12 @@ func loopbackAnyPort(app *App, uri *url.URL) bool {
 	return false
 }
 
-// slackRedirect: HTTPS to a registered URI, or http://localhost on any port
-// under a registered localhost path.
+// slackRedirect: HTTPS under a registered URI, or a plain-HTTP localhost URI
+// registered exactly, port included: Slack documents localhost redirects for
+// PKCE apps but not whether it matches their port, so the port is exact.
 func slackRedirect(app *App, uri *url.URL) bool {
-	if uri.Scheme == "http" && uri.Hostname() != "localhost" {
-		return false
+	if uri.Scheme == "http" {
+		return uri.Hostname() == "localhost" && exactRedirect(app, uri)
 	}
 	return loopbackAnyPort(app, uri)
 }
@@ -491,7 +496,11 @@ func (s *Server) redeemCode(app *App, tr *tokenRequest) (*authCode, *oauthError)
 	case codeValue == "" || c == nil || c.req.app != app:
 		return nil, invalidGrant(`Invalid "code" in request.`)
 	case c.used != nil:
-		c.used.revoked = true // RFC 6749 §4.1.2: a replayed code revokes what it gave
+		// RFC 6749 §4.1.2: a replayed code revokes what it gave.
+		c.used.revoked = true
+		for _, g := range c.also {
+			g.revoked = true
+		}
 		return nil, invalidGrant("authorization code already used")
 	case s.now().After(c.expires):
 		return nil, invalidGrant("authorization code expired")

@@ -55,6 +55,8 @@ const (
 	SlackClientID     = "1111111111.2222222222"
 	SlackClientSecret = "slack-sandbox-secret"
 	SlackTeamID       = "T0SANDBOX"
+	SlackRedirectPort = 28684 // Slack's localhost port matching is undocumented: registered exactly
+	SlackRedirectURI  = "http://localhost:28684/callback"
 
 	SentryClientID     = "sentry-sandbox-client"
 	SentryClientSecret = "sentry-sandbox-secret"
@@ -199,7 +201,7 @@ func DefaultSeed() *Seed {
 			{Kind: KindDiscord, ClientID: DiscordPublicClientID, Public: true, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindGitHub, ClientID: GitHubClientID, ClientSecret: GitHubClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}, ExpiringTokens: true, AppID: GitHubAppID},
-			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{"http://localhost/callback"}},
+			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{SlackRedirectURI}},
 			{Kind: KindSentry, ClientID: SentryClientID, ClientSecret: SentryClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 			{Kind: KindSentry, ClientID: SentryIntegrationClient, ClientSecret: SentryIntegrationSecret},
 			{Kind: KindOIDC, ClientID: OIDCClientID, ClientSecret: OIDCClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
