@@ -12,8 +12,8 @@ const (
 	slackTokenLifetime = 12 * time.Hour // with token rotation on
 	// slackPKCERefreshLifetime: "all refresh tokens issued to PKCE-enabled apps expire after 30 days".
 	slackPKCERefreshLifetime = 30 * 24 * time.Hour
-	slackAppID         = "A0SANDBOX"
-	slackTeamName      = "Sandbox Team"
+	slackAppID               = "A0SANDBOX"
+	slackTeamName            = "Sandbox Team"
 )
 
 func (s *Server) slackRoutes(mux *http.ServeMux) {
