@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -92,7 +93,7 @@ var rulesByKind = map[string]kindRules{
 	KindDiscord: {redirectOK: exactRedirect, pkceRequired: publicNeedsPKCE, scopeOK: discordScope, requireResponseType: true},
 	KindGitHub:  {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: anyScope},
 	KindSlack:   {redirectOK: slackRedirect, pkceRequired: slackNeedsPKCE, scopeOK: anyScope},
-	KindSentry:  {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: sentryScope, requireResponseType: true},
+	KindSentry:  {redirectOK: sentryRedirect, pkceRequired: publicNeedsPKCE, scopeOK: sentryScope, requireResponseType: true},
 	KindOIDC:    {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: oidcScope, requireResponseType: true},
 }
 
@@ -123,7 +124,7 @@ func exactRedirect(app *App, uri *url.URL) bool {
 	return slices.Contains(app.RedirectURIs, uri.String())
 }
 
-// loopbackAnyPort is GitHub's and Sentry's rule (RFC 8252 §7.3): a
+// loopbackAnyPort is GitHub's OAuth App rule (RFC 8252 §7.3): a
 // registered loopback URI without a port matches any port on the same host
 // (127.0.0.1 and localhost are different hosts); the path may extend the
 // registered one.
@@ -138,6 +139,53 @@ func loopbackAnyPort(app *App, uri *url.URL) bool {
 		}
 	}
 	return false
+}
+
+// sentryRedirect is ApiApplication.is_valid_redirect_uri: after normalising
+// the paths, an exact match; or a loopback http URI registered without a port,
+// matching scheme, host, path and query with any port; or, for a legacy app
+// (not strict_redirect_uri), any URI that starts with a registered one.
+func sentryRedirect(app *App, uri *url.URL) bool {
+	value := sentryNormalize(uri.String())
+	for _, reg := range app.RedirectURIs {
+		if value == sentryNormalize(reg) {
+			return true
+		}
+	}
+	if v, err := url.Parse(value); err == nil && v.Scheme == "http" && isLoopbackHost(v.Hostname()) {
+		for _, reg := range app.RedirectURIs {
+			r, err := url.Parse(sentryNormalize(reg))
+			if err == nil && r.Scheme == "http" && r.Port() == "" && r.Hostname() == v.Hostname() && r.Path == v.Path && r.RawQuery == v.RawQuery {
+				return true
+			}
+		}
+	}
+	if app.StrictRedirect {
+		return false
+	}
+	for _, reg := range app.RedirectURIs {
+		if strings.HasPrefix(value, sentryNormalize(reg)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentryNormalize is ApiApplication.normalize_url: the path cleaned as
+// os.path.normpath does, a trailing slash kept.
+func sentryNormalize(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	cleaned := path.Clean(u.Path)
+	if cleaned == "." {
+		cleaned = "/"
+	} else if strings.HasSuffix(u.Path, "/") && !strings.HasSuffix(cleaned, "/") {
+		cleaned += "/"
+	}
+	u.Path, u.RawPath = cleaned, ""
+	return u.String()
 }
 
 // slackRedirect: HTTPS under a registered URI, or a plain-HTTP localhost URI

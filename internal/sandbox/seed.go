@@ -130,6 +130,9 @@ type App struct {
 	// the RS256 JWTs that create installation tokens.
 	AppID        int64  `yaml:"app_id,omitempty"`
 	PublicKeyPEM string `yaml:"public_key_pem,omitempty"`
+	// StrictRedirect is a Sentry application of version 1 (strict-redirect-uri):
+	// no prefix matching of redirect URIs.
+	StrictRedirect bool `yaml:"strict_redirect_uri,omitempty"`
 }
 
 // Installation is a GitHub App installation on an account (an org login,

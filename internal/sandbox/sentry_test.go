@@ -141,6 +141,49 @@ func TestSentryRedirectRules(t *testing.T) {
 	}
 }
 
+// Sentry's ApiApplication.is_valid_redirect_uri: the loopback rule ignores only the port (the
+// path must match); a legacy application also accepts any URI that starts with a registered
+// one, a strict one (version 1) does not.
+// fidelity: sentry-redirect-strict, sentry-redirect-legacy-prefix
+func TestSentryStrictAndLegacyRedirects(t *testing.T) {
+	t.Parallel()
+	for _, strict := range []bool{false, true} {
+		srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+			for i := range s.Apps {
+				if s.Apps[i].ClientID == sandbox.SentryClientID {
+					s.Apps[i].StrictRedirect = strict
+					s.Apps[i].RedirectURIs = append(s.Apps[i].RedirectURIs, "http://127.0.0.1:5000/cb")
+				}
+			}
+		})))
+		conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, "")
+		try := func(redirect string) bool {
+			conf.RedirectURL = redirect
+			resp, err := noRedirect().Get(conf.AuthCodeURL("s"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode == 302
+		}
+		cases := map[string]bool{
+			"http://127.0.0.1:7/callback":     true,  // loopback, any port
+			"http://127.0.0.1:7/callback/sub": false, // the loopback rule needs the exact path
+			"http://127.0.0.1:5000/cb":        true,  // exact
+			"http://127.0.0.1:5000/cb/../cb":  true,  // exact after normalising the path
+			"http://127.0.0.1:5000/cb/sub":    !strict,
+			"http://127.0.0.1:5000/cbx":       !strict, // a string prefix, as Sentry's startswith
+			"http://127.0.0.1:5001/cb":        false,
+			"http://localhost:7/callback":     false,
+		}
+		for redirect, want := range cases {
+			if got := try(redirect); got != want {
+				t.Errorf("strict %v, redirect %s: accepted %v, want %v", strict, redirect, got, want)
+			}
+		}
+	}
+}
+
 // PROVIDERS.md Sentry: device flow; API 401 for expired tokens and 403 for a missing scope.
 func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	t.Parallel()
