@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,24 +39,39 @@ type TokenRequest struct {
 	Repositories []string          `json:"repositories,omitempty"`
 }
 
-// FindInstallation returns the installation id covering a repo ("owner/name") or an org.
-func (c *GitHubClient) FindInstallation(ctx context.Context, repo, org string) (int64, error) {
-	path := "/orgs/" + url.PathEscape(org) + "/installation"
+// FindInstallation returns the installation id covering a repo ("owner/name") or an account:
+// an organization (GET /orgs/{org}/installation) or, when GitHub knows no organization of that
+// name, a personal account (GET /users/{username}/installation).
+func (c *GitHubClient) FindInstallation(ctx context.Context, repo, account string) (int64, error) {
+	var out struct {
+		ID int64 `json:"id"`
+	}
 	if repo != "" {
 		owner, name, ok := strings.Cut(repo, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 			return 0, exitcode.Errorf(exitcode.Usage, "--repo %q must be OWNER/NAME", repo)
 		}
-		path = "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/installation"
+		if err := c.do(ctx, http.MethodGet, "/repos/"+url.PathEscape(owner)+"/"+url.PathEscape(name)+"/installation", nil, http.StatusOK, &out); err != nil {
+			return 0, fmt.Errorf("find installation: %w", err)
+		}
+		return out.ID, nil
 	}
-	var out struct {
-		ID int64 `json:"id"`
+	err := c.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(account)+"/installation", nil, http.StatusOK, &out)
+	if errors.Is(err, errNotInstalled) {
+		err = c.do(ctx, http.MethodGet, "/users/"+url.PathEscape(account)+"/installation", nil, http.StatusOK, &out)
 	}
-	if err := c.do(ctx, http.MethodGet, path, nil, http.StatusOK, &out); err != nil {
+	if errors.Is(err, errNotInstalled) {
+		return 0, exitcode.Errorf(exitcode.Usage, "find installation: the app is not installed on the organization or user %s", account)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("find installation: %w", err)
 	}
 	return out.ID, nil
 }
+
+// errNotInstalled marks GitHub's 404 for an installation it does not have: no login fixes it,
+// the installation must change (exit 2).
+var errNotInstalled = exitcode.Errorf(exitcode.Usage, "the app is not installed there")
 
 // CreateToken mints an installation token.
 func (c *GitHubClient) CreateToken(ctx context.Context, installation int64, req TokenRequest) (*InstallationToken, error) {
@@ -147,9 +163,11 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return false, JWTRejection(msg.Message, resp.Header, c.Now())
+	case resp.StatusCode == http.StatusNotFound && msg.Message == "Integration not found":
+		// fidelity: github-app-unknown-id
+		return false, exitcode.Errorf(exitcode.Usage, "GitHub knows no app with this id or client ID (check --app-id or --client-id)")
 	case resp.StatusCode == http.StatusNotFound:
-		// Like a bot that is not in the guild: no login fixes it, the installation must change.
-		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 404 %s: the app is not installed there", path)
+		return false, fmt.Errorf("GitHub answered 404 %s: %w", path, errNotInstalled)
 	case resp.StatusCode == http.StatusUnprocessableEntity:
 		// Repositories or permissions beyond what the installation was granted.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)

@@ -32,6 +32,7 @@ func (s *Server) installationRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("POST "+prefix+"/app/installations/{id}/access_tokens", s.githubInstallationToken)
 		mux.HandleFunc("GET "+prefix+"/repos/{owner}/{repo}/installation", s.githubFindInstallation)
 		mux.HandleFunc("GET "+prefix+"/orgs/{org}/installation", s.githubFindInstallation)
+		mux.HandleFunc("GET "+prefix+"/users/{username}/installation", s.githubFindInstallation)
 	}
 	mux.HandleFunc("POST /api/0/sentry-app-installations/{uuid}/authorizations/", s.sentryIntegrationToken)
 }
@@ -78,7 +79,13 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return nil, false
 	}
-	app := s.appByIssuer(fmt.Sprint(claims.Issuer))
+	iss := fmt.Sprint(claims.Issuer)
+	app := s.appByIssuer(iss)
+	if _, err := strconv.ParseInt(iss, 10, 64); app == nil && err == nil {
+		// fidelity: github-app-unknown-id
+		githubMessage(w, http.StatusNotFound, "Integration not found")
+		return nil, false
+	}
 	if app == nil {
 		githubMessage(w, http.StatusUnauthorized, "'Issuer' claim ('iss') must be an Integer")
 		return nil, false
@@ -104,11 +111,12 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 	return nil, false
 }
 
-// appByIssuer finds a GitHub App with a key by app id or client id.
+// appByIssuer finds a GitHub App by app id or client id; one without a
+// public key then fails the signature check.
 func (s *Server) appByIssuer(iss string) *App {
 	for i := range s.seed.Apps {
 		a := &s.seed.Apps[i]
-		if a.Kind == KindGitHub && a.PublicKeyPEM != "" && (iss == a.ClientID || a.AppID != 0 && iss == strconv.FormatInt(a.AppID, 10)) {
+		if a.Kind == KindGitHub && (iss == a.ClientID || a.AppID != 0 && iss == strconv.FormatInt(a.AppID, 10)) {
 			return a
 		}
 	}
@@ -118,8 +126,8 @@ func (s *Server) appByIssuer(iss string) *App {
 func (s *Server) installationObject(r *http.Request, in *Installation, app *App) map[string]any {
 	account, _, _ := strings.Cut(in.Account, "/")
 	return map[string]any{
-		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": "Organization",
-		"account":              map[string]any{"login": account, "type": "Organization"},
+		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": accountType(in),
+		"account":              map[string]any{"login": account, "type": accountType(in)},
 		"access_tokens_url":    baseURL(r) + "/app/installations/" + strconv.FormatInt(in.ID, 10) + "/access_tokens",
 		"repository_selection": repositorySelection(in), "permissions": grantedPermissions(in),
 	}
@@ -224,21 +232,38 @@ func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusCreated, answer)
 }
 
-// githubFindInstallation is GET /repos/{owner}/{repo}/installation and
-// GET /orgs/{org}/installation: an org installation covers its repositories.
+// accountType is the GitHub account type an installation is on.
+func accountType(in *Installation) string {
+	if in.AccountType == "User" {
+		return "User"
+	}
+	return "Organization"
+}
+
+// githubFindInstallation is GET /repos/{owner}/{repo}/installation,
+// GET /orgs/{org}/installation (organizations only) and
+// GET /users/{username}/installation (personal accounts only): an account's
+// installation covers its repositories.
 func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) {
 	app, ok := s.githubAppJWT(w, r)
 	if !ok {
 		return
 	}
-	owner := r.PathValue("org") + r.PathValue("owner")
+	owner := r.PathValue("org") + r.PathValue("owner") + r.PathValue("username")
+	wantType := ""
+	switch {
+	case r.PathValue("org") != "":
+		wantType = "Organization"
+	case r.PathValue("username") != "":
+		wantType = "User"
+	}
 	repo := ""
 	if r.PathValue("repo") != "" {
 		repo = owner + "/" + r.PathValue("repo")
 	}
 	for i := range s.seed.Installations {
 		in := &s.seed.Installations[i]
-		if in.Kind != KindGitHub || in.ClientID != app.ClientID {
+		if in.Kind != KindGitHub || in.ClientID != app.ClientID || wantType != "" && accountType(in) != wantType {
 			continue
 		}
 		if strings.EqualFold(in.Account, owner) && (repo == "" || coversRepository(in, r.PathValue("repo"))) || repo != "" && strings.EqualFold(in.Account, repo) {

@@ -111,7 +111,8 @@ func TestGitHubInstallationTokens(t *testing.T) {
 		{"expired", appJWT(t, key, sandbox.GitHubAppID, now.Add(-10*time.Minute), now.Add(-time.Minute)), tokensPath, 401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"},
 		{"iat in the future", appJWT(t, key, sandbox.GitHubAppID, now.Add(5*time.Minute), now.Add(9*time.Minute)), tokensPath, 401, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"},
 		{"other key", appJWT(t, other, sandbox.GitHubAppID, now, now.Add(5*time.Minute)), tokensPath, 401, ""},
-		{"unknown app", appJWT(t, key, 1, now, now.Add(5*time.Minute)), tokensPath, 401, ""},
+		// fidelity: github-app-unknown-id
+		{"unknown app", appJWT(t, key, 1, now, now.Add(5*time.Minute)), tokensPath, 404, "Integration not found"},
 		{"unknown installation", good, "/app/installations/999/access_tokens", 404, ""},
 	}
 	for _, tc := range bad {
@@ -158,6 +159,25 @@ func TestGitHubInstallationTokenNarrowing(t *testing.T) {
 	}
 	if status, _, body := get(t, srv.URL()+"/repos/"+sandbox.GitHubInstallationOrg+"/elsewhere/installation", "Bearer "+good); status != 404 {
 		t.Errorf("repository the installation does not cover: %d %s, want 404", status, body)
+	}
+}
+
+// GitHub accepts the app's client ID as iss (changelog 2024-05-01), and finds the installation
+// of a personal account at /users/{username}/installation only (not /orgs/).
+// fidelity: github-app-jwt-client-id, github-app-user-installation
+func TestGitHubAppClientIDIssuerAndUserInstallation(t *testing.T) {
+	t.Parallel()
+	srv, key, _ := githubAppSandbox(t)
+	now := time.Now()
+	byClientID := appJWT(t, key, sandbox.GitHubAppClientID, now.Add(-time.Minute), now.Add(8*time.Minute))
+	status, _, body := get(t, srv.URL()+"/users/"+sandbox.GitHubUserInstallation+"/installation", "Bearer "+byClientID)
+	if got := decode[map[string]any](t, body); status != 200 || got["id"] != float64(sandbox.GitHubUserInstallationID) || got["target_type"] != "User" {
+		t.Fatalf("user installation by client-ID JWT: %d %s", status, body)
+	}
+	for _, path := range []string{"/orgs/" + sandbox.GitHubUserInstallation + "/installation", "/users/" + sandbox.GitHubInstallationOrg + "/installation"} {
+		if status, _, body := get(t, srv.URL()+path, "Bearer "+byClientID); status != 404 {
+			t.Errorf("%s: %d %s, want 404", path, status, body)
+		}
 	}
 }
 

@@ -61,14 +61,16 @@ const (
 	SentryClientID     = "sentry-sandbox-client"
 	SentryClientSecret = "sentry-sandbox-secret"
 
-	GitHubAppID             = 424242 // the GitHub App's id (JWT iss)
-	GitHubInstallationID    = 5150
-	GitHubInstallationOrg   = "sandbox-org"
-	GitHubInstallationRepo  = "sandbox-org/widgets" // a repository the org installation covers
-	SentryIntegrationClient = "sentry-integration-client"
-	SentryIntegrationSecret = "sentry-integration-secret"
-	SentryInstallationUUID  = "b1f3c0de-5a4d-4b0c-9e57-000000000001"
-	SentryInstallationCode  = "sentry-install-code" // as sent in the installation webhook
+	GitHubAppID              = 424242 // the GitHub App's id (JWT iss)
+	GitHubInstallationID     = 5150
+	GitHubInstallationOrg    = "sandbox-org"
+	GitHubInstallationRepo   = "sandbox-org/widgets" // a repository the org installation covers
+	GitHubUserInstallationID = 5151
+	GitHubUserInstallation   = "sandbox-user" // a personal account the GitHub App is installed on
+	SentryIntegrationClient  = "sentry-integration-client"
+	SentryIntegrationSecret  = "sentry-integration-secret"
+	SentryInstallationUUID   = "b1f3c0de-5a4d-4b0c-9e57-000000000001"
+	SentryInstallationCode   = "sentry-install-code" // as sent in the installation webhook
 
 	OIDCClientID       = "authctl-confidential"
 	OIDCClientSecret   = "oidc-sandbox-secret"
@@ -144,7 +146,9 @@ type Installation struct {
 	UUID     string `yaml:"uuid,omitempty"`
 	ClientID string `yaml:"client_id"`
 	Account  string `yaml:"account,omitempty"`
-	Code     string `yaml:"code,omitempty"`
+	// AccountType of a GitHub installation: Organization (default) or User.
+	AccountType string `yaml:"account_type,omitempty"`
+	Code        string `yaml:"code,omitempty"`
 	// Repositories are the names (without the owner) a GitHub installation
 	// covers; empty means all of the account's repositories.
 	Repositories []string `yaml:"repositories,omitempty"`
@@ -225,6 +229,7 @@ func DefaultSeed() *Seed {
 		Installations: []Installation{
 			{Kind: KindGitHub, ID: GitHubInstallationID, ClientID: GitHubAppClientID, Account: GitHubInstallationOrg,
 				Repositories: []string{"widgets", "gadgets"}, Permissions: map[string]string{"contents": "read", "metadata": "read", "issues": "write"}},
+			{Kind: KindGitHub, ID: GitHubUserInstallationID, ClientID: GitHubAppClientID, Account: GitHubUserInstallation, AccountType: "User"},
 			{Kind: KindSentry, UUID: SentryInstallationUUID, ClientID: SentryIntegrationClient, Code: SentryInstallationCode},
 		},
 	}
@@ -299,6 +304,9 @@ func (s *Seed) validate() error {
 	for _, in := range s.Installations {
 		if in.Kind != KindGitHub && in.Kind != KindSentry {
 			return fmt.Errorf("installation of kind %q: only github and sentry have installations", in.Kind)
+		}
+		if in.AccountType != "" && in.AccountType != "Organization" && in.AccountType != "User" {
+			return fmt.Errorf("installation %d: account_type must be Organization or User, not %q", in.ID, in.AccountType)
 		}
 	}
 	for _, a := range s.Apps {
