@@ -107,6 +107,16 @@ func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *
 	return nil, &oauthError{http.StatusBadRequest, "authorization_pending", "The authorization request is still pending."}
 }
 
+// deviceInterval is the polling interval, in seconds, of a device code now.
+func (s *Server) deviceInterval(deviceCode string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.devices[deviceCode]; d != nil {
+		return int(d.interval.Seconds())
+	}
+	return int(defaultDeviceInterval.Seconds())
+}
+
 // defaultUserLocked is defaultUser for callers holding s.mu (it reads only
 // the immutable seed).
 func (s *Server) defaultUserLocked() *User { return s.defaultUser("") }

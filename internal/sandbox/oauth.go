@@ -91,7 +91,7 @@ type kindRules struct {
 
 var rulesByKind = map[string]kindRules{
 	KindDiscord: {redirectOK: exactRedirect, pkceRequired: publicNeedsPKCE, scopeOK: discordScope, requireResponseType: true},
-	KindGitHub:  {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: anyScope},
+	KindGitHub:  {redirectOK: githubRedirect, pkceRequired: publicNeedsPKCE, scopeOK: anyScope},
 	KindSlack:   {redirectOK: slackRedirect, pkceRequired: slackNeedsPKCE, scopeOK: anyScope},
 	KindSentry:  {redirectOK: sentryRedirect, pkceRequired: publicNeedsPKCE, scopeOK: sentryScope, requireResponseType: true},
 	KindOIDC:    {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: oidcScope, requireResponseType: true},
@@ -139,6 +139,16 @@ func loopbackAnyPort(app *App, uri *url.URL) bool {
 		}
 	}
 	return false
+}
+
+// githubRedirect: an OAuth App takes any loopback port and a sub-path
+// ("Redirect URLs", "Loopback redirect urls"); a GitHub App's redirect_uri
+// "must be an exact match to one of the URLs you provided as a Callback URL".
+func githubRedirect(app *App, uri *url.URL) bool {
+	if app.ExpiringTokens || app.AppID != 0 {
+		return exactRedirect(app, uri) // fidelity: github-app-redirect-exact
+	}
+	return loopbackAnyPort(app, uri)
 }
 
 // sentryRedirect is ApiApplication.is_valid_redirect_uri: after normalising

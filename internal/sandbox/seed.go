@@ -51,6 +51,8 @@ const (
 	GitHubClientSecret    = "github-sandbox-secret"
 	GitHubAppClientID     = "Iv23.sandboxghapp" // GitHub App: expiring user tokens, rotation kills both
 	GitHubAppClientSecret = "github-app-sandbox-secret"
+	GitHubAppRedirectPort = 28683 // a GitHub App's callback URL matches exactly, port included
+	GitHubAppRedirectURI  = "http://127.0.0.1:28683/callback"
 
 	SlackClientID     = "1111111111.2222222222"
 	SlackClientSecret = "slack-sandbox-secret"
@@ -132,10 +134,20 @@ type App struct {
 	// the RS256 JWTs that create installation tokens.
 	AppID        int64  `yaml:"app_id,omitempty"`
 	PublicKeyPEM string `yaml:"public_key_pem,omitempty"`
+	// DeviceFlowOff switches a GitHub app's device flow off and says how
+	// POST /login/device/code answers: DeviceFlowOffError or DeviceFlowOffNoURI.
+	DeviceFlowOff string `yaml:"device_flow_off,omitempty"`
 	// StrictRedirect is a Sentry application of version 1 (strict-redirect-uri):
 	// no prefix matching of redirect URIs.
 	StrictRedirect bool `yaml:"strict_redirect_uri,omitempty"`
 }
+
+// The two answers seen from GitHub for an app whose device flow is off (the
+// cli/oauth device package handles both).
+const (
+	DeviceFlowOffError = "error"  // 400 {"error": "device_flow_disabled"}
+	DeviceFlowOffNoURI = "no_uri" // 200 without verification_uri
+)
 
 // Installation is a GitHub App installation on an account (an org login,
 // or owner/repo for a repository installation), or a Sentry integration
@@ -207,7 +219,7 @@ func DefaultSeed() *Seed {
 			{Kind: KindDiscord, ClientID: DiscordClientID, ClientSecret: DiscordClientSecret, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindDiscord, ClientID: DiscordPublicClientID, Public: true, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindGitHub, ClientID: GitHubClientID, ClientSecret: GitHubClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
-			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}, ExpiringTokens: true, AppID: GitHubAppID},
+			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{GitHubAppRedirectURI}, ExpiringTokens: true, AppID: GitHubAppID},
 			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{SlackRedirectURI}},
 			{Kind: KindSentry, ClientID: SentryClientID, ClientSecret: SentryClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 			{Kind: KindSentry, ClientID: SentryIntegrationClient, ClientSecret: SentryIntegrationSecret},
@@ -285,6 +297,9 @@ func (s *Seed) validate() error {
 		}
 		if !a.Public && a.ClientSecret == "" {
 			return fmt.Errorf("app %q: confidential app needs client_secret (or public: true)", a.ClientID)
+		}
+		if a.DeviceFlowOff != "" && (a.Kind != KindGitHub || a.DeviceFlowOff != DeviceFlowOffError && a.DeviceFlowOff != DeviceFlowOffNoURI) {
+			return fmt.Errorf("app %q: device_flow_off is for github apps: %s or %s", a.ClientID, DeviceFlowOffError, DeviceFlowOffNoURI)
 		}
 		if a.Public && (a.Kind == KindGitHub || a.Kind == KindSentry) {
 			// PROVIDERS.md: both still require the client secret for the web flow.
