@@ -16,6 +16,7 @@ import (
 
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/oauthflow"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
@@ -111,6 +112,56 @@ func TestSlackPublicPKCEClientRefreshes(t *testing.T) {
 	}
 	cred := login(t, p)
 	srv.ExpireAccessTokens()
+	next, err := p.Refresh(context.Background(), cred)
+	if err != nil || next.AccessToken == cred.AccessToken {
+		t.Fatalf("refresh without the secret: %v", err)
+	}
+}
+
+// A GitHub app with the device flow off is a configuration error (exit 2) at the start, for
+// both of GitHub's answers, instead of polling with an empty URL.
+// fidelity: github-device-flow-disabled
+func TestGitHubDeviceFlowOffIsConfiguration(t *testing.T) {
+	t.Parallel()
+	for _, off := range []string{sandbox.DeviceFlowOffError, sandbox.DeviceFlowOffNoURI} {
+		t.Run(off, func(t *testing.T) {
+			t.Parallel()
+			seed := sandbox.DefaultSeed()
+			for i := range seed.Apps {
+				if seed.Apps[i].ClientID == sandbox.GitHubClientID {
+					seed.Apps[i].DeviceFlowOff = off
+				}
+			}
+			srv := sandboxtest.Start(t, sandboxtest.WithSeed(seed))
+			p := resolveFrom(t, srv, "github", func(yaml string) string { return yaml })
+			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, p.HTTPClient())
+			var prompt strings.Builder
+			_, err := oauthflow.Device(ctx, p.OAuth2("", nil), &prompt)
+			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "log in without --device") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("device login: %v (exit %d), want one line, exit 2", err, exitcode.Of(err))
+			}
+			if srv.Count(http.MethodPost, "/login/oauth/access_token") != 0 || prompt.Len() != 0 {
+				t.Errorf("polled %d times, prompted %q: want neither", srv.Count(http.MethodPost, "/login/oauth/access_token"), prompt.String())
+			}
+		})
+	}
+}
+
+// A GitHub App user token from the device flow refreshes without the client secret
+// ("Refreshing user access tokens": client_secret required unless the device flow made it).
+// fidelity: github-device-refresh-no-secret
+func TestGitHubDeviceTokenRefreshesWithoutSecret(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	p := resolveFrom(t, srv, "github-app", func(yaml string) string {
+		return strings.Replace(yaml, `    client_secret: "`+sandbox.GitHubAppClientSecret+`"`+"\n", "", 1)
+	})
+	out := deviceToken(t, srv, p)
+	tok := &oauth2.Token{AccessToken: out["access_token"].(string), RefreshToken: out["refresh_token"].(string), Expiry: time.Now().Add(8 * time.Hour)}
+	cred, err := p.FromToken(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
 	next, err := p.Refresh(context.Background(), cred)
 	if err != nil || next.AccessToken == cred.AccessToken {
 		t.Fatalf("refresh without the secret: %v", err)
