@@ -171,8 +171,9 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	case resp.StatusCode == http.StatusUnprocessableEntity:
 		// Repositories or permissions beyond what the installation was granted.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-RateLimit-Remaining") == "0":
-		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (resets at %s)", msg.Message, rateLimitReset(resp.Header))
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && (resp.Header.Get("X-RateLimit-Remaining") == "0" || resp.Header.Get("Retry-After") != ""):
+		// fidelity: github-rate-limit
+		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (%s)", msg.Message, rateLimitWait(resp.Header))
 	case resp.StatusCode == http.StatusForbidden:
 		// A suspended installation or an app without the permission: the app's settings must change.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 403: %s", msg.Message)
@@ -180,11 +181,15 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	return resp.StatusCode >= 500, exitcode.Errorf(exitcode.Provider, "GitHub answered %d: %s", resp.StatusCode, msg.Message)
 }
 
-// rateLimitReset reads X-RateLimit-Reset (Unix seconds) as a time, or says it is unknown.
-func rateLimitReset(h http.Header) string {
+// rateLimitWait says when to try again: Retry-After (a secondary limit), else X-RateLimit-Reset
+// (Unix seconds, the primary limit).
+func rateLimitWait(h http.Header) string {
+	if secs, err := strconv.Atoi(h.Get("Retry-After")); err == nil && secs >= 0 {
+		return fmt.Sprintf("try again in %ds", secs)
+	}
 	secs, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
 	if err != nil {
-		return "an unknown time"
+		return "resets at an unknown time"
 	}
-	return time.Unix(secs, 0).UTC().Format(time.RFC3339)
+	return "resets at " + time.Unix(secs, 0).UTC().Format(time.RFC3339)
 }

@@ -17,6 +17,11 @@ import (
 // githubAppClient starts a sandbox whose GitHub App has a fresh key and returns a client whose
 // JWT names the app by iss.
 func githubAppClient(t *testing.T, iss string) *GitHubClient {
+	c, _ := githubAppClientAndSandbox(t, iss)
+	return c
+}
+
+func githubAppClientAndSandbox(t *testing.T, iss string) (*GitHubClient, *sandbox.Server) {
 	t.Helper()
 	key := rsaKey(t)
 	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
@@ -34,7 +39,7 @@ func githubAppClient(t *testing.T, iss string) *GitHubClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &GitHubClient{APIURL: srv.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}, JWT: jwt, Now: time.Now}
+	return &GitHubClient{APIURL: srv.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}, JWT: jwt, Now: time.Now}, srv
 }
 
 // A JWT issued by the client ID mints like one issued by the app id, and --org finds the
@@ -82,5 +87,18 @@ func TestIssuer(t *testing.T) {
 		if err := Issuer(bad); exitcode.Of(err) != exitcode.Usage || strings.Contains(err.Error(), "\n") {
 			t.Errorf("Issuer(%q) = %v, want a one-line usage error", bad, err)
 		}
+	}
+}
+
+// GitHub's secondary rate limit is a 403 with Retry-After: a rate limit (exit 4, when to try
+// again), not a refused app (exit 2).
+// fidelity: github-rate-limit
+func TestSecondaryRateLimit403(t *testing.T) {
+	t.Parallel()
+	c, srv := githubAppClientAndSandbox(t, sandbox.GitHubAppClientID)
+	srv.SetFault("/app/installations/*", sandbox.Fault{Status: 403, RetryAfter: 60})
+	_, err := c.CreateToken(context.Background(), sandbox.GitHubInstallationID, TokenRequest{})
+	if exitcode.Of(err) != exitcode.Provider || !strings.Contains(err.Error(), "try again in 60s") {
+		t.Fatalf("403 with Retry-After: %v (exit %d), want exit 4 with the wait", err, exitcode.Of(err))
 	}
 }

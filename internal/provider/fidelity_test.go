@@ -167,3 +167,47 @@ func TestGitHubDeviceTokenRefreshesWithoutSecret(t *testing.T) {
 		t.Fatalf("refresh without the secret: %v", err)
 	}
 }
+
+// GitHub answers rate limits with 403 or 429 (x-ratelimit-remaining 0 and a reset, or
+// Retry-After), Slack with 429 and Retry-After: a provider failure (exit 4) that says when to
+// try again, not a missing scope or a login to redo.
+// fidelity: github-rate-limit, slack-rate-limit
+func TestRateLimitsSayWhenToRetry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		provider, path string
+		fault          sandbox.Fault
+		want           string
+	}{
+		{"github", "/user", sandbox.Fault{Status: 403, RateLimit: true}, "github: identity: rate limited (HTTP 403); the limit resets at "},
+		{"github", "/user", sandbox.Fault{RateLimit: true}, "github: identity: rate limited (HTTP 429); the limit resets at "},
+		{"github", "/user", sandbox.Fault{Status: 403, RetryAfter: 30}, "github: identity: rate limited (HTTP 403); try again in 30s"},
+		{"slack", "/api/auth.test", sandbox.Fault{RetryAfter: 7}, "slack: identity: rate limited (ratelimited); try again in 7s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider+" "+tt.want, func(t *testing.T) {
+			t.Parallel()
+			srv, p := sandboxProvider(t, tt.provider)
+			cred := login(t, p)
+			srv.SetFault(tt.path, tt.fault)
+			_, err := p.Identity(context.Background(), cred.AccessToken)
+			if exitcode.Of(err) != exitcode.Provider || err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("identity: %v (exit %d), want exit 4 with %q", err, exitcode.Of(err), tt.want)
+			}
+		})
+	}
+}
+
+// Slack's userInfo answers a rejected token with HTTP 200 {"ok":false}: no sub, no identity.
+// fidelity: slack-userinfo-ok-false
+func TestUserinfoWithoutSubIsNoIdentity(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	p := resolveFrom(t, srv, "slack-oidc", func(yaml string) string {
+		return yaml + "  slack-oidc:\n    kind: oidc\n    client_id: \"" + sandbox.SlackClientID + "\"\n    client_secret: \"" + sandbox.SlackClientSecret + "\"\n    issuer: \"" + srv.URL() + "\"\n"
+	})
+	_, err := p.Identity(context.Background(), "xoxp-not-a-token")
+	if !errors.Is(err, provider.ErrUnauthorized) || exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "invalid_auth") {
+		t.Fatalf("identity with a rejected token: %v (exit %d), want 401-like exit 3 naming invalid_auth", err, exitcode.Of(err))
+	}
+}
