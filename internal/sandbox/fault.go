@@ -242,6 +242,13 @@ func (s *Server) writeFaultRateLimit(w http.ResponseWriter, kind string, f Fault
 		h.Set("Retry-After", retryAfter)
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "temporarily_unavailable", "error_description": "rate limited"})
 	default:
+		// fidelity: discord-fault-429-bucket-headers
+		wait := math.Max(f.RetryAfter, 0.001)
+		h.Set("X-RateLimit-Limit", "1")
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(s.now().Add(time.Duration(wait*float64(time.Second))).UnixMilli())/1000, 'f', 3, 64))
+		h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(wait, 'f', 3, 64))
+		h.Set("X-RateLimit-Bucket", "fault")
 		writeRateLimited(w, f.RetryAfter, false, "user")
 	}
 }

@@ -215,5 +215,7 @@ func TestFaultShapesPerProvider(t *testing.T) {
 	check("/user", sandbox.Fault{Status: 503}, 503, nil, map[string]any{"message": "Service Unavailable"})
 	check("/api/auth.test", sandbox.Fault{RetryAfter: 7}, 429, map[string]string{"Retry-After": "7"}, map[string]any{"ok": false, "error": "ratelimited"})
 	check("/api/0/users/me/", sandbox.Fault{Status: 500}, 500, nil, map[string]any{"detail": "Internal Server Error"})
-	check("/api/v10/users/@me", sandbox.Fault{RetryAfter: 1.5}, 429, map[string]string{"Retry-After": "2"}, map[string]any{"retry_after": 1.5})
+	// fidelity: discord-fault-429-bucket-headers
+	check("/api/v10/users/@me", sandbox.Fault{RetryAfter: 1.5}, 429, map[string]string{"Retry-After": "2", "X-RateLimit-Remaining": "0",
+		"X-RateLimit-Reset-After": "1.500", "X-RateLimit-Bucket": "*", "X-RateLimit-Reset": "*", "X-RateLimit-Limit": "*"}, map[string]any{"retry_after": 1.5})
 }

@@ -629,6 +629,14 @@ func (s *Server) rotate(app *App, value string, killAccess bool) (*grant, *oauth
 	return t.grant, nil
 }
 
+// publicRefreshToken tells whether value is a refresh token of app that refreshes without the secret.
+func (s *Server) publicRefreshToken(app *App, value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.refresh[value]
+	return t != nil && t.grant.app == app && t.grant.publicRefresh
+}
+
 // lifetime is how long a new access token of kind lives.
 func (s *Server) lifetime(kindDefault time.Duration) time.Duration {
 	s.mu.Lock()

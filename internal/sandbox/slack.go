@@ -153,14 +153,6 @@ func (s *Server) alsoIssued(c *authCode, g *grant) {
 	c.also = append(c.also, g)
 }
 
-// publicRefreshToken tells whether value is a refresh token of app that refreshes without the secret.
-func (s *Server) publicRefreshToken(app *App, value string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.refresh[value]
-	return t != nil && t.grant.app == app && t.grant.publicRefresh
-}
-
 func withoutMarker(scopes []string) []string {
 	return slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == "user" })
 }
