@@ -184,7 +184,7 @@ func TestParseFault(t *testing.T) {
 // Injected rate limits and error statuses take the shape of the provider whose route it is:
 // GitHub's x-ratelimit-* headers (403 or 429) and Retry-After for a secondary limit, Slack's 429
 // with Retry-After and {"ok":false,"error":"ratelimited"}.
-// fidelity: github-rate-limit, slack-rate-limit
+// fidelity: github-rate-limit, slack-rate-limit, github-error-body, slack-error-status, sentry-rate-limit, oidc-error-status
 func TestFaultShapesPerProvider(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -214,7 +214,11 @@ func TestFaultShapesPerProvider(t *testing.T) {
 	check("/user", sandbox.Fault{Status: 403, RetryAfter: 30}, 403, map[string]string{"Retry-After": "30"}, nil)
 	check("/user", sandbox.Fault{Status: 503}, 503, nil, map[string]any{"message": "Service Unavailable"})
 	check("/api/auth.test", sandbox.Fault{RetryAfter: 7}, 429, map[string]string{"Retry-After": "7"}, map[string]any{"ok": false, "error": "ratelimited"})
+	check("/api/auth.test", sandbox.Fault{Status: 502}, 502, nil, map[string]any{"ok": false, "error": "fatal_error"})
 	check("/api/0/users/me/", sandbox.Fault{Status: 500}, 500, nil, map[string]any{"detail": "Internal Server Error"})
+	check("/api/0/users/me/", sandbox.Fault{RetryAfter: 4}, 429, map[string]string{"Retry-After": "4"}, nil)
+	check("/oidc/userinfo", sandbox.Fault{Status: 503}, 503, nil, map[string]any{"error": "server_error"})
+	check("/oidc/userinfo", sandbox.Fault{RetryAfter: 2}, 429, map[string]string{"Retry-After": "2"}, map[string]any{"error": "temporarily_unavailable"})
 	// fidelity: discord-fault-429-bucket-headers
 	check("/api/v10/users/@me", sandbox.Fault{RetryAfter: 1.5}, 429, map[string]string{"Retry-After": "2", "X-RateLimit-Remaining": "0",
 		"X-RateLimit-Reset-After": "1.500", "X-RateLimit-Bucket": "*", "X-RateLimit-Reset": "*", "X-RateLimit-Limit": "*"}, map[string]any{"retry_after": 1.5})

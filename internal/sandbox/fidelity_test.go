@@ -17,6 +17,7 @@ import (
 )
 
 // GitHub answers slow_down to a device poll inside the interval, not only to one inside half of it.
+// fidelity: github-device-poll-errors, sandbox-clock
 func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 	t.Parallel()
 	clock := sandbox.NewClock(time.Now())
@@ -39,6 +40,7 @@ func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 }
 
 // Sentry checks a device-grant client secret when one is sent, and its routes are exact paths.
+// fidelity: sentry-device-public-client
 func TestSentryDeviceSecretAndExactRoutes(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -68,6 +70,7 @@ func TestSeedRefusesPublicGitHubAndSentryApps(t *testing.T) {
 }
 
 // GitHub revokes by access token only: a refresh token in the body is 404 and kills nothing.
+// fidelity: github-revoke
 func TestGitHubRevokeRefusesARefreshToken(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -85,6 +88,7 @@ func TestGitHubRevokeRefusesARefreshToken(t *testing.T) {
 
 // OpenID Connect userinfo answers POST as well as GET (Core §5.3.1); revoking the refresh token
 // ends its grant's access tokens too (RFC 7009 §2.1).
+// fidelity: oidc-userinfo, oidc-revoke
 func TestOIDCUserinfoPostAndRefreshRevocation(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -41,6 +42,7 @@ func githubLogin(t *testing.T, srv *sandbox.Server, clientID, secret string) *oa
 
 // PROVIDERS.md GitHub: loopback redirect on any port; OAuth App tokens do not expire
 // (no expires_in, no refresh token); GET /user.
+// fidelity: github-authorize-oauth-app-redirect, github-oauth-app-no-expiry, github-user, github-enterprise-prefix
 func TestGitHubOAuthAppCodePKCE(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -64,6 +66,7 @@ func TestGitHubOAuthAppCodePKCE(t *testing.T) {
 }
 
 // PROVIDERS.md GitHub: the port may differ from the registered one; 127.0.0.1 is not localhost.
+// fidelity: github-authorize-oauth-app-redirect
 func TestGitHubRedirectRules(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -80,6 +83,7 @@ func TestGitHubRedirectRules(t *testing.T) {
 
 // PROVIDERS.md GitHub: the token endpoint answers form-encoded unless Accept: application/json,
 // and errors come with HTTP 200 (bad_verification_code, incorrect_client_credentials).
+// fidelity: github-token-form, github-token-http200-errors, github-web-secret
 func TestGitHubTokenShapes(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -133,6 +137,7 @@ func TestGitHubTokenShapes(t *testing.T) {
 
 // PROVIDERS.md GitHub App user tokens: expires_in 28800, ghr_ refresh token with
 // refresh_token_expires_in; refreshing invalidates the old access and refresh tokens at once.
+// fidelity: github-app-token-lifetime, github-app-refresh-rotation
 func TestGitHubAppRefresh(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -159,6 +164,7 @@ func TestGitHubAppRefresh(t *testing.T) {
 }
 
 // PROVIDERS.md GitHub: device flow needs no secret; the user enters the code on a page.
+// fidelity: github-device-code
 func TestGitHubDeviceFlow(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
@@ -195,6 +201,7 @@ func TestGitHubDeviceFlow(t *testing.T) {
 
 // PROVIDERS.md GitHub device flow errors: authorization_pending, slow_down, expired_token,
 // access_denied, all with HTTP 200.
+// fidelity: github-device-poll-errors
 func TestGitHubDeviceErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -247,6 +254,7 @@ func TestGitHubDeviceErrors(t *testing.T) {
 
 // PROVIDERS.md GitHub revoke: DELETE /applications/{client_id}/token with Basic client
 // credentials and JSON {"access_token"}.
+// fidelity: github-revoke
 func TestGitHubRevoke(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -367,5 +375,39 @@ func TestGitHubAppRedirectExact(t *testing.T) {
 	oauthApp := githubConfig(srv.URL(), sandbox.GitHubClientID, sandbox.GitHubClientSecret, "http://127.0.0.1:41234/callback")
 	if q := authorize(t, oauthApp.AuthCodeURL("st"), "http://127.0.0.1:41234/callback?"); q.Get("code") == "" {
 		t.Fatalf("OAuth App, another loopback port: %v", q)
+	}
+}
+
+// GitHub's codes expire after 10 minutes and are single use; a replayed code revokes the token
+// of the first exchange.
+// fidelity: github-code-lifetime
+func TestGitHubCodeLifetimeAndReplay(t *testing.T) {
+	t.Parallel()
+	clock := sandbox.NewClock(time.Now())
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithClock(clock))
+	redirect := "http://127.0.0.1:41234/callback"
+	conf := githubConfig(srv.URL(), sandbox.GitHubClientID, sandbox.GitHubClientSecret, redirect)
+	code := func() string { return authorize(t, conf.AuthCodeURL("st"), redirect+"?").Get("code") }
+	exchange := func(c string) url.Values {
+		_, _, body := postForm(t, srv.URL()+"/login/oauth/access_token", url.Values{"client_id": {sandbox.GitHubClientID},
+			"client_secret": {sandbox.GitHubClientSecret}, "code": {c}, "redirect_uri": {redirect}}, "", "")
+		v, _ := url.ParseQuery(string(body))
+		return v
+	}
+	stale := code()
+	clock.Advance(10*time.Minute + time.Second)
+	if got := exchange(stale); got.Get("error") != "bad_verification_code" {
+		t.Fatalf("a code after 10 minutes: %v, want bad_verification_code", got)
+	}
+	fresh := code()
+	first := exchange(fresh)
+	if first.Get("access_token") == "" {
+		t.Fatalf("exchange: %v", first)
+	}
+	if got := exchange(fresh); got.Get("error") != "bad_verification_code" {
+		t.Fatalf("replayed code: %v, want bad_verification_code", got)
+	}
+	if status, _, _ := get(t, srv.URL()+"/user", "Bearer "+first.Get("access_token")); status != 401 {
+		t.Errorf("the first exchange's token after a replay: %d, want 401", status)
 	}
 }

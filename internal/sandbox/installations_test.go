@@ -61,6 +61,7 @@ func githubAppSandbox(t *testing.T) (*sandbox.Server, *rsa.PrivateKey, string) {
 
 // PROVIDERS.md GitHub App installation tokens: an RS256 JWT (iss = app id, exp at most 10 minutes
 // after iat) creates a one-hour ghs_ token (201); installations are found by repo or org.
+// fidelity: github-app-jwt, github-app-installation-token, github-app-find-installation
 func TestGitHubInstallationTokens(t *testing.T) {
 	t.Parallel()
 	other, _ := rsaKey(t)
@@ -127,6 +128,7 @@ func TestGitHubInstallationTokens(t *testing.T) {
 // GitHub narrows an installation token to repositories the installation covers and permissions
 // within its grant (metadata:read is always added); anything more is a 422 with GitHub's message.
 // Finding the installation of a repository it does not cover is a 404.
+// fidelity: github-app-installation-token, github-app-find-installation
 func TestGitHubInstallationTokenNarrowing(t *testing.T) {
 	t.Parallel()
 	srv, _, good := githubAppSandbox(t)
@@ -182,6 +184,7 @@ func TestGitHubAppClientIDIssuerAndUserInstallation(t *testing.T) {
 }
 
 // Without a configured public key the default GitHub App cannot mint installation tokens.
+// fidelity: github-app-jwt
 func TestGitHubInstallationNeedsKey(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -212,7 +215,7 @@ func sentryRefreshBody(refresh string) string {
 
 // PROVIDERS.md Sentry integration tokens: JSON body, camelCase answer, a refresh deletes the old
 // token; refusals are today's Sentry's 401/400/403 {"detail"}.
-// fidelity: sentry-integration-grant-401, sentry-integration-refresh-401, sentry-integration-grant-type-403, sentry-integration-client-401
+// fidelity: sentry-integration-grant-401, sentry-integration-refresh-401, sentry-integration-grant-type-403, sentry-integration-client-401, sentry-integration-token, sentry-integration-unknown-uuid
 func TestSentryIntegrationTokens(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -250,6 +253,9 @@ func TestSentryIntegrationTokens(t *testing.T) {
 	}
 	if status, _, _ := postForm(t, srv.URL()+"/api/0/sentry-app-installations/"+sandbox.SentryInstallationUUID+"/authorizations/", url.Values{"grant_type": {"authorization_code"}}, "", ""); status != 400 {
 		t.Fatalf("form body: %d, want 400", status)
+	}
+	if status, got := sentryIntegration(t, srv, "no-such-uuid")(sentryCodeBody); status != 404 || got["detail"] == nil {
+		t.Fatalf("unknown installation: %d %v, want 404 {detail}", status, got)
 	}
 }
 

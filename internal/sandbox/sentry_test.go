@@ -35,6 +35,7 @@ func sentryLogin(t *testing.T, srv *sandbox.Server) *oauth2.Token {
 
 // PROVIDERS.md Sentry: the token response carries expires_in, expires_at, refresh_token,
 // scope and a user object; refresh rotates both tokens.
+// fidelity: sentry-token-response, sentry-user-token-lifetime
 func TestSentryCodeAndRefresh(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -71,6 +72,7 @@ func TestSentryCodeAndRefresh(t *testing.T) {
 // PROVIDERS.md Sentry errors: invalid_grant 400, invalid_client 401, credentials as Basic and
 // in the form at once refused (Sentry: 400 invalid_request, "credential conflict", even for a
 // matching client_id), the secret required even with PKCE.
+// fidelity: sentry-token-errors
 func TestSentryTokenErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -125,6 +127,7 @@ func TestSentryTokenErrors(t *testing.T) {
 }
 
 // PROVIDERS.md Sentry: loopback redirect with any port; 127.0.0.1 and localhost differ.
+// fidelity: sentry-redirect-strict
 func TestSentryRedirectRules(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -185,6 +188,7 @@ func TestSentryStrictAndLegacyRedirects(t *testing.T) {
 }
 
 // PROVIDERS.md Sentry: device flow; API 401 for expired tokens and 403 for a missing scope.
+// fidelity: sentry-device-code, sentry-api-auth
 func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))

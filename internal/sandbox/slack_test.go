@@ -50,6 +50,7 @@ func slackCodeForm(code, verifier, secret string) url.Values {
 
 // PROVIDERS.md Slack: a user-scope-only install has no top-level access_token; the user
 // token is in authed_user; token_type user; scopes comma-separated; rotation on.
+// fidelity: slack-user-install, slack-rotation, slack-authorize-scopes
 func TestSlackUserInstall(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -84,6 +85,7 @@ func TestSlackUserInstall(t *testing.T) {
 }
 
 // PROVIDERS.md Slack: bot scopes give a top-level bot token (token_type bot).
+// fidelity: slack-user-install
 func TestSlackBotInstall(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -99,6 +101,7 @@ func TestSlackBotInstall(t *testing.T) {
 
 // PROVIDERS.md Slack: every API error is HTTP 200 with ok:false; plain-HTTP redirects only to
 // localhost and only with PKCE.
+// fidelity: slack-token-http200, slack-auth-test, slack-localhost-port-exact
 func TestSlackErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -145,6 +148,7 @@ func TestSlackErrors(t *testing.T) {
 }
 
 // PROVIDERS.md Slack: expired and revoked tokens (auth.revoke) are told apart.
+// fidelity: slack-revoke, slack-auth-test
 func TestSlackExpiryAndRevoke(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
