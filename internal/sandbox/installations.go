@@ -311,8 +311,9 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	// fidelity: sentry-integration-client-401
+	// ClientIdSecretAuthentication: the pair must be an integration's (an app with a sentry_app).
 	app := s.app(KindSentry, body.ClientID)
-	if app == nil || subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
+	if app == nil || !s.sentryIntegration(app) || subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
 		detail(http.StatusUnauthorized, "Invalid Client ID / Secret pair")
 		return
 	}
@@ -368,6 +369,16 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": s.now().UTC().Format(time.RFC3339Nano),
 		"scopes": g.scopes, "state": nil, "application": map[string]string{"clientId": app.ClientID},
 	})
+}
+
+// sentryIntegration tells whether app is a Sentry integration: one with an installation.
+func (s *Server) sentryIntegration(app *App) bool {
+	for _, in := range s.seed.Installations {
+		if in.Kind == KindSentry && in.ClientID == app.ClientID {
+			return true
+		}
+	}
+	return false
 }
 
 // refreshOfOtherApp tells whether value is a live refresh token of an app other than app.

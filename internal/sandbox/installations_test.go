@@ -251,6 +251,10 @@ func TestSentryIntegrationTokens(t *testing.T) {
 	if status, got := post(strings.Replace(sentryCodeBody, sandbox.SentryIntegrationSecret, "nope", 1)); status != 401 || got["detail"] != "Invalid Client ID / Secret pair" {
 		t.Fatalf("wrong secret: %d %v", status, got)
 	}
+	userApp := strings.NewReplacer(sandbox.SentryIntegrationClient, sandbox.SentryClientID, sandbox.SentryIntegrationSecret, sandbox.SentryClientSecret).Replace(sentryCodeBody)
+	if status, got := post(userApp); status != 401 || got["detail"] != "Invalid Client ID / Secret pair" {
+		t.Fatalf("the right pair of a user OAuth app, not an integration: %d %v", status, got)
+	}
 	if status, _, _ := postForm(t, srv.URL()+"/api/0/sentry-app-installations/"+sandbox.SentryInstallationUUID+"/authorizations/", url.Values{"grant_type": {"authorization_code"}}, "", ""); status != 400 {
 		t.Fatalf("form body: %d, want 400", status)
 	}
