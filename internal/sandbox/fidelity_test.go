@@ -44,10 +44,11 @@ func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 func TestSentryDeviceSecretAndExactRoutes(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
-	status, _, body := postForm(t, srv.URL()+"/oauth/token/", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+	status, header, body := postForm(t, srv.URL()+"/oauth/token/", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
 		"client_id": {sandbox.SentryClientID}, "client_secret": {"WRONG"}, "device_code": {"x"}}, "", "")
-	if status != 401 || decode[map[string]string](t, body)["error"] != "invalid_client" {
-		t.Errorf("device grant with a wrong secret: %d %s, want 401 invalid_client", status, body)
+	// fidelity: sentry-token-errors (only {"error"}, and WWW-Authenticate on invalid_client)
+	if got := decode[map[string]string](t, body); status != 401 || got["error"] != "invalid_client" || len(got) != 1 || header.Get("WWW-Authenticate") != `Basic realm="oauth"` {
+		t.Errorf("device grant with a wrong secret: %d %v %s, want 401 {error: invalid_client} with WWW-Authenticate", status, header, body)
 	}
 	if status, _, body := get(t, srv.URL()+"/api/0/organizations/nonexistent/members/", ""); status != 404 {
 		t.Errorf("a path below /api/0/organizations/: %d %s, want 404", status, body)
