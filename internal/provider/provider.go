@@ -169,6 +169,16 @@ func (p *Provider) CheckWebLoginSecret() error {
 	return exitcode.Errorf(exitcode.Usage, "provider %s: a %s login in the browser needs the client secret; set providers.%s.client_secret_env (or %s), or log in with --device", p.Name, p.Kind, p.Name, env)
 }
 
+// CheckRedirectPorts is an exit-2 error when a browser login to Slack has no redirect_ports:
+// Slack documents http://localhost redirects for PKCE apps but not whether it matches their
+// port, so authctl treats the port as exact and must listen on a registered one.
+func (p *Provider) CheckRedirectPorts() error {
+	if p.Kind != KindSlack || len(p.RedirectPorts) > 0 {
+		return nil
+	}
+	return exitcode.Errorf(exitcode.Usage, "provider %s: Slack does not document whether it matches the port of a localhost redirect, so authctl treats it as exact: register http://localhost:PORT/callback with the Slack app and set providers.%s.redirect_ports: [PORT]", p.Name, p.Name)
+}
+
 // HTTPClient is the client every call of this provider goes through.
 func (p *Provider) HTTPClient() *http.Client { return p.client }
 

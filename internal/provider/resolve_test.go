@@ -130,6 +130,23 @@ func TestWebLoginSecretOnlyForTheBrowser(t *testing.T) {
 	}
 }
 
+// Slack's localhost port matching is undocumented, so a browser login needs redirect_ports.
+// fidelity: slack-localhost-port-exact
+func TestSlackNeedsRedirectPorts(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Providers: map[string]config.Provider{"slack": {ClientID: "1"}, "slack2": {Kind: "slack", ClientID: "2", RedirectPorts: []int{53683}}, "github": {ClientID: "3"}}}
+	for name, wantErr := range map[string]bool{"slack": true, "slack2": false, "github": false} {
+		p, err := Resolve(context.Background(), cfg, name, envOf(nil), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.CheckRedirectPorts()
+		if wantErr != (err != nil) || wantErr && (exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "set providers.slack.redirect_ports: [PORT]")) {
+			t.Errorf("%s: %v (exit %d), want error %v", name, err, exitcode.Of(err), wantErr)
+		}
+	}
+}
+
 func TestResolveAPIAllowsMissingClient(t *testing.T) {
 	t.Parallel()
 	p, err := ResolveAPI(context.Background(), &config.Config{}, "discord", envOf(nil), nil)
