@@ -10,7 +10,8 @@ import (
 )
 
 const (
-	defaultDeviceLifetime = 900 * time.Second
+	githubDeviceLifetime  = 900 * time.Second // "The default is 900 seconds"
+	sentryDeviceLifetime  = 10 * time.Minute  // ApiDeviceCode's DEFAULT_EXPIRATION
 	defaultDeviceInterval = 5 * time.Second
 	slowDownStep          = 5 * time.Second // RFC 8628 §3.5
 	deviceGrantType       = "urn:ietf:params:oauth:grant-type:device_code"
@@ -30,9 +31,10 @@ type deviceAuth struct {
 	user       *User
 }
 
-// startDevice registers a device authorization for app.
-func (s *Server) startDevice(app *App, scopes []string) *deviceAuth {
-	lifetime, interval := defaultDeviceLifetime, defaultDeviceInterval
+// startDevice registers a device authorization for app whose code lives
+// lifetime unless the seed says otherwise.
+func (s *Server) startDevice(app *App, scopes []string, lifetime time.Duration) *deviceAuth {
+	interval := defaultDeviceInterval
 	if s.seed.DeviceCodeLifetime > 0 {
 		lifetime = time.Duration(s.seed.DeviceCodeLifetime) * time.Second
 	}

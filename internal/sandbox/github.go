@@ -149,7 +149,7 @@ func (s *Server) githubDeviceCode(w http.ResponseWriter, r *http.Request) {
 		githubWrite(w, r, http.StatusOK, map[string]any{})
 		return
 	}
-	d := s.startDevice(app, splitScopes(KindGitHub, tr.form.Get("scope")))
+	d := s.startDevice(app, splitScopes(KindGitHub, tr.form.Get("scope")), githubDeviceLifetime)
 	githubWrite(w, r, http.StatusOK, map[string]any{
 		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": baseURL(r) + "/login/device",
 		"expires_in": int(d.expires.Sub(s.now()).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),

@@ -96,7 +96,8 @@ type Seed struct {
 	// tokens expire (Discord, GitHub Apps, Slack, Sentry, OIDC); 0 means
 	// each provider's real default.
 	TokenLifetime int `yaml:"token_lifetime,omitempty"`
-	// DeviceCodeLifetime (seconds, default 900) and DeviceInterval
+	// DeviceCodeLifetime (seconds; default the provider's: GitHub 900,
+	// Sentry 600) and DeviceInterval
 	// (seconds, default 5) shape the device flow.
 	DeviceCodeLifetime int `yaml:"device_code_lifetime,omitempty"`
 	DeviceInterval     int `yaml:"device_interval,omitempty"`

@@ -150,7 +150,7 @@ func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d := s.startDevice(app, scopes)
+	d := s.startDevice(app, scopes, sentryDeviceLifetime) // fidelity: sentry-device-code
 	verify := baseURL(r) + "/oauth/device/"
 	writeJSON(w, http.StatusOK, map[string]any{
 		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": verify,

@@ -198,8 +198,9 @@ func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	if err != nil {
 		t.Fatalf("device auth: %v", err)
 	}
-	if !strings.HasSuffix(da.VerificationURI, "/oauth/device/") || !strings.Contains(da.VerificationURIComplete, da.UserCode) {
-		t.Fatalf("device answer %+v", da)
+	if left := time.Until(da.Expiry); !strings.HasSuffix(da.VerificationURI, "/oauth/device/") || !strings.Contains(da.VerificationURIComplete, da.UserCode) ||
+		left > 10*time.Minute || left < 9*time.Minute {
+		t.Fatalf("device answer %+v (expires in %s, want ten minutes)", da, left)
 	}
 	// Auto-approve answers the first poll authorization_pending and approves after it.
 	tok, err := conf.DeviceAccessToken(ctx, da)
