@@ -195,12 +195,14 @@ func faultKind(path string) string {
 		return KindDiscord
 	case strings.HasPrefix(path, "/api/0/"), strings.HasPrefix(path, "/oauth/") && !strings.HasPrefix(path, "/oauth/v2/"):
 		return KindSentry
+	case strings.HasPrefix(path, "/api/v3/"):
+		return KindGitHub // GitHub Enterprise
 	case strings.HasPrefix(path, "/api/"), strings.HasPrefix(path, "/oauth/v2/"), strings.HasPrefix(path, "/openid/"), strings.HasPrefix(path, "/.well-known/"):
 		return KindSlack
 	case strings.HasPrefix(path, "/_sandbox/"):
 		return ""
 	}
-	return KindGitHub // /login/, /user, /applications/, /app/, /repos/, /orgs/, /users/, /api/v3/
+	return KindGitHub // /login/, /user, /applications/, /app/, /repos/, /orgs/, /users/
 }
 
 // githubRateLimitDocs is where GitHub's rate-limit answers point.

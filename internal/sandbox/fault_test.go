@@ -213,6 +213,7 @@ func TestFaultShapesPerProvider(t *testing.T) {
 	check("/user", sandbox.Fault{RetryAfter: 30}, 429, map[string]string{"Retry-After": "30"}, nil)
 	check("/user", sandbox.Fault{Status: 403, RetryAfter: 30}, 403, map[string]string{"Retry-After": "30"}, nil)
 	check("/user", sandbox.Fault{Status: 503}, 503, nil, map[string]any{"message": "Service Unavailable"})
+	check("/api/v3/user", sandbox.Fault{Status: 403, RateLimit: true}, 403, map[string]string{"X-RateLimit-Remaining": "0"}, nil)
 	check("/api/auth.test", sandbox.Fault{RetryAfter: 7}, 429, map[string]string{"Retry-After": "7"}, map[string]any{"ok": false, "error": "ratelimited"})
 	check("/api/auth.test", sandbox.Fault{Status: 502}, 502, nil, map[string]any{"ok": false, "error": "fatal_error"})
 	check("/api/0/users/me/", sandbox.Fault{Status: 500}, 500, nil, map[string]any{"detail": "Internal Server Error"})
