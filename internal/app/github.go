@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,24 +39,39 @@ type TokenRequest struct {
 	Repositories []string          `json:"repositories,omitempty"`
 }
 
-// FindInstallation returns the installation id covering a repo ("owner/name") or an org.
-func (c *GitHubClient) FindInstallation(ctx context.Context, repo, org string) (int64, error) {
-	path := "/orgs/" + url.PathEscape(org) + "/installation"
+// FindInstallation returns the installation id covering a repo ("owner/name") or an account:
+// an organization (GET /orgs/{org}/installation) or, when GitHub knows no organization of that
+// name, a personal account (GET /users/{username}/installation).
+func (c *GitHubClient) FindInstallation(ctx context.Context, repo, account string) (int64, error) {
+	var out struct {
+		ID int64 `json:"id"`
+	}
 	if repo != "" {
 		owner, name, ok := strings.Cut(repo, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 			return 0, exitcode.Errorf(exitcode.Usage, "--repo %q must be OWNER/NAME", repo)
 		}
-		path = "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(name) + "/installation"
+		if err := c.do(ctx, http.MethodGet, "/repos/"+url.PathEscape(owner)+"/"+url.PathEscape(name)+"/installation", nil, http.StatusOK, &out); err != nil {
+			return 0, fmt.Errorf("find installation: %w", err)
+		}
+		return out.ID, nil
 	}
-	var out struct {
-		ID int64 `json:"id"`
+	err := c.do(ctx, http.MethodGet, "/orgs/"+url.PathEscape(account)+"/installation", nil, http.StatusOK, &out)
+	if errors.Is(err, errNotInstalled) {
+		err = c.do(ctx, http.MethodGet, "/users/"+url.PathEscape(account)+"/installation", nil, http.StatusOK, &out)
 	}
-	if err := c.do(ctx, http.MethodGet, path, nil, http.StatusOK, &out); err != nil {
+	if errors.Is(err, errNotInstalled) {
+		return 0, exitcode.Errorf(exitcode.Usage, "find installation: the app is not installed on the organization or user %s", account)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("find installation: %w", err)
 	}
 	return out.ID, nil
 }
+
+// errNotInstalled marks GitHub's 404 for an installation it does not have: no login fixes it,
+// the installation must change (exit 2).
+var errNotInstalled = exitcode.Errorf(exitcode.Usage, "the app is not installed there")
 
 // CreateToken mints an installation token.
 func (c *GitHubClient) CreateToken(ctx context.Context, installation int64, req TokenRequest) (*InstallationToken, error) {
@@ -147,14 +163,17 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return false, JWTRejection(msg.Message, resp.Header, c.Now())
+	case resp.StatusCode == http.StatusNotFound && msg.Message == "Integration not found":
+		// fidelity: github-app-unknown-id
+		return false, exitcode.Errorf(exitcode.Usage, "GitHub knows no app with this id or client ID (check --app-id or --client-id)")
 	case resp.StatusCode == http.StatusNotFound:
-		// Like a bot that is not in the guild: no login fixes it, the installation must change.
-		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 404 %s: the app is not installed there", path)
+		return false, fmt.Errorf("GitHub answered 404 %s: %w", path, errNotInstalled)
 	case resp.StatusCode == http.StatusUnprocessableEntity:
 		// Repositories or permissions beyond what the installation was granted.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-RateLimit-Remaining") == "0":
-		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (resets at %s)", msg.Message, rateLimitReset(resp.Header))
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && (resp.Header.Get("X-RateLimit-Remaining") == "0" || resp.Header.Get("Retry-After") != ""):
+		// fidelity: github-rate-limit
+		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (%s)", msg.Message, rateLimitWait(resp.Header))
 	case resp.StatusCode == http.StatusForbidden:
 		// A suspended installation or an app without the permission: the app's settings must change.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 403: %s", msg.Message)
@@ -162,11 +181,15 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	return resp.StatusCode >= 500, exitcode.Errorf(exitcode.Provider, "GitHub answered %d: %s", resp.StatusCode, msg.Message)
 }
 
-// rateLimitReset reads X-RateLimit-Reset (Unix seconds) as a time, or says it is unknown.
-func rateLimitReset(h http.Header) string {
+// rateLimitWait says when to try again: Retry-After (a secondary limit), else X-RateLimit-Reset
+// (Unix seconds, the primary limit).
+func rateLimitWait(h http.Header) string {
+	if secs, err := strconv.Atoi(h.Get("Retry-After")); err == nil && secs >= 0 {
+		return fmt.Sprintf("try again in %ds", secs)
+	}
 	secs, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
 	if err != nil {
-		return "an unknown time"
+		return "resets at an unknown time"
 	}
-	return time.Unix(secs, 0).UTC().Format(time.RFC3339)
+	return "resets at " + time.Unix(secs, 0).UTC().Format(time.RFC3339)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -53,17 +54,36 @@ func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 	}
 }
 
-// AppJWT signs the RS256 JWT a GitHub App presents to the /app endpoints.
-func AppJWT(appID string, key *rsa.PrivateKey, now time.Time) (string, error) {
-	if appID == "" {
-		return "", exitcode.New(exitcode.Usage, errors.New("app id is required"))
+// Issuer checks the JWT issuer of a GitHub App: its numeric app id or, as GitHub now
+// recommends ("Generating a JWT for a GitHub App", changelog 2024-05-01), its client ID
+// (Iv1.… or Iv23…). Every failure is a usage error (exit 2).
+func Issuer(iss string) error {
+	if iss == "" {
+		return exitcode.New(exitcode.Usage, errors.New("app id or client id is required"))
 	}
-	if _, err := strconv.ParseInt(appID, 10, 64); err != nil {
-		return "", exitcode.Errorf(exitcode.Usage, "app id %q is not a number", appID)
+	if _, err := strconv.ParseInt(iss, 10, 64); err == nil {
+		return nil
+	}
+	if strings.HasPrefix(iss, "Iv") && strings.IndexFunc(iss, notClientIDRune) < 0 {
+		return nil
+	}
+	return exitcode.Errorf(exitcode.Usage, "%q is neither a GitHub App id (a number) nor a client ID (Iv1.… or Iv23…)", iss)
+}
+
+// notClientIDRune is a character that never appears in a GitHub App client ID.
+func notClientIDRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.')
+}
+
+// AppJWT signs the RS256 JWT a GitHub App presents to the /app endpoints; iss is the app id or
+// client ID (see Issuer).
+func AppJWT(iss string, key *rsa.PrivateKey, now time.Time) (string, error) {
+	if err := Issuer(iss); err != nil {
+		return "", err
 	}
 	iat := now.Add(-clockSkewAllowance)
 	claims := jwt.RegisteredClaims{
-		Issuer:    appID,
+		Issuer:    iss,
 		IssuedAt:  jwt.NewNumericDate(iat),
 		ExpiresAt: jwt.NewNumericDate(iat.Add(jwtLifetime)),
 	}

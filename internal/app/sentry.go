@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
@@ -52,29 +53,38 @@ func (c *SentryClient) Authorize(ctx context.Context, installation, grantType, f
 	if err != nil {
 		return nil, exitcode.New(exitcode.Provider, fmt.Errorf("sentry %s: %w", grantType, err))
 	}
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		// Sentry answers 403 {"error": …} for a refused grant or refresh token and 401 for client
-		// credentials it does not know; its own words say which.
-		what := "the installation code was refused (codes are single use; reinstall the integration for a new one)"
-		switch {
-		case resp.StatusCode == http.StatusUnauthorized:
-			what = "the client id or secret was refused (check the provider's client_id and client secret)"
-		case grantType == "refresh_token":
-			what = "the refresh token was refused; run authctl app login sentry again"
-		}
-		if msg := sentryMessage(data); msg != "" {
-			what += ": Sentry says " + strconv.Quote(msg)
-		}
-		return nil, exitcode.Errorf(exitcode.Auth, "sentry %s: %s", grantType, what)
-	}
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return nil, exitcode.Errorf(exitcode.Provider, "sentry %s: Sentry answered %d", grantType, resp.StatusCode)
+		return nil, sentryRefusal(grantType, installation, resp.StatusCode, sentryMessage(data))
 	}
 	var tok SentryToken
 	if err := json.Unmarshal(data, &tok); err != nil || tok.Token == "" {
 		return nil, exitcode.Errorf(exitcode.Provider, "sentry %s: the answer has no token", grantType)
 	}
 	return &tok, nil
+}
+
+// sentryRefusal maps a refused grant. Today's Sentry answers 401 {"detail"} for client
+// credentials it does not know and for a wrong, used or expired code or an unknown refresh
+// token, 400 for a token or installation of another integration and 403 for a bad grant_type;
+// older Sentry answered 403 {"error"} for every refused grant. Sentry's own words are kept.
+func sentryRefusal(grantType, installation string, status int, msg string) error {
+	said := ""
+	if msg != "" {
+		said = ": Sentry says " + strconv.Quote(msg)
+	}
+	switch {
+	case status == http.StatusUnauthorized && strings.Contains(msg, "Client ID / Secret"):
+		return exitcode.Errorf(exitcode.Usage, "sentry %s: the client id or secret was refused (check the provider's client_id and client secret)%s", grantType, said)
+	case (status == http.StatusUnauthorized || status == http.StatusForbidden) && grantType == "refresh_token":
+		return exitcode.Errorf(exitcode.Auth, "sentry %s: the refresh token was refused; run authctl app login sentry again%s", grantType, said)
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return exitcode.Errorf(exitcode.Auth, "sentry %s: the installation code was refused (codes are single use and expire ten minutes after the installation; reinstall the integration for a new one)%s", grantType, said)
+	case status == http.StatusBadRequest:
+		return exitcode.Errorf(exitcode.Usage, "sentry %s: Sentry refused the request for installation %s (is it this integration's, with this client id?)%s", grantType, installation, said)
+	case status == http.StatusNotFound:
+		return exitcode.Errorf(exitcode.Usage, "sentry %s: Sentry has no installation %s%s", grantType, installation, said)
+	}
+	return exitcode.Errorf(exitcode.Provider, "sentry %s: Sentry answered %d%s", grantType, status, said)
 }
 
 // sentryMessage is the "error" or "detail" text of a Sentry error body, cut to one short line.

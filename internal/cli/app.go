@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +22,7 @@ const appTokenMargin = 5 * time.Minute
 type AppTokenOptions struct {
 	Provider       string
 	AppID          string
+	ClientID       string
 	PrivateKeyFile string
 	PrivateKeyEnv  string
 	Installation   int64
@@ -76,12 +76,13 @@ credential store is unavailable.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Provider, "provider", "github", "config entry (kind github) whose URLs to use, e.g. a GitHub Enterprise server")
-	fl.StringVar(&opts.AppID, "app-id", "", "the GitHub App's id")
+	fl.StringVar(&opts.AppID, "app-id", "", "the GitHub App's numeric id (or give --client-id)")
+	fl.StringVar(&opts.ClientID, "client-id", "", "the GitHub App's client ID (Iv1.…, Iv23…), the JWT issuer GitHub recommends; instead of --app-id")
 	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "file holding the app's RSA private key (PEM)")
 	fl.StringVar(&opts.PrivateKeyEnv, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
 	fl.Int64Var(&opts.Installation, "installation", 0, "installation id")
 	fl.StringVar(&opts.Repo, "repo", "", "find the installation of OWNER/NAME")
-	fl.StringVar(&opts.Org, "org", "", "find the installation of an organization")
+	fl.StringVar(&opts.Org, "org", "", "find the installation of an organization or a user account")
 	fl.StringArrayVar(&opts.Permissions, "permission", nil, "narrow the token: name=level (repeatable)")
 	fl.StringSliceVar(&opts.Repositories, "repositories", nil, "narrow the token to these repository names")
 	fl.BoolVar(&opts.JWT, "jwt", false, "print the app JWT instead of an installation token")
@@ -102,8 +103,16 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 	if opts.Installation < 0 {
 		return exitcode.Errorf(exitcode.Usage, "--installation must be a positive number")
 	}
-	if _, err := strconv.ParseInt(opts.AppID, 10, 64); err != nil {
-		return exitcode.Errorf(exitcode.Usage, "--app-id %q is not a number", opts.AppID)
+	switch {
+	case opts.AppID != "" && opts.ClientID != "":
+		return exitcode.Errorf(exitcode.Usage, "give --app-id or --client-id, not both")
+	case opts.AppID == "" && opts.ClientID == "":
+		return exitcode.Errorf(exitcode.Usage, "give the app's --app-id or --client-id")
+	case opts.ClientID != "":
+		opts.AppID = opts.ClientID // the issuer of the app JWT, and the app in the cache key
+	}
+	if err := app.Issuer(opts.AppID); err != nil {
+		return exitcode.New(exitcode.Usage, err)
 	}
 	req := app.TokenRequest{Repositories: opts.Repositories}
 	for _, p := range opts.Permissions {

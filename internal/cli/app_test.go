@@ -184,7 +184,7 @@ func TestAppTokenGitHubErrors(t *testing.T) {
 		wantErr  string
 	}{
 		{"no target", []string{"--app-id", appID, "--private-key-file", keyFile}, exitcode.Usage, "exactly one of"},
-		{"bad app id", []string{"--app-id", "x", "--private-key-file", keyFile, "--org", "o"}, exitcode.Usage, "not a number"},
+		{"bad app id", []string{"--app-id", "x", "--private-key-file", keyFile, "--org", "o"}, exitcode.Usage, `"x" is neither a GitHub App id (a number) nor a client ID`},
 		{"no key", []string{"--app-id", appID, "--org", "o"}, exitcode.Usage, "--private-key-file or --private-key-env"},
 		{"not PEM", []string{"--app-id", appID, "--private-key-file", notPEM, "--org", "o"}, exitcode.Usage, "private key"},
 		{"wrong key type", []string{"--app-id", appID, "--private-key-file", wrongType, "--org", "o"}, exitcode.Usage, "is not an RSA private key"},

@@ -68,6 +68,9 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 			if opts.Port < 0 || opts.Port > 65535 {
 				return exitcode.Errorf(exitcode.Usage, "--port must be between 1 and 65535, not %d", opts.Port)
 			}
+			if opts.Device && !cmd.Flags().Changed("timeout") {
+				opts.Timeout = oauthflow.DefaultDeviceTimeout // GitHub's device codes live 15 minutes
+			}
 			if opts.Timeout <= 0 {
 				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Timeout)
 			}
@@ -85,7 +88,7 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 	cmd.Flags().StringSliceVar(&opts.Scopes, "scopes", nil, "scopes to ask for, comma-separated (default: the provider's)")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL only; do not open a browser")
 	cmd.Flags().IntVar(&opts.Port, "port", 0, "loopback port for the callback (default: the provider's redirect_ports, else random)")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", oauthflow.DefaultTimeout, "how long to wait for the browser")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", oauthflow.DefaultTimeout, "how long to wait for the browser (with --device, for the code's approval: 15m unless given)")
 	cmd.Flags().BoolVar(&opts.Device, "device", false, "use the device authorization grant (GitHub, Sentry)")
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "store an access token read from stdin")
 	return cmd
@@ -154,6 +157,12 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 }
 
 func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
+	if err := p.CheckWebLoginSecret(); err != nil {
+		return nil, err
+	}
+	if err := p.CheckRedirectPorts(); err != nil {
+		return nil, err
+	}
 	nonce, err := randomNonce()
 	if err != nil {
 		return nil, err

@@ -247,7 +247,7 @@ func TestLoginFailures(t *testing.T) {
 		wantErr string
 	}{
 		{name: "token endpoint 500", fault: &sandbox.Fault{Status: 500}, want: exitcode.Provider, wantErr: "exchange code: HTTP 500"},
-		{name: "token endpoint garbage", fault: &sandbox.Fault{MalformedJSON: true}, want: exitcode.Provider, wantErr: "exchange code: malformed response"},
+		{name: "token endpoint garbage", fault: &sandbox.Fault{MalformedJSON: true}, want: exitcode.Provider, wantErr: "github: exchange code: oauth2: cannot parse json"},
 		{name: "token endpoint slow", fault: &sandbox.Fault{Latency: 5 * time.Second}, want: exitcode.Provider, wantErr: "exchange code: timed out"},
 		{name: "access denied", browse: func(t *testing.T, authURL string) {
 			loc := approvedRedirect(t, authURL)
@@ -269,12 +269,15 @@ func TestLoginFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newLoginEnv(t, sandboxtest.AutoApprove())
-			providerName := "slack" // no fixed port, no device endpoint
-			if tt.name == "unknown provider" {
+			providerName := "github" // an OAuth App: any loopback port, so parallel logins do not collide
+			switch tt.name {
+			case "unknown provider":
 				providerName = "nosuch"
+			case "device without endpoint":
+				providerName = "discord" // fails before it would listen on Discord's fixed port
 			}
 			if tt.fault != nil {
-				e.srv.SetFault("POST /api/oauth.v2.access", *tt.fault)
+				e.srv.SetFault("POST /login/oauth/access_token", *tt.fault)
 			}
 			ctx, cancel := context.WithCancelCause(testContext(t))
 			if tt.name == "token endpoint slow" {

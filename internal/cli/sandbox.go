@@ -60,7 +60,7 @@ directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
 	fl.StringVar(&opts.SeedPath, "seed", "", "YAML seed file: users, apps, guilds, lifetimes, rate limits, faults (default: built-in)")
 	fl.BoolVar(&opts.AutoApprove, "auto-approve", false, "skip the consent page: approve every authorization as the default user")
 	fl.StringVar(&opts.ConfigOut, "config-out", "", "write the authctl configuration for this sandbox to this file")
-	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: ROUTE=key=value,… (keys latency, status, rate, times, retry_after, drop, malformed_json); repeatable")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: ROUTE=key=value,… (keys latency, status, rate, times, retry_after, rate_limit, drop, malformed_json); repeatable")
 	fl.BoolVar(&opts.PrintSeed, "print-seed", false, "print the built-in seed as YAML (a start for --seed files) and exit")
 	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", 0, "access-token lifetime for every provider (default: each provider's own)")
 	return cmd

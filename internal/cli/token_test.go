@@ -424,7 +424,7 @@ func TestLogoutRevokesThenDeletes(t *testing.T) {
 		{"github", []string{"logout", "github"}, true, "token revoked at the provider"},
 		{"slack", []string{"logout", "slack"}, true, "token revoked at the provider"},
 		{"oidc", []string{"logout", "oidc"}, true, "token revoked at the provider"},
-		{"sentry", []string{"logout", "sentry"}, false, "cannot revoke tokens remotely"},
+		{"sentry", []string{"logout", "sentry"}, true, "token revoked at the provider"},
 		{"discord", []string{"logout", "discord", "--local-only"}, false, "--local-only"},
 	}
 	for _, tt := range tests {

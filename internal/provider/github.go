@@ -23,9 +23,12 @@ var githubDefaults = builtin{
 		DeviceAuthURL: endpoints.GitHub.DeviceAuthURL,
 		AuthStyle:     oauth2.AuthStyleInParams, // GitHub documents client_id/client_secret as parameters
 	},
-	apiURL:    "https://api.github.com",
-	scopes:    []string{"read:user"},
-	behaviour: github{},
+	apiURL: "https://api.github.com",
+	scopes: []string{"read:user"},
+	// The device flow needs no secret, and its tokens refresh without one ("Refreshing user
+	// access tokens"); the web flow needs it.
+	webSecretRequired: true,
+	behaviour:         github{},
 }
 
 // github is an OAuth App (tokens that never expire) or a GitHub App user

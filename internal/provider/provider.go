@@ -159,6 +159,28 @@ func (p *Provider) Revoke(ctx context.Context, cred *Credential) error {
 	return p.kind.revoke(ctx, p, cred)
 }
 
+// CheckWebLoginSecret is an exit-2 error when a login in the browser (not --device) needs
+// the client secret and the configuration has none: GitHub and Sentry refuse their web flow
+// without one, while their device flow works for a public client.
+func (p *Provider) CheckWebLoginSecret() error {
+	def, ok := builtins[p.Kind]
+	if !ok || !def.webSecretRequired || p.ClientSecret != "" {
+		return nil
+	}
+	env := "AUTHCTL_" + config.EnvName(p.Name) + "_CLIENT_SECRET"
+	return exitcode.Errorf(exitcode.Usage, "provider %s: a %s login in the browser needs the client secret; set providers.%s.client_secret_env (or %s), or log in with --device", p.Name, p.Kind, p.Name, env)
+}
+
+// CheckRedirectPorts is an exit-2 error when a browser login to Slack has no redirect_ports:
+// Slack documents http://localhost redirects for PKCE apps but not whether it matches their
+// port, so authctl treats the port as exact and must listen on a registered one.
+func (p *Provider) CheckRedirectPorts() error {
+	if p.Kind != KindSlack || len(p.RedirectPorts) > 0 {
+		return nil
+	}
+	return exitcode.Errorf(exitcode.Usage, "provider %s: Slack does not document whether it matches the port of a localhost redirect, so authctl treats it as exact: register http://localhost:PORT/callback with the Slack app and set providers.%s.redirect_ports: [PORT]", p.Name, p.Name)
+}
+
 // HTTPClient is the client every call of this provider goes through.
 func (p *Provider) HTTPClient() *http.Client { return p.client }
 
@@ -209,9 +231,6 @@ func resolve(ctx context.Context, cfg *config.Config, name string, getenv func(s
 	secret := entry.Secret(getenv)
 	if needClient && entry.ClientSecretEnv != "" && getenv(entry.ClientSecretEnv) == "" && entry.ClientSecret == "" {
 		return nil, exitcode.Errorf(exitcode.Usage, "provider %s: client_secret_env names %s, which is not set", name, entry.ClientSecretEnv)
-	}
-	if needClient && builtin && def.secretRequired && secret == "" {
-		return nil, exitcode.Errorf(exitcode.Usage, "provider %s: %s requires a client secret; set providers.%s.client_secret_env (or %sCLIENT_SECRET)", name, kind, name, envPrefix)
 	}
 
 	p := &Provider{
@@ -310,13 +329,15 @@ func override(dst *string, configured *string) {
 
 // builtin is the defaults of a built-in provider kind.
 type builtin struct {
-	endpoint       oauth2.Endpoint
-	revokeURL      string
-	apiURL         string
-	scopes         []string
-	redirectHost   string
-	secretRequired bool
-	behaviour      kindBehaviour
+	endpoint     oauth2.Endpoint
+	revokeURL    string
+	apiURL       string
+	scopes       []string
+	redirectHost string
+	// webSecretRequired: the browser login and refresh need the client secret; the device
+	// flow does not (GitHub and Sentry).
+	webSecretRequired bool
+	behaviour         kindBehaviour
 }
 
 var builtins = map[string]builtin{

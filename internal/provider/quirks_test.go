@@ -262,11 +262,12 @@ func TestRevoke(t *testing.T) {
 			t.Errorf("revoke request %s with basic %v", req.Method, ok)
 		}
 	})
-	t.Run("sentry unsupported", func(t *testing.T) {
+	t.Run("sentry without a secret cannot revoke", func(t *testing.T) {
 		t.Parallel()
-		p, _ := startFake(t, "sentry", nil)
-		if err := p.Revoke(context.Background(), &Credential{AccessToken: "a"}); err != ErrRevokeUnsupported {
-			t.Errorf("err = %v, want ErrRevokeUnsupported", err)
+		p, fake := startFake(t, "sentry", nil)
+		p.ClientSecret = "" // a public device-flow client: OAuthRevokeView requires client_secret
+		if err := p.Revoke(context.Background(), &Credential{AccessToken: "a"}); err != ErrRevokeUnsupported || len(fake.requests) != 0 {
+			t.Errorf("err = %v after %d requests, want ErrRevokeUnsupported without a request", err, len(fake.requests))
 		}
 	})
 	t.Run("server error", func(t *testing.T) {

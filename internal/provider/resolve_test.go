@@ -27,7 +27,6 @@ func TestResolveErrors(t *testing.T) {
 		{"unknown provider", nil, nil, "gitlab", `unknown provider "gitlab"`},
 		{"built-in without client_id", nil, nil, "discord", "set providers.discord.client_id in the config file or AUTHCTL_DISCORD_CLIENT_ID"},
 		{"unknown kind", map[string]config.Provider{"x": {Kind: "okta", ClientID: "1"}}, nil, "x", `unknown kind "okta"`},
-		{"sentry without secret", map[string]config.Provider{"sentry": {ClientID: "1"}}, nil, "sentry", "sentry requires a client secret; set providers.sentry.client_secret_env (or AUTHCTL_SENTRY_CLIENT_SECRET)"},
 		{"secret env var unset", map[string]config.Provider{"discord": {ClientID: "1", ClientSecretEnv: "MY_DISCORD_SECRET"}}, nil, "discord", "client_secret_env names MY_DISCORD_SECRET, which is not set"},
 		{"oauth2 without URLs", map[string]config.Provider{"corp": {Kind: "oauth2", ClientID: "1"}}, nil, "corp", "kind oauth2 needs auth_url and token_url"},
 		{"oidc without issuer", map[string]config.Provider{"work": {Kind: "oidc", ClientID: "1"}}, nil, "work", "kind oidc needs issuer; set providers.work.issuer"},
@@ -78,10 +77,10 @@ func TestResolveBuiltinsAndOverrides(t *testing.T) {
 		{"discord", "https://discord.com/oauth2/authorize", "https://discord.com/api/oauth2/token", "", "https://discord.com/api/v10", "https://discord.com/api/oauth2/token/revoke", oauth2.AuthStyleInParams, "from-env", "127.0.0.1", []string{"identify"}},
 		{"github", "https://github.com/login/oauth/authorize", "https://github.com/login/oauth/access_token", "https://github.com/login/device/code", "https://api.github.com", "", oauth2.AuthStyleInParams, "", "127.0.0.1", []string{"read:user"}},
 		{"slack", "https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access", "", "http://127.0.0.1:9/api", "https://slack.com/api/auth.revoke", oauth2.AuthStyleInParams, "inline", "localhost", []string{"users:read"}},
-		{"sentry", "https://sentry.io/oauth/authorize/", "https://sentry.io/oauth/token/", "https://sentry.io/oauth/device/code/", "https://sentry.io/api/0", "", oauth2.AuthStyleInParams, "sec", "127.0.0.1", []string{"org:read"}},
+		{"sentry", "https://sentry.io/oauth/authorize/", "https://sentry.io/oauth/token/", "https://sentry.io/oauth/device/code/", "https://sentry.io/api/0", "https://sentry.io/oauth/revoke/", oauth2.AuthStyleInParams, "sec", "127.0.0.1", []string{"org:read"}},
 		{"ghe", "https://ghe.example/login/oauth/authorize", "https://ghe.example/login/oauth/access_token", "", "https://ghe.example/api/v3", "", oauth2.AuthStyleInParams, "x", "127.0.0.1", []string{"repo"}},
 		{"ghes", "https://ghe.corp/login/oauth/authorize", "https://ghe.corp/login/oauth/access_token", "https://ghe.corp/login/device/code", "https://ghe.corp/api/v3", "", oauth2.AuthStyleInParams, "", "127.0.0.1", []string{"read:user"}},
-		{"sentry-self", "http://sentry.corp:9000/oauth/authorize/", "http://sentry.corp:9000/oauth/token/", "http://sentry.corp:9000/oauth/device/code/", "http://sentry.corp:9000/api/0", "", oauth2.AuthStyleInParams, "s", "127.0.0.1", []string{"org:read"}},
+		{"sentry-self", "http://sentry.corp:9000/oauth/authorize/", "http://sentry.corp:9000/oauth/token/", "http://sentry.corp:9000/oauth/device/code/", "http://sentry.corp:9000/api/0", "http://sentry.corp:9000/oauth/revoke/", oauth2.AuthStyleInParams, "s", "127.0.0.1", []string{"org:read"}},
 		{"corp", "https://id/authorize", "https://id/token", "", "", "", oauth2.AuthStyleInHeader, "cs", "127.0.0.1", nil},
 		{"pub", "https://id/authorize", "https://id/token", "", "", "", oauth2.AuthStyleInParams, "", "127.0.0.1", nil},
 	}
@@ -104,6 +103,47 @@ func TestResolveBuiltinsAndOverrides(t *testing.T) {
 				t.Errorf("AuthStyle = %v, want %v", e.AuthStyle, tt.style)
 			}
 		})
+	}
+}
+
+// Sentry and GitHub resolve without a client secret, for a public client's device flow; a login
+// in the browser is then refused up front with the key to set (issue 13, point 7).
+func TestWebLoginSecretOnlyForTheBrowser(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Providers: map[string]config.Provider{"sentry": {ClientID: "1"}, "github": {ClientID: "2"}, "discord": {ClientID: "3"}}}
+	for name, wantErr := range map[string]bool{"sentry": true, "github": true, "discord": false} {
+		p, err := Resolve(context.Background(), cfg, name, envOf(nil), nil)
+		if err != nil {
+			t.Fatalf("resolve %s without a secret: %v", name, err)
+		}
+		err = p.CheckWebLoginSecret()
+		if !wantErr {
+			if err != nil {
+				t.Errorf("%s: %v, want nil", name, err)
+			}
+			continue
+		}
+		want := "provider " + name + ": a " + name + " login in the browser needs the client secret; set providers." + name + ".client_secret_env (or AUTHCTL_" + strings.ToUpper(name) + "_CLIENT_SECRET), or log in with --device"
+		if exitcode.Of(err) != exitcode.Usage || err == nil || err.Error() != want {
+			t.Errorf("%s: %v (exit %d), want exit 2 %q", name, err, exitcode.Of(err), want)
+		}
+	}
+}
+
+// Slack's localhost port matching is undocumented, so a browser login needs redirect_ports.
+// fidelity: slack-localhost-port-exact
+func TestSlackNeedsRedirectPorts(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Providers: map[string]config.Provider{"slack": {ClientID: "1"}, "slack2": {Kind: "slack", ClientID: "2", RedirectPorts: []int{53683}}, "github": {ClientID: "3"}}}
+	for name, wantErr := range map[string]bool{"slack": true, "slack2": false, "github": false} {
+		p, err := Resolve(context.Background(), cfg, name, envOf(nil), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.CheckRedirectPorts()
+		if wantErr != (err != nil) || wantErr && (exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "set providers.slack.redirect_ports: [PORT]")) {
+			t.Errorf("%s: %v (exit %d), want error %v", name, err, exitcode.Of(err), wantErr)
+		}
 	}
 }
 

@@ -111,7 +111,7 @@ func TestLoginIdentityRefreshRevokePerKind(t *testing.T) {
 		{"github", sandbox.AliceUsername, false, true, "/user"},
 		{"github-app", sandbox.AliceUsername, true, true, "/user"},
 		{"slack", sandbox.AliceUsername, true, true, "/api/auth.test"},
-		{"sentry", sandbox.AliceEmail, true, false, "/api/0/users/me/"},
+		{"sentry", sandbox.AliceEmail, true, true, "/api/0/users/me/"},
 		{"oidc", sandbox.AliceUsername, true, true, "/oidc/userinfo"},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/authctl/authctl/internal/exitcode"
 )
 
 var sentryDefaults = builtin{
@@ -15,14 +17,19 @@ var sentryDefaults = builtin{
 		DeviceAuthURL: "https://sentry.io/oauth/device/code/",
 		AuthStyle:     oauth2.AuthStyleInParams, // Sentry rejects credentials sent both ways; the form works for device clients too
 	},
-	apiURL:         "https://sentry.io/api/0",
-	scopes:         []string{"org:read"},
-	secretRequired: true,
-	behaviour:      sentry{},
+	// OAuthRevokeView, named sentry-oauth-revoke under Sentry's oauth/ routes.
+	revokeURL: "https://sentry.io/oauth/revoke/",
+	apiURL:    "https://sentry.io/api/0",
+	scopes:    []string{"org:read"},
+	// A public client may use the device flow without a secret (RFC 8628 §5.6, Sentry's
+	// OAuthTokenView); the web flow and refresh still need it.
+	webSecretRequired: true,
+	behaviour:         sentry{},
 }
 
 // sentry's token response names the user (`user`: id, name, email) and may
-// carry `expires_at` with a null `expires_in`. It has no revocation endpoint.
+// carry `expires_at` with a null `expires_in`. Revocation is RFC 7009 with the
+// client id and secret in the form (OAuthRevokeView).
 type sentry struct{ standard }
 
 func (sentry) exchange(ctx context.Context, p *Provider, conf *oauth2.Config, code, verifier, _ string) (*Credential, error) {
@@ -38,6 +45,10 @@ func (sentry) fromToken(ctx context.Context, p *Provider, tok *oauth2.Token) (*C
 }
 
 func (sentry) refresh(ctx context.Context, p *Provider, cred *Credential) (*Credential, error) {
+	if p.ClientSecret == "" {
+		// OAuthTokenView refuses every grant but device_code without the client secret.
+		return nil, exitcode.Errorf(exitcode.Auth, "%s: Sentry refreshes tokens only with the client secret, which is not configured; run authctl login %s --device again", p.Name, p.Name)
+	}
 	tok, err := refreshToken(ctx, p, cred.RefreshToken)
 	if err != nil {
 		return nil, err
@@ -61,8 +72,12 @@ func (sentry) identity(ctx context.Context, p *Provider, accessToken string) (Id
 	return Identity{ID: user.ID, Name: firstNonEmpty(user.Email, user.Username, user.Name)}, nil
 }
 
-func (sentry) revoke(context.Context, *Provider, *Credential) error {
-	return ErrRevokeUnsupported
+// revoke needs the client secret in the form: a public device-flow client cannot revoke.
+func (sentry) revoke(ctx context.Context, p *Provider, cred *Credential) error {
+	if p.RevokeURL == "" || p.ClientSecret == "" {
+		return ErrRevokeUnsupported
+	}
+	return revokeRFC7009(ctx, p, cred.AccessToken, "access_token")
 }
 
 // sentryCredential takes the identity from the token response's user object

@@ -205,6 +205,10 @@ func doSlack(p *Provider, step string, req *http.Request, out any) error {
 	if err != nil {
 		return networkError(p, step, err)
 	}
+	if wait, limited := rateLimit(resp); limited {
+		// fidelity: slack-rate-limit
+		return exitcode.Errorf(exitcode.Provider, "%s: %s: rate limited (ratelimited); %s", p.Name, step, wait)
+	}
 	if resp.StatusCode/100 != 2 {
 		return codedTokenError(p, step, "", "", resp.StatusCode)
 	}

@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -103,16 +105,27 @@ func fillIdentity(ctx context.Context, p *Provider, cred *Credential) error {
 	return nil
 }
 
-// userinfo reads an OpenID Connect userinfo response.
+// userinfo reads an OpenID Connect userinfo response. An answer without sub is no identity:
+// Slack answers a rejected token with HTTP 200 {"ok": false, "error": …}, which is read as
+// Slack's error; any other answer without sub is a malformed response.
 func userinfo(ctx context.Context, p *Provider, accessToken string) (Identity, error) {
 	var claims struct {
 		Sub               string `json:"sub"`
 		PreferredUsername string `json:"preferred_username"`
 		Name              string `json:"name"`
 		Email             string `json:"email"`
+		OK                *bool  `json:"ok"`
+		Error             string `json:"error"`
 	}
 	if err := getJSON(ctx, p, p.UserinfoURL, accessToken, "openid", &claims); err != nil {
 		return Identity{}, err
+	}
+	if claims.Sub == "" {
+		// fidelity: slack-userinfo-ok-false
+		if claims.OK != nil && !*claims.OK {
+			return Identity{}, slackAPIError(p, "identity", claims.Error)
+		}
+		return Identity{}, exitcode.Errorf(exitcode.Provider, "%s: identity: the userinfo answer has no sub, so it names nobody", p.Name)
 	}
 	return Identity{ID: claims.Sub, Name: firstNonEmpty(claims.PreferredUsername, claims.Name, claims.Email, claims.Sub)}, nil
 }
@@ -175,6 +188,9 @@ func getJSON(ctx context.Context, p *Provider, rawURL, accessToken, scope string
 	if err != nil {
 		return networkError(p, "identity", err)
 	}
+	if wait, limited := rateLimit(resp); limited {
+		return exitcode.Errorf(exitcode.Provider, "%s: identity: rate limited (HTTP %d); %s", p.Name, resp.StatusCode, wait)
+	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return fmt.Errorf("%s: identity: %w; run authctl login %s", p.Name, ErrUnauthorized, p.Name)
@@ -190,6 +206,24 @@ func getJSON(ctx context.Context, p *Provider, rawURL, accessToken, scope string
 		return exitcode.Errorf(exitcode.Provider, "%s: identity: malformed response: %v", p.Name, err)
 	}
 	return nil
+}
+
+// rateLimit tells whether resp is a rate limit and when to try again. GitHub answers its
+// primary limit with 403 or 429 and x-ratelimit-remaining 0 (reset at x-ratelimit-reset), a
+// secondary limit with 403 or 429 and Retry-After; Slack with 429 and Retry-After.
+func rateLimit(resp *http.Response) (string, bool) {
+	limited := resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusForbidden && (resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0")
+	if !limited {
+		return "", false
+	}
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+		return fmt.Sprintf("try again in %ds", secs), true
+	}
+	if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+		return "the limit resets at " + time.Unix(reset, 0).UTC().Format(time.RFC3339), true
+	}
+	return "try again later", true
 }
 
 func firstNonEmpty(values ...string) string {

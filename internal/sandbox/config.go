@@ -31,15 +31,8 @@ func (s *Server) ConfigYAML() string {
 		}
 	}
 	if a := s.firstApp(KindDiscord); a != nil {
-		// Discord matches the redirect URI exactly, so authctl must listen on its port.
-		ports := ""
-		if len(a.RedirectURIs) > 0 {
-			if u, err := url.Parse(a.RedirectURIs[0]); err == nil && u.Port() != "" {
-				ports = fmt.Sprintf("    redirect_ports: [%s]\n", u.Port())
-			}
-		}
 		entry("discord", KindDiscord, a.ClientID, a.ClientSecret, []string{"identify", "guilds", "guilds.members.read"},
-			ports, [][2]string{
+			redirectPorts(a), [][2]string{
 				{"auth_url", base + "/oauth2/authorize"}, {"token_url", base + "/api/oauth2/token"},
 				{"revoke_url", base + "/api/oauth2/token/revoke"}, {"device_url", ""}, {"api_url", base + "/api/v10"},
 			})
@@ -53,10 +46,10 @@ func (s *Server) ConfigYAML() string {
 		if a.ExpiringTokens {
 			name = "github-app"
 		}
-		entry(name, KindGitHub, a.ClientID, a.ClientSecret, []string{"read:user"}, "", githubURLs)
+		entry(name, KindGitHub, a.ClientID, a.ClientSecret, []string{"read:user"}, redirectPorts(a), githubURLs)
 	}
 	if a := s.firstApp(KindSlack); a != nil {
-		entry("slack", KindSlack, a.ClientID, a.ClientSecret, []string{"users:read"}, "    redirect_host: localhost\n", [][2]string{
+		entry("slack", KindSlack, a.ClientID, a.ClientSecret, []string{"users:read"}, "    redirect_host: localhost\n"+redirectPorts(a), [][2]string{
 			{"auth_url", base + "/oauth/v2/authorize"}, {"token_url", base + "/api/oauth.v2.access"},
 			{"revoke_url", base + "/api/auth.revoke"}, {"device_url", ""}, {"api_url", base + "/api"},
 		})
@@ -64,13 +57,26 @@ func (s *Server) ConfigYAML() string {
 	if a := s.firstApp(KindSentry); a != nil {
 		entry("sentry", KindSentry, a.ClientID, a.ClientSecret, []string{"org:read"}, "", [][2]string{
 			{"auth_url", base + "/oauth/authorize/"}, {"token_url", base + "/oauth/token/"},
-			{"device_url", base + "/oauth/device/code/"}, {"api_url", base + "/api/0"},
+			{"revoke_url", base + "/oauth/revoke/"}, {"device_url", base + "/oauth/device/code/"}, {"api_url", base + "/api/0"},
 		})
 	}
 	if a := s.firstApp(KindOIDC); a != nil {
 		entry("oidc", KindOIDC, a.ClientID, a.ClientSecret, nil, fmt.Sprintf("    issuer: %q\n", base+"/oidc"), nil)
 	}
 	return b.String()
+}
+
+// redirectPorts is the redirect_ports line for an app whose first registered
+// redirect URI has a port: Discord, Slack (localhost) and GitHub Apps match it
+// exactly, so authctl must listen on it.
+func redirectPorts(a *App) string {
+	if len(a.RedirectURIs) == 0 {
+		return ""
+	}
+	if u, err := url.Parse(a.RedirectURIs[0]); err == nil && u.Port() != "" {
+		return fmt.Sprintf("    redirect_ports: [%s]\n", u.Port())
+	}
+	return ""
 }
 
 // firstApp prefers a confidential app: the configuration carries its secret.

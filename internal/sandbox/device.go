@@ -10,7 +10,8 @@ import (
 )
 
 const (
-	defaultDeviceLifetime = 900 * time.Second
+	githubDeviceLifetime  = 900 * time.Second // "The default is 900 seconds"
+	sentryDeviceLifetime  = 10 * time.Minute  // ApiDeviceCode's DEFAULT_EXPIRATION
 	defaultDeviceInterval = 5 * time.Second
 	slowDownStep          = 5 * time.Second // RFC 8628 §3.5
 	deviceGrantType       = "urn:ietf:params:oauth:grant-type:device_code"
@@ -30,9 +31,10 @@ type deviceAuth struct {
 	user       *User
 }
 
-// startDevice registers a device authorization for app.
-func (s *Server) startDevice(app *App, scopes []string) *deviceAuth {
-	lifetime, interval := defaultDeviceLifetime, defaultDeviceInterval
+// startDevice registers a device authorization for app whose code lives
+// lifetime unless the seed says otherwise.
+func (s *Server) startDevice(app *App, scopes []string, lifetime time.Duration) *deviceAuth {
+	interval := defaultDeviceInterval
 	if s.seed.DeviceCodeLifetime > 0 {
 		lifetime = time.Duration(s.seed.DeviceCodeLifetime) * time.Second
 	}
@@ -41,7 +43,7 @@ func (s *Server) startDevice(app *App, scopes []string) *deviceAuth {
 	}
 	d := &deviceAuth{
 		deviceCode: randomToken(""), userCode: userCode(), app: app, scopes: scopes,
-		expires: time.Now().Add(lifetime), interval: interval, status: "pending",
+		expires: s.now().Add(lifetime), interval: interval, status: "pending",
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,7 +75,7 @@ func userCode() string {
 const devicePollSlack = 250 * time.Millisecond
 
 func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *oauthError) {
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.devices[deviceCode]
@@ -107,6 +109,16 @@ func (s *Server) pollDevice(app *App, deviceCode, unknownCode string) (*grant, *
 	return nil, &oauthError{http.StatusBadRequest, "authorization_pending", "The authorization request is still pending."}
 }
 
+// deviceInterval is the polling interval, in seconds, of a device code now.
+func (s *Server) deviceInterval(deviceCode string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.devices[deviceCode]; d != nil {
+		return int(d.interval.Seconds())
+	}
+	return int(defaultDeviceInterval.Seconds())
+}
+
 // defaultUserLocked is defaultUser for callers holding s.mu (it reads only
 // the immutable seed).
 func (s *Server) defaultUserLocked() *User { return s.defaultUser("") }
@@ -121,7 +133,7 @@ func (s *Server) ApproveDevice(userCode, username string) bool {
 func (s *Server) ExpireDeviceCodes() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := time.Now().Add(-time.Second)
+	past := s.now().Add(-time.Second)
 	for _, d := range s.devices {
 		d.expires = past
 	}
@@ -137,7 +149,7 @@ func (s *Server) decideDevice(code, username string, approve bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.userCodes[strings.ToUpper(strings.TrimSpace(code))]
-	if d == nil || d.status != "pending" || time.Now().After(d.expires) || (approve && user == nil) {
+	if d == nil || d.status != "pending" || s.now().After(d.expires) || (approve && user == nil) {
 		return false
 	}
 	if approve {

@@ -91,19 +91,19 @@ func TestFaultKinds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := sandboxtest.Start(t)
-			srv.SetFault("/login/*", tc.fault)
+			srv.SetFault("/api/oauth2/*", tc.fault)
 			client := &http.Client{Timeout: 300 * time.Millisecond, Transport: &http.Transport{}}
-			resp, err := client.Post(srv.URL()+"/login/device/code", "application/x-www-form-urlencoded", strings.NewReader("client_id=x"))
+			resp, err := client.Post(srv.URL()+"/api/oauth2/token", "application/x-www-form-urlencoded", strings.NewReader("client_id=x"))
 			if err == nil {
 				defer resp.Body.Close()
 			}
 			tc.check(t, resp, err)
-			if n := srv.Count("POST", "/login/device/code"); n != 1 {
+			if n := srv.Count("POST", "/api/oauth2/token"); n != 1 {
 				t.Fatalf("Count = %d, want 1", n)
 			}
-			srv.SetFault("/login/*", sandbox.Fault{})
-			if status, _, _ := postForm(t, srv.URL()+"/login/device/code", nil, "", ""); status != 400 {
-				t.Fatalf("after removing the fault: %d, want the route's own 400", status)
+			srv.SetFault("/api/oauth2/*", sandbox.Fault{})
+			if status, _, _ := postForm(t, srv.URL()+"/api/oauth2/token", nil, "", ""); status != 401 {
+				t.Fatalf("after removing the fault: %d, want the route's own 401", status)
 			}
 		})
 	}
@@ -166,6 +166,7 @@ func TestParseFault(t *testing.T) {
 		{"/x/*=retry_after=1.5", "/x/*", sandbox.Fault{RetryAfter: 1.5}},
 		{"/d=drop", "/d", sandbox.Fault{Drop: true}},
 		{"/m=malformed_json,rate=0.25", "/m", sandbox.Fault{MalformedJSON: true, Rate: 0.25}},
+		{"/user=status=403,rate_limit", "/user", sandbox.Fault{Status: 403, RateLimit: true}},
 	}
 	for _, tc := range good {
 		route, f, err := sandbox.ParseFault(tc.in)
@@ -173,9 +174,53 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("ParseFault(%q) = %q %+v %v", tc.in, route, f, err)
 		}
 	}
-	for _, bad := range []string{"", "/a", "=status=500", "/a=", "/a=status=abc", "/a=status=200", "/a=rate=1.5", "/a=latency=soon", "/a=bogus=1", "/a=times=-1", "/a=retry_after=-2"} {
+	for _, bad := range []string{"", "/a", "=status=500", "/a=", "/a=status=abc", "/a=status=200", "/a=rate=1.5", "/a=latency=soon", "/a=bogus=1", "/a=times=-1", "/a=retry_after=-2", "/a=rate_limit,status=500"} {
 		if _, _, err := sandbox.ParseFault(bad); err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("ParseFault(%q) error %v, want one line", bad, err)
 		}
 	}
+}
+
+// Injected rate limits and error statuses take the shape of the provider whose route it is:
+// GitHub's x-ratelimit-* headers (403 or 429) and Retry-After for a secondary limit, Slack's 429
+// with Retry-After and {"ok":false,"error":"ratelimited"}.
+// fidelity: github-rate-limit, slack-rate-limit, github-error-body, slack-error-status, sentry-rate-limit, oidc-error-status
+func TestFaultShapesPerProvider(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	check := func(path string, f sandbox.Fault, status int, headers map[string]string, body map[string]any) {
+		t.Helper()
+		srv.SetFault(path, f)
+		got, h, raw := get(t, srv.URL()+path, "")
+		srv.SetFault(path, sandbox.Fault{})
+		if got != status {
+			t.Errorf("%s %+v: status %d, want %d", path, f, got, status)
+		}
+		for k, v := range headers {
+			if (v == "*" && h.Get(k) == "") || (v != "*" && h.Get(k) != v) {
+				t.Errorf("%s %+v: header %s = %q, want %q", path, f, k, h.Get(k), v)
+			}
+		}
+		decoded := decode[map[string]any](t, raw)
+		for k, v := range body {
+			if decoded[k] != v {
+				t.Errorf("%s %+v: body %s = %v, want %v (%s)", path, f, k, decoded[k], v, raw)
+			}
+		}
+	}
+	check("/user", sandbox.Fault{Status: 403, RateLimit: true}, 403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "*"}, map[string]any{"message": "API rate limit exceeded for user ID 1."})
+	check("/user", sandbox.Fault{RateLimit: true}, 429, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "*"}, nil)
+	check("/user", sandbox.Fault{RetryAfter: 30}, 429, map[string]string{"Retry-After": "30"}, nil)
+	check("/user", sandbox.Fault{Status: 403, RetryAfter: 30}, 403, map[string]string{"Retry-After": "30"}, nil)
+	check("/user", sandbox.Fault{Status: 503}, 503, nil, map[string]any{"message": "Service Unavailable"})
+	check("/api/v3/user", sandbox.Fault{Status: 403, RateLimit: true}, 403, map[string]string{"X-RateLimit-Remaining": "0"}, nil)
+	check("/api/auth.test", sandbox.Fault{RetryAfter: 7}, 429, map[string]string{"Retry-After": "7"}, map[string]any{"ok": false, "error": "ratelimited"})
+	check("/api/auth.test", sandbox.Fault{Status: 502}, 502, nil, map[string]any{"ok": false, "error": "fatal_error"})
+	check("/api/0/users/me/", sandbox.Fault{Status: 500}, 500, nil, map[string]any{"detail": "Internal Server Error"})
+	check("/api/0/users/me/", sandbox.Fault{RetryAfter: 4}, 429, map[string]string{"Retry-After": "4"}, nil)
+	check("/oidc/userinfo", sandbox.Fault{Status: 503}, 503, nil, map[string]any{"error": "server_error"})
+	check("/oidc/userinfo", sandbox.Fault{RetryAfter: 2}, 429, map[string]string{"Retry-After": "2"}, map[string]any{"error": "temporarily_unavailable"})
+	// fidelity: discord-fault-429-bucket-headers
+	check("/api/v10/users/@me", sandbox.Fault{RetryAfter: 1.5}, 429, map[string]string{"Retry-After": "2", "X-RateLimit-Remaining": "0",
+		"X-RateLimit-Reset-After": "1.500", "X-RateLimit-Bucket": "*", "X-RateLimit-Reset": "*", "X-RateLimit-Limit": "*"}, map[string]any{"retry_after": 1.5})
 }

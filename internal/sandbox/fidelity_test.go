@@ -17,9 +17,11 @@ import (
 )
 
 // GitHub answers slow_down to a device poll inside the interval, not only to one inside half of it.
+// fidelity: github-device-poll-errors, sandbox-clock
 func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 	t.Parallel()
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
+	clock := sandbox.NewClock(time.Now())
+	srv := sandboxtest.Start(t, sandboxtest.WithClock(clock), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
 	_, _, body := postForm(t, srv.URL()+"/login/device/code", url.Values{"client_id": {sandbox.GitHubClientID}, "scope": {"read:user"}}, "", "")
 	d, _ := url.ParseQuery(string(body))
 	poll := func() string {
@@ -31,20 +33,22 @@ func TestDevicePollInsideTheIntervalIsSlowDown(t *testing.T) {
 	if got := poll(); got != "authorization_pending" {
 		t.Fatalf("first poll: %q", got)
 	}
-	time.Sleep(600 * time.Millisecond) // past half the 1 s interval, inside the interval
+	clock.Advance(600 * time.Millisecond) // past half the 1 s interval, inside the interval
 	if got := poll(); got != "slow_down" {
 		t.Fatalf("poll 0.6 s into a 1 s interval: %q, want slow_down", got)
 	}
 }
 
 // Sentry checks a device-grant client secret when one is sent, and its routes are exact paths.
+// fidelity: sentry-device-public-client
 func TestSentryDeviceSecretAndExactRoutes(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
-	status, _, body := postForm(t, srv.URL()+"/oauth/token/", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+	status, header, body := postForm(t, srv.URL()+"/oauth/token/", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
 		"client_id": {sandbox.SentryClientID}, "client_secret": {"WRONG"}, "device_code": {"x"}}, "", "")
-	if status != 401 || decode[map[string]string](t, body)["error"] != "invalid_client" {
-		t.Errorf("device grant with a wrong secret: %d %s, want 401 invalid_client", status, body)
+	// fidelity: sentry-token-errors (only {"error"}, and WWW-Authenticate on invalid_client)
+	if got := decode[map[string]string](t, body); status != 401 || got["error"] != "invalid_client" || len(got) != 1 || header.Get("WWW-Authenticate") != `Basic realm="oauth"` {
+		t.Errorf("device grant with a wrong secret: %d %v %s, want 401 {error: invalid_client} with WWW-Authenticate", status, header, body)
 	}
 	if status, _, body := get(t, srv.URL()+"/api/0/organizations/nonexistent/members/", ""); status != 404 {
 		t.Errorf("a path below /api/0/organizations/: %d %s, want 404", status, body)
@@ -67,6 +71,7 @@ func TestSeedRefusesPublicGitHubAndSentryApps(t *testing.T) {
 }
 
 // GitHub revokes by access token only: a refresh token in the body is 404 and kills nothing.
+// fidelity: github-revoke
 func TestGitHubRevokeRefusesARefreshToken(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -84,6 +89,7 @@ func TestGitHubRevokeRefusesARefreshToken(t *testing.T) {
 
 // OpenID Connect userinfo answers POST as well as GET (Core §5.3.1); revoking the refresh token
 // ends its grant's access tokens too (RFC 7009 §2.1).
+// fidelity: oidc-userinfo, oidc-revoke
 func TestOIDCUserinfoPostAndRefreshRevocation(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())

@@ -62,11 +62,22 @@ func (s *Server) githubToken(w http.ResponseWriter, r *http.Request) {
 	var g *grant
 	switch gt := tr.form.Get("grant_type"); gt {
 	case deviceGrantType: // the device flow needs no secret
+		if app.DeviceFlowOff != "" {
+			githubError(w, r, "device_flow_disabled", "Device flow has not been enabled for this application.")
+			return
+		}
 		var oerr *oauthError
 		if g, oerr = s.pollDevice(app, tr.form.Get("device_code"), "incorrect_device_code"); oerr != nil {
+			if oerr.code == "slow_down" {
+				// fidelity: github-device-slow-down-interval
+				githubWrite(w, r, http.StatusOK, map[string]any{"error": oerr.code, "error_description": oerr.desc,
+					"error_uri": githubErrorURI, "interval": s.deviceInterval(tr.form.Get("device_code"))})
+				return
+			}
 			githubError(w, r, oerr.code, oerr.desc)
 			return
 		}
+		g.publicRefresh = true // "Required unless the user access token was generated using the device flow"
 	case "", "authorization_code":
 		if !tr.secretOK(app) {
 			githubError(w, r, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.")
@@ -83,7 +94,9 @@ func (s *Server) githubToken(w http.ResponseWriter, r *http.Request) {
 		}
 		g = c.used
 	case "refresh_token":
-		if !tr.secretOK(app) {
+		// fidelity: github-device-refresh-no-secret
+		secretGiven := tr.form.Get("client_secret") != "" || tr.basicSecret != ""
+		if (secretGiven || !s.publicRefreshToken(app, tr.form.Get("refresh_token"))) && !tr.secretOK(app) {
 			githubError(w, r, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.")
 			return
 		}
@@ -127,10 +140,19 @@ func (s *Server) githubDeviceCode(w http.ResponseWriter, r *http.Request) {
 		githubWrite(w, r, http.StatusBadRequest, map[string]any{"error": "incorrect_client_credentials", "error_description": "The client_id passed is incorrect."})
 		return
 	}
-	d := s.startDevice(app, splitScopes(KindGitHub, tr.form.Get("scope")))
+	// fidelity: github-device-flow-disabled
+	switch app.DeviceFlowOff {
+	case DeviceFlowOffError:
+		githubWrite(w, r, http.StatusBadRequest, map[string]any{"error": "device_flow_disabled", "error_description": "Device flow has not been enabled for this application.", "error_uri": githubErrorURI})
+		return
+	case DeviceFlowOffNoURI:
+		githubWrite(w, r, http.StatusOK, map[string]any{})
+		return
+	}
+	d := s.startDevice(app, splitScopes(KindGitHub, tr.form.Get("scope")), githubDeviceLifetime)
 	githubWrite(w, r, http.StatusOK, map[string]any{
 		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": baseURL(r) + "/login/device",
-		"expires_in": int(time.Until(d.expires).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
+		"expires_in": int(d.expires.Sub(s.now()).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -25,9 +26,13 @@ func githubConfig(base, clientID, secret, redirect string) *oauth2.Config {
 
 func githubLogin(t *testing.T, srv *sandbox.Server, clientID, secret string) *oauth2.Token {
 	t.Helper()
-	conf := githubConfig(srv.URL(), clientID, secret, "http://127.0.0.1:41234/callback")
+	redirect := "http://127.0.0.1:41234/callback" // an OAuth App takes any loopback port
+	if clientID == sandbox.GitHubAppClientID {
+		redirect = sandbox.GitHubAppRedirectURI
+	}
+	conf := githubConfig(srv.URL(), clientID, secret, redirect)
 	verifier, challenge := pkce()
-	q := authorize(t, conf.AuthCodeURL("st", challenge), "http://127.0.0.1:41234/callback?")
+	q := authorize(t, conf.AuthCodeURL("st", challenge), redirect+"?")
 	tok, err := conf.Exchange(clientCtx(t), q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
@@ -37,6 +42,7 @@ func githubLogin(t *testing.T, srv *sandbox.Server, clientID, secret string) *oa
 
 // PROVIDERS.md GitHub: loopback redirect on any port; OAuth App tokens do not expire
 // (no expires_in, no refresh token); GET /user.
+// fidelity: github-authorize-oauth-app-redirect, github-oauth-app-no-expiry, github-user, github-enterprise-prefix
 func TestGitHubOAuthAppCodePKCE(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -60,6 +66,7 @@ func TestGitHubOAuthAppCodePKCE(t *testing.T) {
 }
 
 // PROVIDERS.md GitHub: the port may differ from the registered one; 127.0.0.1 is not localhost.
+// fidelity: github-authorize-oauth-app-redirect
 func TestGitHubRedirectRules(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -76,6 +83,7 @@ func TestGitHubRedirectRules(t *testing.T) {
 
 // PROVIDERS.md GitHub: the token endpoint answers form-encoded unless Accept: application/json,
 // and errors come with HTTP 200 (bad_verification_code, incorrect_client_credentials).
+// fidelity: github-token-form, github-token-http200-errors, github-web-secret
 func TestGitHubTokenShapes(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -129,6 +137,7 @@ func TestGitHubTokenShapes(t *testing.T) {
 
 // PROVIDERS.md GitHub App user tokens: expires_in 28800, ghr_ refresh token with
 // refresh_token_expires_in; refreshing invalidates the old access and refresh tokens at once.
+// fidelity: github-app-token-lifetime, github-app-refresh-rotation
 func TestGitHubAppRefresh(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -155,6 +164,7 @@ func TestGitHubAppRefresh(t *testing.T) {
 }
 
 // PROVIDERS.md GitHub: device flow needs no secret; the user enters the code on a page.
+// fidelity: github-device-code
 func TestGitHubDeviceFlow(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
@@ -191,6 +201,7 @@ func TestGitHubDeviceFlow(t *testing.T) {
 
 // PROVIDERS.md GitHub device flow errors: authorization_pending, slow_down, expired_token,
 // access_denied, all with HTTP 200.
+// fidelity: github-device-poll-errors
 func TestGitHubDeviceErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -243,6 +254,7 @@ func TestGitHubDeviceErrors(t *testing.T) {
 
 // PROVIDERS.md GitHub revoke: DELETE /applications/{client_id}/token with Basic client
 // credentials and JSON {"access_token"}.
+// fidelity: github-revoke
 func TestGitHubRevoke(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -274,5 +286,128 @@ func TestGitHubRevoke(t *testing.T) {
 	}
 	if got := revoke(sandbox.GitHubClientID, sandbox.GitHubClientSecret, `{"access_token":"gho_unknown"}`); got != 404 {
 		t.Fatalf("unknown token: %d", got)
+	}
+}
+
+// githubDevice starts a device authorization for clientID, approves it for alice and polls once.
+func githubDevice(t *testing.T, srv *sandbox.Server, clientID string) url.Values {
+	t.Helper()
+	_, _, body := postForm(t, srv.URL()+"/login/device/code", url.Values{"client_id": {clientID}}, "", "")
+	d, _ := url.ParseQuery(string(body))
+	if !srv.ApproveDevice(d.Get("user_code"), sandbox.AliceUsername) {
+		t.Fatalf("approve: %s", body)
+	}
+	_, _, body = postForm(t, srv.URL()+"/login/oauth/access_token",
+		url.Values{"client_id": {clientID}, "device_code": {d.Get("device_code")}, "grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}}, "", "")
+	v, _ := url.ParseQuery(string(body))
+	return v
+}
+
+// GitHub ("Refreshing user access tokens"): client_secret is required unless the user access
+// token was generated with the device flow; slow_down carries the new interval.
+// fidelity: github-device-refresh-no-secret, github-device-slow-down-interval
+func TestGitHubDeviceRefreshWithoutSecretAndSlowDownInterval(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	refresh := func(token string) url.Values {
+		_, _, body := postForm(t, srv.URL()+"/login/oauth/access_token",
+			url.Values{"client_id": {sandbox.GitHubAppClientID}, "grant_type": {"refresh_token"}, "refresh_token": {token}}, "", "")
+		v, _ := url.ParseQuery(string(body))
+		return v
+	}
+	device := githubDevice(t, srv, sandbox.GitHubAppClientID)
+	if got := refresh(device.Get("refresh_token")); got.Get("access_token") == "" {
+		t.Fatalf("refresh of a device-flow token without the secret: %v", got)
+	}
+	web := githubLogin(t, srv, sandbox.GitHubAppClientID, sandbox.GitHubAppClientSecret)
+	if got := refresh(web.RefreshToken); got.Get("error") != "incorrect_client_credentials" {
+		t.Fatalf("refresh of a web-flow token without the secret: %v, want incorrect_client_credentials", got)
+	}
+
+	_, _, body := postForm(t, srv.URL()+"/login/device/code", url.Values{"client_id": {sandbox.GitHubClientID}}, "", "")
+	d, _ := url.ParseQuery(string(body))
+	var last url.Values
+	for range 2 {
+		_, _, body := postForm(t, srv.URL()+"/login/oauth/access_token",
+			url.Values{"client_id": {sandbox.GitHubClientID}, "device_code": {d.Get("device_code")}, "grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}}, "", "")
+		last, _ = url.ParseQuery(string(body))
+	}
+	if last.Get("error") != "slow_down" || last.Get("interval") != "10" {
+		t.Fatalf("second immediate poll: %v, want slow_down with interval 10", last)
+	}
+}
+
+// A GitHub app with the device flow switched off answers 400 device_flow_disabled or 200
+// without verification_uri (cli/oauth's device package handles both).
+// fidelity: github-device-flow-disabled
+func TestGitHubDeviceFlowDisabled(t *testing.T) {
+	t.Parallel()
+	for _, off := range []string{sandbox.DeviceFlowOffError, sandbox.DeviceFlowOffNoURI} {
+		srv := sandboxtest.Start(t, sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+			for i := range s.Apps {
+				if s.Apps[i].ClientID == sandbox.GitHubClientID {
+					s.Apps[i].DeviceFlowOff = off
+				}
+			}
+		})))
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/login/device/code", strings.NewReader(url.Values{"client_id": {sandbox.GitHubClientID}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		status, _, body := do(t, req)
+		got := decode[map[string]any](t, body)
+		switch {
+		case off == sandbox.DeviceFlowOffError && (status != 400 || got["error"] != "device_flow_disabled"):
+			t.Errorf("%s: %d %s, want 400 device_flow_disabled", off, status, body)
+		case off == sandbox.DeviceFlowOffNoURI && (status != 200 || got["verification_uri"] != nil):
+			t.Errorf("%s: %d %s, want 200 without verification_uri", off, status, body)
+		}
+	}
+}
+
+// A GitHub App's redirect_uri must match a callback URL exactly; an OAuth App's loopback port
+// may differ.
+// fidelity: github-app-redirect-exact
+func TestGitHubAppRedirectExact(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	app := githubConfig(srv.URL(), sandbox.GitHubAppClientID, sandbox.GitHubAppClientSecret, "http://127.0.0.1:41234/callback")
+	authorizeRefused(t, app.AuthCodeURL("st"))
+	oauthApp := githubConfig(srv.URL(), sandbox.GitHubClientID, sandbox.GitHubClientSecret, "http://127.0.0.1:41234/callback")
+	if q := authorize(t, oauthApp.AuthCodeURL("st"), "http://127.0.0.1:41234/callback?"); q.Get("code") == "" {
+		t.Fatalf("OAuth App, another loopback port: %v", q)
+	}
+}
+
+// GitHub's codes expire after 10 minutes and are single use; a replayed code revokes the token
+// of the first exchange.
+// fidelity: github-code-lifetime
+func TestGitHubCodeLifetimeAndReplay(t *testing.T) {
+	t.Parallel()
+	clock := sandbox.NewClock(time.Now())
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithClock(clock))
+	redirect := "http://127.0.0.1:41234/callback"
+	conf := githubConfig(srv.URL(), sandbox.GitHubClientID, sandbox.GitHubClientSecret, redirect)
+	code := func() string { return authorize(t, conf.AuthCodeURL("st"), redirect+"?").Get("code") }
+	exchange := func(c string) url.Values {
+		_, _, body := postForm(t, srv.URL()+"/login/oauth/access_token", url.Values{"client_id": {sandbox.GitHubClientID},
+			"client_secret": {sandbox.GitHubClientSecret}, "code": {c}, "redirect_uri": {redirect}}, "", "")
+		v, _ := url.ParseQuery(string(body))
+		return v
+	}
+	stale := code()
+	clock.Advance(10*time.Minute + time.Second)
+	if got := exchange(stale); got.Get("error") != "bad_verification_code" {
+		t.Fatalf("a code after 10 minutes: %v, want bad_verification_code", got)
+	}
+	fresh := code()
+	first := exchange(fresh)
+	if first.Get("access_token") == "" {
+		t.Fatalf("exchange: %v", first)
+	}
+	if got := exchange(fresh); got.Get("error") != "bad_verification_code" {
+		t.Fatalf("replayed code: %v, want bad_verification_code", got)
+	}
+	if status, _, _ := get(t, srv.URL()+"/user", "Bearer "+first.Get("access_token")); status != 401 {
+		t.Errorf("the first exchange's token after a replay: %d, want 401", status)
 	}
 }

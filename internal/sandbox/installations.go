@@ -23,6 +23,7 @@ const (
 	installationTokenLifetime = time.Hour
 	maxAppJWTLifetime         = 10 * time.Minute
 	clockSkew                 = 60 * time.Second
+	installCodeLifetime       = 10 * time.Minute // Sentry's ApiGrant DEFAULT_EXPIRATION
 	githubDocsURL             = "https://docs.github.com/rest"
 )
 
@@ -31,6 +32,7 @@ func (s *Server) installationRoutes(mux *http.ServeMux) {
 		mux.HandleFunc("POST "+prefix+"/app/installations/{id}/access_tokens", s.githubInstallationToken)
 		mux.HandleFunc("GET "+prefix+"/repos/{owner}/{repo}/installation", s.githubFindInstallation)
 		mux.HandleFunc("GET "+prefix+"/orgs/{org}/installation", s.githubFindInstallation)
+		mux.HandleFunc("GET "+prefix+"/users/{username}/installation", s.githubFindInstallation)
 	}
 	mux.HandleFunc("POST /api/0/sentry-app-installations/{uuid}/authorizations/", s.sentryIntegrationToken)
 }
@@ -77,7 +79,13 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return nil, false
 	}
-	app := s.appByIssuer(fmt.Sprint(claims.Issuer))
+	iss := fmt.Sprint(claims.Issuer)
+	app := s.appByIssuer(iss)
+	if _, err := strconv.ParseInt(iss, 10, 64); app == nil && err == nil {
+		// fidelity: github-app-unknown-id
+		githubMessage(w, http.StatusNotFound, "Integration not found")
+		return nil, false
+	}
 	if app == nil {
 		githubMessage(w, http.StatusUnauthorized, "'Issuer' claim ('iss') must be an Integer")
 		return nil, false
@@ -87,7 +95,7 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 		githubMessage(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 		return nil, false
 	}
-	now := time.Now()
+	now := s.now()
 	switch {
 	case claims.IssuedAt == nil || claims.Expiry == nil:
 		githubMessage(w, http.StatusUnauthorized, "'Issued at' and 'Expiration time' claims are required")
@@ -103,11 +111,12 @@ func (s *Server) githubAppJWT(w http.ResponseWriter, r *http.Request) (*App, boo
 	return nil, false
 }
 
-// appByIssuer finds a GitHub App with a key by app id or client id.
+// appByIssuer finds a GitHub App by app id or client id; one without a
+// public key then fails the signature check.
 func (s *Server) appByIssuer(iss string) *App {
 	for i := range s.seed.Apps {
 		a := &s.seed.Apps[i]
-		if a.Kind == KindGitHub && a.PublicKeyPEM != "" && (iss == a.ClientID || a.AppID != 0 && iss == strconv.FormatInt(a.AppID, 10)) {
+		if a.Kind == KindGitHub && (iss == a.ClientID || a.AppID != 0 && iss == strconv.FormatInt(a.AppID, 10)) {
 			return a
 		}
 	}
@@ -117,8 +126,8 @@ func (s *Server) appByIssuer(iss string) *App {
 func (s *Server) installationObject(r *http.Request, in *Installation, app *App) map[string]any {
 	account, _, _ := strings.Cut(in.Account, "/")
 	return map[string]any{
-		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": "Organization",
-		"account":              map[string]any{"login": account, "type": "Organization"},
+		"id": in.ID, "app_id": app.AppID, "client_id": app.ClientID, "target_type": accountType(in),
+		"account":              map[string]any{"login": account, "type": accountType(in)},
 		"access_tokens_url":    baseURL(r) + "/app/installations/" + strconv.FormatInt(in.ID, 10) + "/access_tokens",
 		"repository_selection": repositorySelection(in), "permissions": grantedPermissions(in),
 	}
@@ -223,21 +232,38 @@ func (s *Server) githubInstallationToken(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusCreated, answer)
 }
 
-// githubFindInstallation is GET /repos/{owner}/{repo}/installation and
-// GET /orgs/{org}/installation: an org installation covers its repositories.
+// accountType is the GitHub account type an installation is on.
+func accountType(in *Installation) string {
+	if in.AccountType == "User" {
+		return "User"
+	}
+	return "Organization"
+}
+
+// githubFindInstallation is GET /repos/{owner}/{repo}/installation,
+// GET /orgs/{org}/installation (organizations only) and
+// GET /users/{username}/installation (personal accounts only): an account's
+// installation covers its repositories.
 func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) {
 	app, ok := s.githubAppJWT(w, r)
 	if !ok {
 		return
 	}
-	owner := r.PathValue("org") + r.PathValue("owner")
+	owner := r.PathValue("org") + r.PathValue("owner") + r.PathValue("username")
+	wantType := ""
+	switch {
+	case r.PathValue("org") != "":
+		wantType = "Organization"
+	case r.PathValue("username") != "":
+		wantType = "User"
+	}
 	repo := ""
 	if r.PathValue("repo") != "" {
 		repo = owner + "/" + r.PathValue("repo")
 	}
 	for i := range s.seed.Installations {
 		in := &s.seed.Installations[i]
-		if in.Kind != KindGitHub || in.ClientID != app.ClientID {
+		if in.Kind != KindGitHub || in.ClientID != app.ClientID || wantType != "" && accountType(in) != wantType {
 			continue
 		}
 		if strings.EqualFold(in.Account, owner) && (repo == "" || coversRepository(in, r.PathValue("repo"))) || repo != "" && strings.EqualFold(in.Account, repo) {
@@ -251,11 +277,16 @@ func (s *Server) githubFindInstallation(w http.ResponseWriter, r *http.Request) 
 // sentryIntegrationToken is Sentry's integration token endpoint: a JSON body
 // with grant_type authorization_code (the installation webhook's code) or
 // refresh_token; the answer is camelCase and a refresh deletes the old token.
-// As Sentry's SentryAppAuthorizationsEndpoint does, a refused grant, refresh
-// token or grant_type is a 403 {"error": …}; wrong client credentials a 401.
+// Errors follow today's Sentry (sentry_apps/token_exchange): wrong client
+// credentials, a wrong, used or expired code and an unknown refresh token are
+// 401, a refresh token or installation of another integration 400, an unknown
+// grant_type 403, every body {"detail": …}. An installation seeded with
+// legacy_errors answers as older Sentry did: 403 {"error": …} for every refusal
+// of the grant.
 func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) {
+	detail := func(status int, msg string) { writeJSON(w, status, map[string]string{"detail": msg}) }
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body must be JSON"})
+		detail(http.StatusBadRequest, "the body must be JSON")
 		return
 	}
 	var body struct {
@@ -266,7 +297,7 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		ClientSecret string `json:"client_secret"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes)).Decode(&body); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body is not valid JSON"})
+		detail(http.StatusBadRequest, "the body is not valid JSON")
 		return
 	}
 	var in *Installation
@@ -275,10 +306,26 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 			in = c
 		}
 	}
+	if in == nil {
+		detail(http.StatusNotFound, "The requested resource does not exist")
+		return
+	}
+	// fidelity: sentry-integration-client-401
+	// ClientIdSecretAuthentication: the pair must be an integration's (an app with a sentry_app).
 	app := s.app(KindSentry, body.ClientID)
-	if in == nil || app == nil || in.ClientID != app.ClientID ||
-		subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid credentials"})
+	if app == nil || !s.sentryIntegration(app) || subtle.ConstantTimeCompare([]byte(body.ClientSecret), []byte(app.ClientSecret)) != 1 {
+		detail(http.StatusUnauthorized, "Invalid Client ID / Secret pair")
+		return
+	}
+	refuse := func(status int, msg string) {
+		if in.LegacyErrors {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": msg})
+			return
+		}
+		detail(status, msg)
+	}
+	if in.ClientID != app.ClientID {
+		refuse(http.StatusBadRequest, "Given installation is not for integration: "+app.ClientID)
 		return
 	}
 	var g *grant
@@ -288,29 +335,56 @@ func (s *Server) sentryIntegrationToken(w http.ResponseWriter, r *http.Request) 
 		s.mu.Lock()
 		used := s.usedInstallCodes[in.UUID]
 		matches := subtle.ConstantTimeCompare([]byte(body.Code), []byte(in.Code)) == 1
-		if matches && !used {
+		expired := !s.now().Before(s.started.Add(installCodeLifetime))
+		if matches && !used && !expired {
 			s.usedInstallCodes[in.UUID] = true
 		}
 		s.mu.Unlock()
-		if used || !matches {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid grant"})
+		switch {
+		case used || !matches:
+			refuse(http.StatusUnauthorized, "Could not find grant for given code")
+			return
+		case expired:
+			refuse(http.StatusUnauthorized, "Grant has already expired")
 			return
 		}
 		g = &grant{app: app, scopes: []string{"org:read", "project:read", "event:read"}}
 	case "refresh_token":
 		var oerr *oauthError
 		if g, oerr = s.rotate(app, body.RefreshToken, true); oerr != nil {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid refresh token"})
+			if s.refreshOfOtherApp(app, body.RefreshToken) {
+				refuse(http.StatusBadRequest, "Token does not belong to the application")
+				return
+			}
+			refuse(http.StatusUnauthorized, "Given refresh token does not exist")
 			return
 		}
 	default:
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": "Invalid grant_type"})
+		refuse(http.StatusForbidden, "Invalid grant_type")
 		return
 	}
-	t := s.issue(g, s.lifetime(sentryTokenLifetime), "", "", 0)
+	t := s.issue(g, s.lifetime(sentryIntegrationTokenLifetime), "", "", 0)
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"id": randomToken("")[:12], "token": t.access.value, "refreshToken": t.refresh.value,
-		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": time.Now().UTC().Format(time.RFC3339Nano),
+		"expiresAt": t.access.expiry.UTC().Format(time.RFC3339Nano), "dateCreated": s.now().UTC().Format(time.RFC3339Nano),
 		"scopes": g.scopes, "state": nil, "application": map[string]string{"clientId": app.ClientID},
 	})
+}
+
+// sentryIntegration tells whether app is a Sentry integration: one with an installation.
+func (s *Server) sentryIntegration(app *App) bool {
+	for _, in := range s.seed.Installations {
+		if in.Kind == KindSentry && in.ClientID == app.ClientID {
+			return true
+		}
+	}
+	return false
+}
+
+// refreshOfOtherApp tells whether value is a live refresh token of an app other than app.
+func (s *Server) refreshOfOtherApp(app *App, value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.refresh[value]
+	return t != nil && t.grant.app != app && t.usable(s.now())
 }

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type grant struct {
 	revoked bool
 	// installation is set on installation tokens: what they reach (githttp.go).
 	installation *installationGrant
+	// publicRefresh: refreshing needs no client secret (Slack PKCE with a localhost
+	// redirect, GitHub device-flow tokens).
+	publicRefresh bool
 }
 
 // token is an access or refresh token.
@@ -71,7 +75,8 @@ type authCode struct {
 	req     *authRequest
 	user    *User
 	expires time.Time
-	used    *grant // the grant it was exchanged for; a second use revokes it
+	used    *grant   // the grant it was exchanged for; a second use revokes it
+	also    []*grant // further grants of the same exchange (Slack's bot and user tokens)
 }
 
 // kindRules are what differs between kinds on the authorize endpoint.
@@ -88,9 +93,9 @@ type kindRules struct {
 
 var rulesByKind = map[string]kindRules{
 	KindDiscord: {redirectOK: exactRedirect, pkceRequired: publicNeedsPKCE, scopeOK: discordScope, requireResponseType: true},
-	KindGitHub:  {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: anyScope},
+	KindGitHub:  {redirectOK: githubRedirect, pkceRequired: publicNeedsPKCE, scopeOK: anyScope},
 	KindSlack:   {redirectOK: slackRedirect, pkceRequired: slackNeedsPKCE, scopeOK: anyScope},
-	KindSentry:  {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: sentryScope, requireResponseType: true},
+	KindSentry:  {redirectOK: sentryRedirect, pkceRequired: publicNeedsPKCE, scopeOK: sentryScope, requireResponseType: true},
 	KindOIDC:    {redirectOK: loopbackAnyPort, pkceRequired: publicNeedsPKCE, scopeOK: oidcScope, requireResponseType: true},
 }
 
@@ -121,7 +126,7 @@ func exactRedirect(app *App, uri *url.URL) bool {
 	return slices.Contains(app.RedirectURIs, uri.String())
 }
 
-// loopbackAnyPort is GitHub's and Sentry's rule (RFC 8252 §7.3): a
+// loopbackAnyPort is GitHub's OAuth App rule (RFC 8252 §7.3): a
 // registered loopback URI without a port matches any port on the same host
 // (127.0.0.1 and localhost are different hosts); the path may extend the
 // registered one.
@@ -138,11 +143,69 @@ func loopbackAnyPort(app *App, uri *url.URL) bool {
 	return false
 }
 
-// slackRedirect: HTTPS to a registered URI, or http://localhost on any port
-// under a registered localhost path.
-func slackRedirect(app *App, uri *url.URL) bool {
-	if uri.Scheme == "http" && uri.Hostname() != "localhost" {
+// githubRedirect: an OAuth App takes any loopback port and a sub-path
+// ("Redirect URLs", "Loopback redirect urls"); a GitHub App's redirect_uri
+// "must be an exact match to one of the URLs you provided as a Callback URL".
+func githubRedirect(app *App, uri *url.URL) bool {
+	if app.ExpiringTokens || app.AppID != 0 {
+		return exactRedirect(app, uri) // fidelity: github-app-redirect-exact
+	}
+	return loopbackAnyPort(app, uri)
+}
+
+// sentryRedirect is ApiApplication.is_valid_redirect_uri: after normalising
+// the paths, an exact match; or a loopback http URI registered without a port,
+// matching scheme, host, path and query with any port; or, for a legacy app
+// (not strict_redirect_uri), any URI that starts with a registered one.
+func sentryRedirect(app *App, uri *url.URL) bool {
+	value := sentryNormalize(uri.String())
+	for _, reg := range app.RedirectURIs {
+		if value == sentryNormalize(reg) {
+			return true
+		}
+	}
+	if v, err := url.Parse(value); err == nil && v.Scheme == "http" && isLoopbackHost(v.Hostname()) {
+		for _, reg := range app.RedirectURIs {
+			r, err := url.Parse(sentryNormalize(reg))
+			if err == nil && r.Scheme == "http" && r.Port() == "" && r.Hostname() == v.Hostname() && r.Path == v.Path && r.RawQuery == v.RawQuery {
+				return true
+			}
+		}
+	}
+	if app.StrictRedirect {
 		return false
+	}
+	for _, reg := range app.RedirectURIs {
+		if strings.HasPrefix(value, sentryNormalize(reg)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentryNormalize is ApiApplication.normalize_url: the path cleaned as
+// os.path.normpath does, a trailing slash kept.
+func sentryNormalize(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	cleaned := path.Clean(u.Path)
+	if cleaned == "." {
+		cleaned = "/"
+	} else if strings.HasSuffix(u.Path, "/") && !strings.HasSuffix(cleaned, "/") {
+		cleaned += "/"
+	}
+	u.Path, u.RawPath = cleaned, ""
+	return u.String()
+}
+
+// slackRedirect: HTTPS under a registered URI, or a plain-HTTP localhost URI
+// registered exactly, port included: Slack documents localhost redirects for
+// PKCE apps but not whether it matches their port, so the port is exact.
+func slackRedirect(app *App, uri *url.URL) bool {
+	if uri.Scheme == "http" {
+		return uri.Hostname() == "localhost" && exactRedirect(app, uri)
 	}
 	return loopbackAnyPort(app, uri)
 }
@@ -213,7 +276,7 @@ func (s *Server) authorize(kind, scopeSyntax string, issuer func(*http.Request) 
 		}
 		req := &authRequest{
 			id: randomToken(""), kind: kind, app: app, redirectURI: rawRedirect,
-			state: q.Get("state"), nonce: q.Get("nonce"), loginHint: q.Get("login_hint"), created: time.Now(),
+			state: q.Get("state"), nonce: q.Get("nonce"), loginHint: q.Get("login_hint"), created: s.now(),
 		}
 		if issuer != nil {
 			req.issuer = issuer(r)
@@ -266,7 +329,7 @@ func (s *Server) authorize(kind, scopeSyntax string, issuer func(*http.Request) 
 		s.mu.Lock()
 		if len(s.pending) >= pruneThreshold {
 			for k, p := range s.pending {
-				if time.Since(p.created) > pendingLifetime {
+				if s.now().Sub(p.created) > pendingLifetime {
 					delete(s.pending, k)
 				}
 			}
@@ -293,7 +356,7 @@ func validChallenge(c string) bool {
 // approve issues a code for user and redirects to the client.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *authRequest, user *User) {
 	code := randomToken("")
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	if len(s.codes) >= pruneThreshold {
 		for k, c := range s.codes {
@@ -374,7 +437,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	req := s.pending[r.PostForm.Get("request")]
 	delete(s.pending, r.PostForm.Get("request"))
 	s.mu.Unlock()
-	if req == nil || time.Since(req.created) > pendingLifetime {
+	if req == nil || s.now().Sub(req.created) > pendingLifetime {
 		errorPage(w, http.StatusBadRequest, "Unknown or expired request", "Start the authorization again from the application.")
 		return
 	}
@@ -493,9 +556,13 @@ func (s *Server) redeemCode(app *App, tr *tokenRequest) (*authCode, *oauthError)
 	case codeValue == "" || c == nil || c.req.app != app:
 		return nil, invalidGrant(`Invalid "code" in request.`)
 	case c.used != nil:
-		c.used.revoked = true // RFC 6749 §4.1.2: a replayed code revokes what it gave
+		// RFC 6749 §4.1.2: a replayed code revokes what it gave.
+		c.used.revoked = true
+		for _, g := range c.also {
+			g.revoked = true
+		}
 		return nil, invalidGrant("authorization code already used")
-	case time.Now().After(c.expires):
+	case s.now().After(c.expires):
 		return nil, invalidGrant("authorization code expired")
 	case tr.form.Get("redirect_uri") != c.req.redirectURI && (tr.form.Get("redirect_uri") != "" || c.req.kind == KindDiscord || c.req.kind == KindOIDC):
 		return nil, invalidGrant("redirect_uri does not match the authorization request")
@@ -525,7 +592,7 @@ type issued struct {
 // issue mints an access token (and a refresh token when refreshLifetime is
 // not negative; 0 means it never expires) for g.
 func (s *Server) issue(g *grant, lifetime time.Duration, accessPrefix, refreshPrefix string, refreshLifetime time.Duration) issued {
-	now := time.Now()
+	now := s.now()
 	out := issued{lifetime: lifetime}
 	out.access = &token{value: randomToken(accessPrefix), grant: g}
 	if lifetime > 0 {
@@ -550,7 +617,7 @@ func (s *Server) rotate(app *App, value string, killAccess bool) (*grant, *oauth
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.refresh[value]
-	if value == "" || t == nil || t.grant.app != app || !t.usable(time.Now()) {
+	if value == "" || t == nil || t.grant.app != app || !t.usable(s.now()) {
 		return nil, invalidGrant("Invalid refresh token")
 	}
 	t.dead = true
@@ -562,6 +629,14 @@ func (s *Server) rotate(app *App, value string, killAccess bool) (*grant, *oauth
 		}
 	}
 	return t.grant, nil
+}
+
+// publicRefreshToken tells whether value is a refresh token of app that refreshes without the secret.
+func (s *Server) publicRefreshToken(app *App, value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.refresh[value]
+	return t != nil && t.grant.app == app && t.grant.publicRefresh
 }
 
 // lifetime is how long a new access token of kind lives.
@@ -597,7 +672,7 @@ func (s *Server) lookupAccess(value string) (*token, tokenState) {
 		return nil, tokenUnknown
 	case t.dead || t.grant.revoked:
 		return t, tokenRevoked
-	case !t.usable(time.Now()):
+	case !t.usable(s.now()):
 		return t, tokenExpired
 	}
 	return t, tokenValid

@@ -156,7 +156,7 @@ func (s *Server) idToken(issuer, subject string, g *grant, nonce string, lifetim
 	if err := s.signer.init(); err != nil {
 		return "", fmt.Errorf("signing key: %w", err)
 	}
-	now := time.Now()
+	now := s.now()
 	std := jwt.Claims{
 		Issuer: issuer, Subject: subject, Audience: jwt.Audience{g.app.ClientID},
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime)),

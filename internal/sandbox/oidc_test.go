@@ -31,6 +31,7 @@ func oidcClient(t *testing.T, srv *sandbox.Server, clientID, secret string, scop
 
 // OIDC issuer: discovery, code+PKCE, iss on the callback (RFC 9207), an RS256 ID token with
 // the nonce verified against the JWKS, userinfo, refresh with offline_access, revocation.
+// fidelity: oidc-discovery, oidc-authorize, oidc-id-token, oidc-userinfo, oidc-revoke
 func TestOIDCCodeFlow(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -82,6 +83,7 @@ func TestOIDCCodeFlow(t *testing.T) {
 
 // OIDC issuer errors: a confidential client authenticates (Basic or post, not both), openid is
 // required, refresh tokens only with offline_access, expired tokens are refused.
+// fidelity: oidc-client-auth, oidc-authorize
 func TestOIDCErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())

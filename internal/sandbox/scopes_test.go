@@ -14,6 +14,7 @@ import (
 // Each provider reads its scope list with its own separator (PROVIDERS.md: Slack's scope and
 // user_scope are comma-separated; Discord, Sentry and OpenID Connect follow RFC 6749, spaces), so
 // a list with the other separator is one unknown scope: invalid_scope, as the real ones answer.
+// fidelity: slack-authorize-scopes
 func TestScopeSeparators(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())

@@ -51,22 +51,28 @@ const (
 	GitHubClientSecret    = "github-sandbox-secret"
 	GitHubAppClientID     = "Iv23.sandboxghapp" // GitHub App: expiring user tokens, rotation kills both
 	GitHubAppClientSecret = "github-app-sandbox-secret"
+	GitHubAppRedirectPort = 28683 // a GitHub App's callback URL matches exactly, port included
+	GitHubAppRedirectURI  = "http://127.0.0.1:28683/callback"
 
 	SlackClientID     = "1111111111.2222222222"
 	SlackClientSecret = "slack-sandbox-secret"
 	SlackTeamID       = "T0SANDBOX"
+	SlackRedirectPort = 28684 // Slack's localhost port matching is undocumented: registered exactly
+	SlackRedirectURI  = "http://localhost:28684/callback"
 
 	SentryClientID     = "sentry-sandbox-client"
 	SentryClientSecret = "sentry-sandbox-secret"
 
-	GitHubAppID             = 424242 // the GitHub App's id (JWT iss)
-	GitHubInstallationID    = 5150
-	GitHubInstallationOrg   = "sandbox-org"
-	GitHubInstallationRepo  = "sandbox-org/widgets" // a repository the org installation covers
-	SentryIntegrationClient = "sentry-integration-client"
-	SentryIntegrationSecret = "sentry-integration-secret"
-	SentryInstallationUUID  = "b1f3c0de-5a4d-4b0c-9e57-000000000001"
-	SentryInstallationCode  = "sentry-install-code" // as sent in the installation webhook
+	GitHubAppID              = 424242 // the GitHub App's id (JWT iss)
+	GitHubInstallationID     = 5150
+	GitHubInstallationOrg    = "sandbox-org"
+	GitHubInstallationRepo   = "sandbox-org/widgets" // a repository the org installation covers
+	GitHubUserInstallationID = 5151
+	GitHubUserInstallation   = "sandbox-user" // a personal account the GitHub App is installed on
+	SentryIntegrationClient  = "sentry-integration-client"
+	SentryIntegrationSecret  = "sentry-integration-secret"
+	SentryInstallationUUID   = "b1f3c0de-5a4d-4b0c-9e57-000000000001"
+	SentryInstallationCode   = "sentry-install-code" // as sent in the installation webhook
 
 	OIDCClientID       = "authctl-confidential"
 	OIDCClientSecret   = "oidc-sandbox-secret"
@@ -92,7 +98,8 @@ type Seed struct {
 	// tokens expire (Discord, GitHub Apps, Slack, Sentry, OIDC); 0 means
 	// each provider's real default.
 	TokenLifetime int `yaml:"token_lifetime,omitempty"`
-	// DeviceCodeLifetime (seconds, default 900) and DeviceInterval
+	// DeviceCodeLifetime (seconds; default the provider's: GitHub 900,
+	// Sentry 600) and DeviceInterval
 	// (seconds, default 5) shape the device flow.
 	DeviceCodeLifetime int `yaml:"device_code_lifetime,omitempty"`
 	DeviceInterval     int `yaml:"device_interval,omitempty"`
@@ -130,7 +137,20 @@ type App struct {
 	// the RS256 JWTs that create installation tokens.
 	AppID        int64  `yaml:"app_id,omitempty"`
 	PublicKeyPEM string `yaml:"public_key_pem,omitempty"`
+	// DeviceFlowOff switches a GitHub app's device flow off and says how
+	// POST /login/device/code answers: DeviceFlowOffError or DeviceFlowOffNoURI.
+	DeviceFlowOff string `yaml:"device_flow_off,omitempty"`
+	// StrictRedirect is a Sentry application of version 1 (strict-redirect-uri):
+	// no prefix matching of redirect URIs.
+	StrictRedirect bool `yaml:"strict_redirect_uri,omitempty"`
 }
+
+// The two answers seen from GitHub for an app whose device flow is off (the
+// cli/oauth device package handles both).
+const (
+	DeviceFlowOffError = "error"  // 400 {"error": "device_flow_disabled"}
+	DeviceFlowOffNoURI = "no_uri" // 200 without verification_uri
+)
 
 // Installation is a GitHub App installation on an account (an org login,
 // or owner/repo for a repository installation), or a Sentry integration
@@ -141,13 +161,19 @@ type Installation struct {
 	UUID     string `yaml:"uuid,omitempty"`
 	ClientID string `yaml:"client_id"`
 	Account  string `yaml:"account,omitempty"`
-	Code     string `yaml:"code,omitempty"`
+	// AccountType of a GitHub installation: Organization (default) or User.
+	AccountType string `yaml:"account_type,omitempty"`
+	Code        string `yaml:"code,omitempty"`
 	// Repositories are the names (without the owner) a GitHub installation
 	// covers; empty means all of the account's repositories.
 	Repositories []string `yaml:"repositories,omitempty"`
 	// Permissions are what a GitHub installation was granted, by name:
 	// read, write or admin (default contents and metadata: read).
 	Permissions map[string]string `yaml:"permissions,omitempty"`
+	// LegacyErrors makes a Sentry installation refuse grants as Sentry did
+	// before sentry_apps/token_exchange: 403 {"error": …} instead of 401/400
+	// {"detail": …}.
+	LegacyErrors bool `yaml:"legacy_errors,omitempty"`
 }
 
 // Guild is a Discord guild.
@@ -205,8 +231,8 @@ func DefaultSeed() *Seed {
 			{Kind: KindDiscord, ClientID: DiscordClientID, ClientSecret: DiscordClientSecret, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindDiscord, ClientID: DiscordPublicClientID, Public: true, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindGitHub, ClientID: GitHubClientID, ClientSecret: GitHubClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
-			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}, ExpiringTokens: true, AppID: GitHubAppID},
-			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{"http://localhost/callback"}},
+			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{GitHubAppRedirectURI}, ExpiringTokens: true, AppID: GitHubAppID},
+			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{SlackRedirectURI}},
 			{Kind: KindSentry, ClientID: SentryClientID, ClientSecret: SentryClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 			{Kind: KindSentry, ClientID: SentryIntegrationClient, ClientSecret: SentryIntegrationSecret},
 			{Kind: KindOIDC, ClientID: OIDCClientID, ClientSecret: OIDCClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
@@ -227,6 +253,7 @@ func DefaultSeed() *Seed {
 		Installations: []Installation{
 			{Kind: KindGitHub, ID: GitHubInstallationID, ClientID: GitHubAppClientID, Account: GitHubInstallationOrg,
 				Repositories: []string{"widgets", "gadgets"}, Permissions: map[string]string{"contents": "read", "metadata": "read", "issues": "write"}},
+			{Kind: KindGitHub, ID: GitHubUserInstallationID, ClientID: GitHubAppClientID, Account: GitHubUserInstallation, AccountType: "User"},
 			{Kind: KindSentry, UUID: SentryInstallationUUID, ClientID: SentryIntegrationClient, Code: SentryInstallationCode},
 		},
 		Repositories: []Repository{
@@ -287,6 +314,9 @@ func (s *Seed) validate() error {
 		if !a.Public && a.ClientSecret == "" {
 			return fmt.Errorf("app %q: confidential app needs client_secret (or public: true)", a.ClientID)
 		}
+		if a.DeviceFlowOff != "" && (a.Kind != KindGitHub || a.DeviceFlowOff != DeviceFlowOffError && a.DeviceFlowOff != DeviceFlowOffNoURI) {
+			return fmt.Errorf("app %q: device_flow_off is for github apps: %s or %s", a.ClientID, DeviceFlowOffError, DeviceFlowOffNoURI)
+		}
 		if a.Public && (a.Kind == KindGitHub || a.Kind == KindSentry) {
 			// PROVIDERS.md: both still require the client secret for the web flow.
 			return fmt.Errorf("app %q: %s has no public clients (its web flow needs the client secret)", a.ClientID, a.Kind)
@@ -310,6 +340,9 @@ func (s *Seed) validate() error {
 	for _, in := range s.Installations {
 		if in.Kind != KindGitHub && in.Kind != KindSentry {
 			return fmt.Errorf("installation of kind %q: only github and sentry have installations", in.Kind)
+		}
+		if in.AccountType != "" && in.AccountType != "Organization" && in.AccountType != "User" {
+			return fmt.Errorf("installation %d: account_type must be Organization or User, not %q", in.ID, in.AccountType)
 		}
 	}
 	for _, r := range s.Repositories {

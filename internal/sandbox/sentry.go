@@ -7,11 +7,17 @@ import (
 	"time"
 )
 
-const sentryTokenLifetime = 8 * time.Hour
+const (
+	// sentryUserTokenLifetime is ApiToken's DEFAULT_EXPIRATION (src/sentry/models/apitoken.py).
+	sentryUserTokenLifetime = 30 * 24 * time.Hour
+	// sentryIntegrationTokenLifetime is token_exchange's TOKEN_LIFE_IN_HOURS.
+	sentryIntegrationTokenLifetime = 8 * time.Hour
+)
 
 func (s *Server) sentryRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /oauth/authorize/{$}", s.authorize(KindSentry, KindSentry, nil))
 	mux.HandleFunc("POST /oauth/token/{$}", s.sentryToken)
+	mux.HandleFunc("POST /oauth/revoke/{$}", s.sentryRevoke)
 	mux.HandleFunc("POST /oauth/device/code/{$}", s.sentryDeviceCode)
 	mux.HandleFunc("GET /oauth/device/{$}", s.devicePage)
 	mux.HandleFunc("POST /oauth/device/{$}", s.devicePage)
@@ -19,8 +25,13 @@ func (s *Server) sentryRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/0/users/me/{$}", s.sentryMe)
 }
 
+// sentryOAuthError is OAuthTokenView.error: {"error": name} only, and
+// WWW-Authenticate on invalid_client (RFC 6749 §5.2).
 func sentryOAuthError(w http.ResponseWriter, e *oauthError) {
-	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
+	if e.code == "invalid_client" {
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauth"`)
+	}
+	writeJSON(w, e.status, map[string]string{"error": e.code})
 }
 
 func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
@@ -69,9 +80,9 @@ func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
 		sentryOAuthError(w, oerr)
 		return
 	}
-	t := s.issue(g, s.lifetime(sentryTokenLifetime), "sntryu_", "", 0)
+	t := s.issue(g, s.lifetime(sentryUserTokenLifetime), "sntryu_", "", 0)
 	out := map[string]any{
-		"access_token": t.access.value, "refresh_token": t.refresh.value, "token_type": "bearer",
+		"access_token": t.access.value, "refresh_token": t.refresh.value, "token_type": "Bearer",
 		"expires_in": int(t.lifetime.Seconds()), "expires_at": t.access.expiry.UTC().Format(time.RFC3339Nano),
 		"scope": strings.Join(g.scopes, " "),
 	}
@@ -80,6 +91,45 @@ func (s *Server) sentryToken(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
+}
+
+// sentryRevoke is OAuthRevokeView (RFC 7009): client_id and client_secret in
+// the form, both required; the token named (access or refresh) is deleted with
+// its pair; an unknown token, or another app's, is a silent 200.
+func (s *Server) sentryRevoke(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		sentryRevokeError(w, http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded")
+		return
+	}
+	f := r.PostForm
+	hint := f.Get("token_type_hint")
+	switch {
+	case f.Get("client_id") == "":
+		sentryRevokeError(w, http.StatusBadRequest, "invalid_client", "client_id parameter not found")
+		return
+	case f.Get("client_secret") == "":
+		sentryRevokeError(w, http.StatusBadRequest, "invalid_client", "client_secret parameter not found")
+		return
+	case f.Get("token") == "":
+		sentryRevokeError(w, http.StatusBadRequest, "invalid_request", "token parameter not found")
+		return
+	case hint != "" && hint != "access_token" && hint != "refresh_token":
+		sentryRevokeError(w, http.StatusBadRequest, "unsupported_token_type", "an unsupported token_type_hint was provided, must be either 'access_token' or 'refresh_token'")
+		return
+	}
+	app := s.app(KindSentry, f.Get("client_id"))
+	if app == nil || !(&tokenRequest{form: f}).secretOK(app) {
+		sentryRevokeError(w, http.StatusUnauthorized, "invalid_client", "failed to authenticate client")
+		return
+	}
+	// Sentry deletes the ApiToken row, which holds both the access and the refresh token.
+	s.revokeToken(app, f.Get("token"), true)
+	w.WriteHeader(http.StatusOK)
+}
+
+func sentryRevokeError(w http.ResponseWriter, status int, code, desc string) {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 }
 
 func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
@@ -100,12 +150,12 @@ func (s *Server) sentryDeviceCode(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d := s.startDevice(app, scopes)
+	d := s.startDevice(app, scopes, sentryDeviceLifetime) // fidelity: sentry-device-code
 	verify := baseURL(r) + "/oauth/device/"
 	writeJSON(w, http.StatusOK, map[string]any{
 		"device_code": d.deviceCode, "user_code": d.userCode, "verification_uri": verify,
 		"verification_uri_complete": verify + "?user_code=" + d.userCode,
-		"expires_in":                int(time.Until(d.expires).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
+		"expires_in":                int(d.expires.Sub(s.now()).Round(time.Second).Seconds()), "interval": int(d.interval.Seconds()),
 	})
 }
 

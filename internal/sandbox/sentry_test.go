@@ -35,6 +35,7 @@ func sentryLogin(t *testing.T, srv *sandbox.Server) *oauth2.Token {
 
 // PROVIDERS.md Sentry: the token response carries expires_in, expires_at, refresh_token,
 // scope and a user object; refresh rotates both tokens.
+// fidelity: sentry-token-response, sentry-user-token-lifetime
 func TestSentryCodeAndRefresh(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -42,7 +43,7 @@ func TestSentryCodeAndRefresh(t *testing.T) {
 	user, _ := tok.Extra("user").(map[string]any)
 	expiresAt, err := time.Parse(time.RFC3339, tok.Extra("expires_at").(string))
 	if user["id"] != sandbox.AliceID || user["email"] != sandbox.AliceEmail || user["name"] == nil || err != nil ||
-		expiresAt.Sub(time.Now()) < 7*time.Hour || tok.RefreshToken == "" || tok.Extra("scope") != "org:read" {
+		expiresAt.Sub(time.Now()) < 29*24*time.Hour || tok.RefreshToken == "" || tok.Extra("scope") != "org:read" {
 		t.Fatalf("token: user %v expires_at %v (%v) refresh %t scope %v", user, tok.Extra("expires_at"), err, tok.RefreshToken != "", tok.Extra("scope"))
 	}
 	status, _, body := get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken)
@@ -71,6 +72,7 @@ func TestSentryCodeAndRefresh(t *testing.T) {
 // PROVIDERS.md Sentry errors: invalid_grant 400, invalid_client 401, credentials as Basic and
 // in the form at once refused (Sentry: 400 invalid_request, "credential conflict", even for a
 // matching client_id), the secret required even with PKCE.
+// fidelity: sentry-token-errors
 func TestSentryTokenErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -125,6 +127,7 @@ func TestSentryTokenErrors(t *testing.T) {
 }
 
 // PROVIDERS.md Sentry: loopback redirect with any port; 127.0.0.1 and localhost differ.
+// fidelity: sentry-redirect-strict
 func TestSentryRedirectRules(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -141,7 +144,51 @@ func TestSentryRedirectRules(t *testing.T) {
 	}
 }
 
+// Sentry's ApiApplication.is_valid_redirect_uri: the loopback rule ignores only the port (the
+// path must match); a legacy application also accepts any URI that starts with a registered
+// one, a strict one (version 1) does not.
+// fidelity: sentry-redirect-strict, sentry-redirect-legacy-prefix
+func TestSentryStrictAndLegacyRedirects(t *testing.T) {
+	t.Parallel()
+	for _, strict := range []bool{false, true} {
+		srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
+			for i := range s.Apps {
+				if s.Apps[i].ClientID == sandbox.SentryClientID {
+					s.Apps[i].StrictRedirect = strict
+					s.Apps[i].RedirectURIs = append(s.Apps[i].RedirectURIs, "http://127.0.0.1:5000/cb")
+				}
+			}
+		})))
+		conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, "")
+		try := func(redirect string) bool {
+			conf.RedirectURL = redirect
+			resp, err := noRedirect().Get(conf.AuthCodeURL("s"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode == 302
+		}
+		cases := map[string]bool{
+			"http://127.0.0.1:7/callback":     true,  // loopback, any port
+			"http://127.0.0.1:7/callback/sub": false, // the loopback rule needs the exact path
+			"http://127.0.0.1:5000/cb":        true,  // exact
+			"http://127.0.0.1:5000/cb/../cb":  true,  // exact after normalising the path
+			"http://127.0.0.1:5000/cb/sub":    !strict,
+			"http://127.0.0.1:5000/cbx":       !strict, // a string prefix, as Sentry's startswith
+			"http://127.0.0.1:5001/cb":        false,
+			"http://localhost:7/callback":     false,
+		}
+		for redirect, want := range cases {
+			if got := try(redirect); got != want {
+				t.Errorf("strict %v, redirect %s: accepted %v, want %v", strict, redirect, got, want)
+			}
+		}
+	}
+}
+
 // PROVIDERS.md Sentry: device flow; API 401 for expired tokens and 403 for a missing scope.
+// fidelity: sentry-device-code, sentry-api-auth
 func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) { s.DeviceInterval = 1 })))
@@ -151,8 +198,9 @@ func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	if err != nil {
 		t.Fatalf("device auth: %v", err)
 	}
-	if !strings.HasSuffix(da.VerificationURI, "/oauth/device/") || !strings.Contains(da.VerificationURIComplete, da.UserCode) {
-		t.Fatalf("device answer %+v", da)
+	if left := time.Until(da.Expiry); !strings.HasSuffix(da.VerificationURI, "/oauth/device/") || !strings.Contains(da.VerificationURIComplete, da.UserCode) ||
+		left > 10*time.Minute || left < 9*time.Minute {
+		t.Fatalf("device answer %+v (expires in %s, want ten minutes)", da, left)
 	}
 	// Auto-approve answers the first poll authorization_pending and approves after it.
 	tok, err := conf.DeviceAccessToken(ctx, da)
@@ -182,5 +230,54 @@ func TestSentryDeviceAndAPIErrors(t *testing.T) {
 	status, _, body = get(t, srv.URL()+"/api/0/organizations/", "Bearer "+tok.AccessToken)
 	if status != 401 || decode[map[string]string](t, body)["detail"] == "" {
 		t.Fatalf("expired: %d %s", status, body)
+	}
+}
+
+// Sentry's OAuthRevokeView: client_id and client_secret in the form, both required; a revoked
+// token (access or refresh) takes its pair with it; an unknown token is a silent 200.
+// fidelity: sentry-revoke
+func TestSentryRevoke(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	tok := sentryLogin(t, srv)
+	revoke := srv.URL() + "/oauth/revoke/"
+	form := func(extra url.Values) url.Values {
+		v := url.Values{"client_id": {sandbox.SentryClientID}, "client_secret": {sandbox.SentryClientSecret}, "token": {tok.AccessToken}}
+		for k, vals := range extra {
+			v[k] = vals
+		}
+		return v
+	}
+	refusals := []struct {
+		form   url.Values
+		status int
+		code   string
+	}{
+		{form(url.Values{"client_secret": {""}}), 400, "invalid_client"},
+		{form(url.Values{"client_secret": {"wrong"}}), 401, "invalid_client"},
+		{form(url.Values{"token": {""}}), 400, "invalid_request"},
+		{form(url.Values{"token_type_hint": {"id_token"}}), 400, "unsupported_token_type"},
+	}
+	for _, r := range refusals {
+		status, _, body := postForm(t, revoke, r.form, "", "")
+		if status != r.status || decode[map[string]string](t, body)["error"] != r.code {
+			t.Errorf("revoke %v: %d %s, want %d %s", r.form, status, body, r.status, r.code)
+		}
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/users/me/", "Bearer "+tok.AccessToken); status != 200 {
+		t.Fatalf("a refused revoke killed the token: %d", status)
+	}
+	if status, _, body := postForm(t, revoke, form(url.Values{"token": {"unknown"}}), "", ""); status != 200 {
+		t.Errorf("unknown token: %d %s, want 200", status, body)
+	}
+	if status, _, body := postForm(t, revoke, form(nil), "", ""); status != 200 {
+		t.Fatalf("revoke: %d %s", status, body)
+	}
+	if status, _, _ := get(t, srv.URL()+"/api/0/users/me/", "Bearer "+tok.AccessToken); status != 401 {
+		t.Errorf("revoked token: %d, want 401", status)
+	}
+	conf := sentryConfig(srv.URL(), oauth2.AuthStyleInParams, sandbox.SentryClientSecret)
+	if _, err := conf.TokenSource(clientCtx(t), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+		t.Error("the refresh token of a revoked access token still works")
 	}
 }

@@ -27,12 +27,17 @@ type Options struct {
 	// GitRoot is where the seeded Git repositories are created; empty means a
 	// temporary directory removed by Close or Shutdown.
 	GitRoot string
+	// Now is the clock behind every expiry, lifetime and polling interval;
+	// nil means time.Now. Tests pass a Clock's Now to let time pass without sleeping.
+	Now func() time.Time
 }
 
 // Server is one sandbox instance. It is safe for concurrent use.
 type Server struct {
 	seed        *Seed
 	autoApprove bool
+	now         func() time.Time
+	started     time.Time // when Sentry installation codes were issued
 	handler     http.Handler
 	closing     chan struct{}
 	closeOnce   sync.Once
@@ -63,9 +68,15 @@ func New(opts Options) *Server {
 	if seed == nil {
 		seed = DefaultSeed()
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	s := &Server{
 		seed:        seed,
 		autoApprove: opts.AutoApprove,
+		now:         now,
+		started:     now(),
 		closing:     make(chan struct{}),
 		counts:      map[string]int{},
 		faults:      map[string]Fault{},
@@ -210,7 +221,7 @@ func (s *Server) SetTokenLifetime(d time.Duration) {
 func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := time.Now().Add(-time.Second)
+	past := s.now().Add(-time.Second)
 	for _, t := range s.access {
 		t.expiry = past
 	}

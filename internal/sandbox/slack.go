@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -9,8 +10,10 @@ import (
 
 const (
 	slackTokenLifetime = 12 * time.Hour // with token rotation on
-	slackAppID         = "A0SANDBOX"
-	slackTeamName      = "Sandbox Team"
+	// slackPKCERefreshLifetime: "all refresh tokens issued to PKCE-enabled apps expire after 30 days".
+	slackPKCERefreshLifetime = 30 * 24 * time.Hour
+	slackAppID               = "A0SANDBOX"
+	slackTeamName            = "Sandbox Team"
 )
 
 func (s *Server) slackRoutes(mux *http.ServeMux) {
@@ -52,6 +55,8 @@ func (s *Server) slackToken(w http.ResponseWriter, r *http.Request) {
 		if oerr != nil {
 			code := "invalid_code"
 			switch {
+			case strings.HasSuffix(oerr.desc, "already used"):
+				code = "code_already_used"
 			case strings.HasPrefix(oerr.desc, "redirect_uri"):
 				code = "bad_redirect_uri"
 			case strings.HasPrefix(oerr.desc, "code_verifier"):
@@ -62,7 +67,8 @@ func (s *Server) slackToken(w http.ResponseWriter, r *http.Request) {
 		}
 		s.slackInstall(w, c)
 	case "refresh_token":
-		if !tr.secretOK(app) {
+		// fidelity: slack-pkce-refresh-no-secret
+		if (secretGiven || !s.publicRefreshToken(app, tr.form.Get("refresh_token"))) && !tr.secretOK(app) {
 			slackFail(w, "bad_client_secret")
 			return
 		}
@@ -75,7 +81,7 @@ func (s *Server) slackToken(w http.ResponseWriter, r *http.Request) {
 		if slices.Contains(g.scopes, "user") {
 			kind, prefix = "user", "xoxp-"
 		}
-		t := s.issue(g, s.lifetime(slackTokenLifetime), prefix, "xoxe-1-", 0)
+		t := s.issue(g, s.lifetime(slackTokenLifetime), prefix, "xoxe-1-", slackRefreshLifetime(g))
 		writeJSON(w, http.StatusOK, map[string]any{
 			"ok": true, "app_id": slackAppID, "access_token": t.access.value, "token_type": kind,
 			"scope": strings.Join(withoutMarker(g.scopes), ","), "refresh_token": t.refresh.value,
@@ -98,6 +104,9 @@ func (s *Server) slackInstall(w http.ResponseWriter, c *authCode) {
 		}
 	}
 	lifetime := s.lifetime(slackTokenLifetime)
+	redirect, _ := url.Parse(c.req.redirectURI)
+	// A PKCE exchange for a localhost redirect is a desktop client's: it refreshes without the secret.
+	public := c.req.challenge != "" && redirect != nil && redirect.Scheme == "http"
 	out := map[string]any{
 		"ok": true, "app_id": slackAppID, "team": map[string]string{"id": SlackTeamID, "name": slackTeamName},
 		"enterprise": nil, "is_enterprise_install": false,
@@ -105,8 +114,9 @@ func (s *Server) slackInstall(w http.ResponseWriter, c *authCode) {
 	authed := map[string]any{"id": SlackUserID(*c.user)}
 	if len(userScopes) > 0 {
 		// "user" marks the grant as a user token for refresh and auth.test.
-		g := &grant{app: c.req.app, user: c.user, scopes: append([]string{"user"}, userScopes...)}
-		t := s.issue(g, lifetime, "xoxp-", "xoxe-1-", 0)
+		g := &grant{app: c.req.app, user: c.user, scopes: append([]string{"user"}, userScopes...), publicRefresh: public}
+		s.alsoIssued(c, g)
+		t := s.issue(g, lifetime, "xoxp-", "xoxe-1-", slackRefreshLifetime(g))
 		authed["scope"] = strings.Join(userScopes, ",")
 		authed["access_token"] = t.access.value
 		authed["token_type"] = "user"
@@ -115,8 +125,9 @@ func (s *Server) slackInstall(w http.ResponseWriter, c *authCode) {
 	}
 	out["authed_user"] = authed
 	if len(botScopes) > 0 {
-		g := &grant{app: c.req.app, user: c.user, scopes: botScopes}
-		t := s.issue(g, lifetime, "xoxb-", "xoxe-1-", 0)
+		g := &grant{app: c.req.app, user: c.user, scopes: botScopes, publicRefresh: public}
+		s.alsoIssued(c, g)
+		t := s.issue(g, lifetime, "xoxb-", "xoxe-1-", slackRefreshLifetime(g))
 		out["access_token"] = t.access.value
 		out["token_type"] = "bot"
 		out["scope"] = strings.Join(botScopes, ",")
@@ -125,6 +136,21 @@ func (s *Server) slackInstall(w http.ResponseWriter, c *authCode) {
 		out["expires_in"] = int(lifetime.Seconds())
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// slackRefreshLifetime: PKCE apps' refresh tokens expire after 30 days, others never.
+func slackRefreshLifetime(g *grant) time.Duration {
+	if g.publicRefresh {
+		return slackPKCERefreshLifetime
+	}
+	return 0
+}
+
+// alsoIssued ties g to code c, so that replaying c revokes g (point 11 of issue 13).
+func (s *Server) alsoIssued(c *authCode, g *grant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.also = append(c.also, g)
 }
 
 func withoutMarker(scopes []string) []string {

@@ -13,6 +13,7 @@ import (
 
 // PROVIDERS.md Slack: Sign in with Slack (OpenID Connect) at /openid/connect/authorize,
 // openid.connect.token and openid.connect.userInfo, errors as ok:false.
+// fidelity: slack-oidc
 func TestSlackSignIn(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())

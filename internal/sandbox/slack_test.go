@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -11,7 +12,7 @@ import (
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
 
-const slackRedirect = "http://localhost:41999/callback"
+const slackRedirect = sandbox.SlackRedirectURI
 
 // slackAuthorize returns a code for scope/user_scope with PKCE, and its verifier.
 func slackAuthorize(t *testing.T, srv *sandbox.Server, scope, userScope string) (code, verifier string) {
@@ -49,6 +50,7 @@ func slackCodeForm(code, verifier, secret string) url.Values {
 
 // PROVIDERS.md Slack: a user-scope-only install has no top-level access_token; the user
 // token is in authed_user; token_type user; scopes comma-separated; rotation on.
+// fidelity: slack-user-install, slack-rotation, slack-authorize-scopes
 func TestSlackUserInstall(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -83,6 +85,7 @@ func TestSlackUserInstall(t *testing.T) {
 }
 
 // PROVIDERS.md Slack: bot scopes give a top-level bot token (token_type bot).
+// fidelity: slack-user-install
 func TestSlackBotInstall(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -98,6 +101,7 @@ func TestSlackBotInstall(t *testing.T) {
 
 // PROVIDERS.md Slack: every API error is HTTP 200 with ok:false; plain-HTTP redirects only to
 // localhost and only with PKCE.
+// fidelity: slack-token-http200, slack-auth-test, slack-localhost-port-exact
 func TestSlackErrors(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -144,6 +148,7 @@ func TestSlackErrors(t *testing.T) {
 }
 
 // PROVIDERS.md Slack: expired and revoked tokens (auth.revoke) are told apart.
+// fidelity: slack-revoke, slack-auth-test
 func TestSlackExpiryAndRevoke(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
@@ -165,5 +170,55 @@ func TestSlackExpiryAndRevoke(t *testing.T) {
 	srv.ExpireAccessTokens()
 	if _, _, body := get(t, srv.URL()+"/api/auth.test", "Bearer "+expired); decode[map[string]any](t, body)["error"] != "token_expired" {
 		t.Fatalf("expired token: %s", body)
+	}
+}
+
+// Slack ("Using PKCE"): a PKCE exchange for a localhost redirect refreshes without the client
+// secret, and its refresh tokens expire after 30 days; the localhost port is matched exactly.
+// fidelity: slack-pkce-refresh-no-secret, slack-pkce-refresh-30-days, slack-localhost-port-exact
+func TestSlackPKCERefreshWithoutSecret(t *testing.T) {
+	t.Parallel()
+	clock := sandbox.NewClock(time.Now())
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithClock(clock))
+	code, verifier := slackAuthorize(t, srv, "", "users:read")
+	form := slackCodeForm(code, verifier, "")
+	form.Del("client_secret")
+	first := slackExchange(t, srv, form)
+	authed, _ := first["authed_user"].(map[string]any)
+	if first["ok"] != true || authed["refresh_token"] == nil {
+		t.Fatalf("PKCE exchange without the secret: %v", first)
+	}
+	refresh := func(token string) map[string]any {
+		return slackExchange(t, srv, url.Values{"client_id": {sandbox.SlackClientID}, "grant_type": {"refresh_token"}, "refresh_token": {token}})
+	}
+	second := refresh(authed["refresh_token"].(string))
+	if second["ok"] != true || second["refresh_token"] == nil {
+		t.Fatalf("refresh without the secret: %v", second)
+	}
+	clock.Advance(30*24*time.Hour + time.Second)
+	if got := refresh(second["refresh_token"].(string)); got["ok"] != false || got["error"] != "invalid_refresh_token" {
+		t.Fatalf("refresh after 30 days: %v, want invalid_refresh_token", got)
+	}
+	authorizeRefused(t, srv.URL()+"/oauth/v2/authorize?"+url.Values{"client_id": {sandbox.SlackClientID}, "redirect_uri": {"http://localhost:41999/callback"},
+		"user_scope": {"users:read"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}.Encode())
+}
+
+// A replayed Slack code is code_already_used and revokes the tokens of the first exchange.
+// fidelity: slack-code-replay
+func TestSlackCodeReplayRevokes(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t, sandboxtest.AutoApprove())
+	code, verifier := slackAuthorize(t, srv, "chat:write", "users:read")
+	first := slackExchange(t, srv, slackCodeForm(code, verifier, sandbox.SlackClientSecret))
+	if first["ok"] != true {
+		t.Fatalf("exchange: %v", first)
+	}
+	if got := slackExchange(t, srv, slackCodeForm(code, verifier, sandbox.SlackClientSecret)); got["error"] != "code_already_used" {
+		t.Fatalf("replay: %v, want code_already_used", got)
+	}
+	for _, tok := range []any{first["access_token"], first["authed_user"].(map[string]any)["access_token"]} {
+		if _, _, body := get(t, srv.URL()+"/api/auth.test", "Bearer "+tok.(string)); decode[map[string]any](t, body)["error"] != "token_revoked" {
+			t.Errorf("a token of the replayed code: %s, want token_revoked", body)
+		}
 	}
 }

@@ -43,7 +43,7 @@ func (s *Server) recordDelivery(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body too large or unreadable"})
 		return
 	}
-	d := Delivery{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Received: time.Now().UTC()}
+	d := Delivery{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Received: s.now().UTC()}
 	name := r.PathValue("name")
 	s.mu.Lock()
 	s.deliveries[name] = append(s.deliveries[name], d)

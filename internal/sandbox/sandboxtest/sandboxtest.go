@@ -30,3 +30,6 @@ func Start(t testing.TB, opts ...Option) *sandbox.Server {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// WithClock makes c the sandbox's clock (see sandbox.Options.Now).
+func WithClock(c *sandbox.Clock) Option { return func(o *sandbox.Options) { o.Now = c.Now } }
