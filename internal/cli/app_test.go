@@ -390,3 +390,31 @@ func TestAppTokenGitHubPrintsJWT(t *testing.T) {
 		t.Errorf("installation look-up with the printed JWT: %d", resp.StatusCode)
 	}
 }
+
+// GitHub accepts the app's client ID as the JWT issuer (and recommends it): --client-id mints
+// and caches like --app-id, under its own key; a personal account's installation is found with
+// --org (GET /users/{username}/installation after the organization lookup says 404).
+func TestAppTokenGitHubClientIDAndUserAccount(t *testing.T) {
+	srv, env, cfg, keyFile := appSandbox(t)
+	base := []string{"--config", cfg, "app", "token", "github", "--client-id", sandbox.GitHubAppClientID, "--private-key-file", keyFile}
+	userTokensPath := "/app/installations/" + strconv.Itoa(sandbox.GitHubUserInstallationID) + "/access_tokens"
+	for _, tt := range []struct {
+		target []string
+		path   string
+	}{{[]string{"--repo", sandbox.GitHubInstallationRepo}, tokensPath}, {[]string{"--org", sandbox.GitHubUserInstallation}, userTokensPath}} {
+		target := tt.target
+		srv.ResetCounts()
+		code, first, stderr := runCLI(t, env, append(base, target...)...)
+		if code != 0 || !strings.HasPrefix(first, "ghs_") || srv.Count("POST", tt.path) != 1 {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q, %d token requests; want one minted token", target, code, first, stderr, srv.Count("POST", tt.path))
+		}
+		srv.ResetCounts()
+		if code, again, _ := runCLI(t, env, append(base, target...)...); code != 0 || again != first || srv.TotalCount() != 0 {
+			t.Fatalf("%v again: exit %d, same token %v, %d requests; want the cached token and none", target, code, again == first, srv.TotalCount())
+		}
+	}
+	code, _, stderr := runCLI(t, env, append(base, "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--org", "o")...)
+	if code != exitcode.Usage || !strings.Contains(stderr, "give --app-id or --client-id, not both") {
+		t.Fatalf("both issuers: exit %d, stderr %q; want exit 2", code, stderr)
+	}
+}
