@@ -145,7 +145,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 		return err
 	}
 	if code != 0 {
-		return &exitcode.Silent{Code: code}
+		return &childExitError{code: code}
 	}
 	return nil
 }
@@ -247,3 +247,11 @@ func execAppToken(ctx context.Context, f *Factory, host, path string) (string, e
 	tok, _, err := installationTokens(f).Token(ctx, in)
 	return tok, err
 }
+
+// childExitError is the exit code of the command exec ran, which authctl
+// exits with as is (and prints nothing for), also when a signal authctl
+// forwarded made the command end.
+type childExitError struct{ code int }
+
+func (e *childExitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e *childExitError) ExitCode() int { return e.code }

@@ -123,7 +123,8 @@ func TestExecProcess(t *testing.T) {
 	}
 }
 
-// A SIGTERM to authctl reaches the child, which ends as it chooses; authctl waits for it.
+// A SIGTERM to authctl reaches the child, which ends as it chooses; authctl waits for it and
+// exits with the child's code (5 here, not 143), printing nothing of its own.
 func TestExecForwardsSIGTERM(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -132,7 +133,7 @@ func TestExecForwardsSIGTERM(t *testing.T) {
 	bin := authctlBinary(t)
 	w := newWorld(t)
 	w.login(t, "discord")
-	cmd := exec.Command(bin, "exec", "discord", "--", "sh", "-c", `trap 'kill $! 2>/dev/null; echo got TERM; exit 143' TERM; echo ready; sleep 60 & wait`)
+	cmd := exec.Command(bin, "exec", "discord", "--", "sh", "-c", `trap 'kill $! 2>/dev/null; echo got TERM; exit 5' TERM; echo ready; sleep 60 & wait`)
 	cmd.Env = processEnv(w)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -156,8 +157,8 @@ func TestExecForwardsSIGTERM(t *testing.T) {
 	}
 	_, _ = io.Copy(io.Discard, stdout)
 	_ = cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 143 {
-		t.Errorf("exit %d, want 143; stderr %q", code, stderr.String())
+	if code := cmd.ProcessState.ExitCode(); code != 5 || stderr.Len() != 0 {
+		t.Errorf("exit %d, stderr %q; want the child's 5 and nothing from authctl", code, stderr.String())
 	}
 }
 

@@ -99,6 +99,10 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if err == nil {
 		return exitcode.OK
 	}
+	var child *childExitError
+	if errors.As(err, &child) {
+		return child.code // exec: the command's own exit code, even when a forwarded signal ended it
+	}
 	if cause := context.Cause(ctx); cause != nil && exitcode.Of(cause) >= exitcode.Interrupted {
 		fmt.Fprintln(f.IO.ErrOut, cause)
 		return exitcode.Of(cause)
