@@ -13,6 +13,8 @@ packages=(
   openssl
   curl
   procps
+  tmux             # a real terminal for the login prompt test
+  util-linux       # setpriv (another local user) and unshare (a private /etc/hosts) for the attack tests
   git              # git-http-backend for the sandbox, the real client for git-credential tests
   gcc              # cgo, which go test -race needs
   libc6-dev

@@ -75,7 +75,7 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Timeout)
 			}
 			if !opts.NoBrowser && f.IO.StdinTTY && f.Getenv("CI") == "" {
-				opts.OpenBrowser = oauthflow.SystemBrowser(f.IO.ErrOut, f.Getenv("BROWSER"))
+				opts.OpenBrowser = oauthflow.SystemBrowser(f.Getenv("BROWSER"))
 			}
 			opts.JSON = f.Global.JSON()
 			if runF != nil {
@@ -178,6 +178,7 @@ func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions)
 		OpenBrowser:    opts.OpenBrowser,
 		Prompt:         opts.IO.ErrOut,
 		Paste:          opts.IO.In,
+		Waiting:        waitingSpinner(opts),
 		Issuer:         p.Issuer,
 		IssuerRequired: p.IssuerInResponse,
 	}
@@ -186,9 +187,7 @@ func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions)
 		conf = p.OAuth2(redirectURL, opts.Scopes)
 		return conf
 	}
-	stop := ui.StartSpinner(opts.IO, "Waiting for the browser...")
 	res, err := lb.Run(ctx, newConfig, p.AuthCodeOptions(nonce))
-	stop()
 	if err != nil {
 		return nil, err
 	}
@@ -239,4 +238,20 @@ func displayName(providerName string) string {
 		return n
 	}
 	return providerName
+}
+
+// waitingSpinner animates the wait for the callback on a terminal — unless
+// stdin is one too: then the person may paste the redirect URL, and a redraw
+// would write over what they type.
+func waitingSpinner(opts *LoginOptions) func() func() {
+	return func() func() {
+		if opts.IO.StdinTTY {
+			return func() {}
+		}
+		msg := "Waiting for the browser..."
+		if opts.OpenBrowser == nil {
+			msg = "Waiting for the login at the URL above..."
+		}
+		return ui.StartSpinner(opts.IO, msg)
+	}
 }

@@ -10,14 +10,16 @@ import (
 	"github.com/pkg/browser"
 )
 
-// SystemBrowser opens a URL with $BROWSER, else pkg/browser, keeping the
-// opener's output off stdout.
-func SystemBrowser(stderr io.Writer, browserEnv string) func(string) error {
+// SystemBrowser opens a URL with $BROWSER, else pkg/browser. The opener's
+// own output (xdg-open's "www-browser: not found" and the like) is dropped:
+// it would land in the middle of the login prompt; a failure to open is
+// reported by the caller in one line instead.
+func SystemBrowser(browserEnv string) func(string) error {
 	return func(url string) error {
 		if browserEnv != "" {
-			return RunBrowserEnv(stderr, browserEnv, url)
+			return RunBrowserEnv(io.Discard, browserEnv, url)
 		}
-		browser.Stdout, browser.Stderr = stderr, stderr
+		browser.Stdout, browser.Stderr = io.Discard, io.Discard
 		return browser.OpenURL(url)
 	}
 }

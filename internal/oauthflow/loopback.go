@@ -51,6 +51,11 @@ type Loopback struct {
 	Prompt io.Writer
 	// Paste, when set, is read line by line for a pasted final redirect URL.
 	Paste io.Reader
+	// Waiting, when set, is called once the URL is printed and the browser
+	// opened, when nothing is left but to wait; the function it returns is
+	// called when the wait ends. A spinner started here never shares a line
+	// with the URL.
+	Waiting func() (stop func())
 	// Issuer, when set, must match an `iss` parameter on the callback (RFC 9207).
 	Issuer string
 	// IssuerRequired refuses a callback without `iss`: the issuer advertises
@@ -117,6 +122,9 @@ func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *
 	}
 	if l.Paste != nil {
 		go c.readPasted(l.Paste, prompt)
+	}
+	if l.Waiting != nil {
+		defer l.Waiting()()
 	}
 
 	timeout := l.Timeout
