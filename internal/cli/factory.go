@@ -196,5 +196,5 @@ func (f *Factory) KnownProvider(name string) error {
 	if _, ok := cfg.Provider(name, f.Getenv); ok {
 		return nil
 	}
-	return provider.UnknownProviderError(name)
+	return provider.UnknownProviderError(name, cfg.Names())
 }

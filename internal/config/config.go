@@ -117,6 +117,13 @@ func Load(explicitPath string, getenv func(string) string) (*Config, error) {
 		}
 	}
 
+	if key, suggestion := unknownKey(v.AllKeys()); key != "" {
+		hint := ""
+		if suggestion != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", suggestion)
+		}
+		return nil, fmt.Errorf("config %s: unknown key %s%s", path, key, hint)
+	}
 	cfg.Store = v.GetString("store")
 	cfg.StateDir = v.GetString("state_dir")
 	if cfg.StateDir != "" && !filepath.IsAbs(cfg.StateDir) {

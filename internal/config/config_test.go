@@ -149,3 +149,33 @@ func TestEnvName(t *testing.T) {
 		}
 	}
 }
+
+// A misspelt key is exit 2 naming the key, the file and the key it was likely meant to be,
+// instead of being ignored (issue 15 point 6).
+func TestUnknownConfigKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ yaml, want string }{
+		{"providers:\n  discord:\n    clientid: \"1\"\n", "unknown key providers.discord.clientid (did you mean client_id?)"},
+		{"providers:\n  work:\n    kind: oidc\n    isuer: https://id.example\n", "unknown key providers.work.isuer (did you mean issuer?)"},
+		{"stroe: file\n", "unknown key stroe (did you mean store?)"},
+		{"colour: always\n", "unknown key colour"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "config.yaml")
+		if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path, func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), "config "+path+": "+tt.want) {
+			t.Errorf("%q: %v, want an error with %q and the file", tt.yaml, err, tt.want)
+		}
+	}
+	ok := "store: file\nstate_dir: /tmp/x\nproviders:\n  discord:\n    client_id: \"1\"\n    redirect_ports: [1]\ngit:\n  github.com:\n    provider: github\n"
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(ok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, func(string) string { return "" }); err != nil {
+		t.Errorf("a config of known keys: %v", err)
+	}
+}

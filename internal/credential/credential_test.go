@@ -32,7 +32,7 @@ func newSource(t *testing.T, env map[string]string, now time.Time) (*Source, sto
 		},
 		Known: func(name string) error {
 			if name != "known" {
-				return provider.UnknownProviderError(name)
+				return provider.UnknownProviderError(name, []string{"known"})
 			}
 			return nil
 		},

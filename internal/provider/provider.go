@@ -220,7 +220,7 @@ func resolve(ctx context.Context, cfg *config.Config, name string, getenv func(s
 	def, builtin := builtins[kind]
 	if !builtin && kind != KindOIDC && kind != KindOAuth2 {
 		if !configured {
-			return nil, UnknownProviderError(name)
+			return nil, UnknownProviderError(name, cfg.Names())
 		}
 		return nil, exitcode.Errorf(exitcode.Usage, "provider %s: unknown kind %q (want one of %s)", name, kind, strings.Join(Kinds, ", "))
 	}
@@ -420,9 +420,20 @@ func numberExtra(tok *oauth2.Token, key string) int64 {
 }
 
 // UnknownProviderError is the exit-2 error for a provider name that is neither built in nor
-// configured.
-func UnknownProviderError(name string) error {
-	return exitcode.Errorf(exitcode.Usage, "unknown provider %q: use one of %s, or add providers.%s to the config file", name, strings.Join(Builtins(), ", "), name)
+// configured: it names the close one, if any, and every one there is.
+func UnknownProviderError(name string, configured []string) error {
+	known := Builtins()
+	for _, n := range configured {
+		if !slices.Contains(known, n) {
+			known = append(known, n)
+		}
+	}
+	slices.Sort(known)
+	hint := ""
+	if s := config.Suggest(name, known); s != "" {
+		hint = fmt.Sprintf("did you mean %q? ", s)
+	}
+	return exitcode.Errorf(exitcode.Usage, "unknown provider %q: %suse one of %s, or add providers.%s to the config file", name, hint, strings.Join(known, ", "), name)
 }
 
 // IsBuiltin tells whether name is a provider authctl knows without configuration.
