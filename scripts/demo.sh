@@ -93,6 +93,15 @@ if authctl guild check --help >/dev/null 2>&1; then
 	authctl guild check --guild 1100000000000000001 >&2
 fi
 
+step "authctl sandbox --print-app-key > app.pem; authctl app token github --app-id 424242 --private-key-file app.pem --repo sandbox-org/widgets"
+"$work/authctl" sandbox --print-app-key >"$work/app.pem"
+app_token=$(authctl app token github --app-id 424242 --private-key-file "$work/app.pem" --repo sandbox-org/widgets) ||
+	fail "app token github failed"
+case "$app_token" in ghs_*) echo "$app_token" ;; *) fail "app token github printed $app_token" ;; esac
+again=$(authctl app token github --app-id 424242 --private-key-file "$work/app.pem" --repo sandbox-org/widgets)
+[ "$again" = "$app_token" ] || fail "a second app token call did not answer from the cache"
+authctl app status >&2
+
 step "authctl logout discord"
 authctl logout discord >&2
 if authctl token discord >/dev/null 2>&1; then

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,7 @@ type SandboxOptions struct {
 	Faults        []string
 	TokenLifetime time.Duration
 	PrintSeed     bool
+	PrintAppKey   bool
 	// TempDir holds the default config and the sandbox's state directory.
 	TempDir string
 }
@@ -46,6 +48,7 @@ directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
   authctl --config sandbox.yaml login discord
   authctl sandbox --auto-approve --token-lifetime 30s
   authctl sandbox --print-seed > seed.yaml && authctl sandbox --seed seed.yaml
+  authctl sandbox --print-app-key > app.pem   # the seeded GitHub App's key, for app token github
   authctl sandbox --fault '/api/v10/users/@me/guilds=status=503,times=2'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
@@ -62,12 +65,17 @@ directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
 	fl.StringVar(&opts.ConfigOut, "config-out", "", "write the authctl configuration for this sandbox to this file")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: ROUTE=key=value,… (keys latency, status, rate, times, retry_after, rate_limit, drop, malformed_json); repeatable")
 	fl.BoolVar(&opts.PrintSeed, "print-seed", false, "print the built-in seed as YAML (a start for --seed files) and exit")
+	fl.BoolVar(&opts.PrintAppKey, "print-app-key", false, "print the private key (PEM) of the built-in seed's GitHub App, for app token github --private-key-file, and exit")
 	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", 0, "access-token lifetime for every provider (default: each provider's own)")
 	return cmd
 }
 
 // sandboxRun serves until ctx ends, then shuts down gracefully.
 func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
+	if opts.PrintAppKey {
+		_, err := io.WriteString(opts.IO.Out, sandbox.GitHubAppPrivateKeyPEM)
+		return err
+	}
 	if opts.PrintSeed {
 		out, err := sandbox.DefaultSeed().YAML()
 		if err != nil {

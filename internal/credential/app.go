@@ -82,7 +82,7 @@ func (k AppKey) account() string {
 	if k.Kind == SentryApp {
 		return k.Target
 	}
-	return k.Host + ":" + k.App + ":" + k.Target
+	return k.Host + "/" + k.App + "/" + k.Target // hosts carry ':' before a port, never '/'
 }
 
 // AppKeyOf tells an integration's token from a user's login in the store and
@@ -92,8 +92,8 @@ func AppKeyOf(cred *provider.Credential) (AppKey, bool) {
 	case SentryApp.storeProvider():
 		return SentryAppKey(cred.Account), true
 	case GitHubApp.storeProvider():
-		host, rest, ok1 := strings.Cut(cred.Account, ":")
-		app, target, ok2 := strings.Cut(rest, ":")
+		host, rest, ok1 := strings.Cut(cred.Account, "/")
+		app, target, ok2 := strings.Cut(rest, "/")
 		return AppKey{Kind: GitHubApp, Host: host, App: app, Target: target}, ok1 && ok2
 	}
 	return AppKey{}, false

@@ -124,3 +124,19 @@ func TestAppTokensAreNotLogins(t *testing.T) {
 		t.Errorf("%d integration tokens and %d logins, want 1 and 1", apps, logins)
 	}
 }
+
+// A GitHub host with a port (GitHub Enterprise, the sandbox) still reads back whole.
+func TestAppKeyWithPortReadsBack(t *testing.T) {
+	s, st := newSource(t, nil, time.Now())
+	key := GitHubAppKey("http://127.0.0.1:35627/api/v3", "424242", 0, "sandbox-org/widgets", "", "")
+	if err := s.SaveAppToken(context.Background(), key, &provider.Credential{AccessToken: "ghs_x"}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.List(context.Background())
+	if err != nil || len(list) != 1 {
+		t.Fatalf("List = %d entries, %v", len(list), err)
+	}
+	if got, ok := AppKeyOf(list[0]); !ok || got != key {
+		t.Fatalf("AppKeyOf = %+v, %v; want %+v", got, ok, key)
+	}
+}

@@ -187,10 +187,10 @@ func TestGitInstallationAndCollaboratorRules(t *testing.T) {
 // userToken logs username in to the GitHub App by the consent page's login_hint.
 func userToken(t *testing.T, srv *sandbox.Server, username string) string {
 	t.Helper()
-	conf := githubConfig(srv.URL(), sandbox.GitHubAppClientID, sandbox.GitHubAppClientSecret, "http://127.0.0.1:41234/callback")
+	conf := githubConfig(srv.URL(), sandbox.GitHubAppClientID, sandbox.GitHubAppClientSecret, sandbox.GitHubAppRedirectURI)
 	verifier, challenge := pkce()
 	authURL := conf.AuthCodeURL("st", challenge) + "&login_hint=" + username
-	q := authorize(t, authURL, "http://127.0.0.1:41234/callback?")
+	q := authorize(t, authURL, sandbox.GitHubAppRedirectURI+"?")
 	tok, err := conf.Exchange(clientCtx(t), q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("exchange: %v", err)

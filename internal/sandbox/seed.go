@@ -231,7 +231,7 @@ func DefaultSeed() *Seed {
 			{Kind: KindDiscord, ClientID: DiscordClientID, ClientSecret: DiscordClientSecret, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindDiscord, ClientID: DiscordPublicClientID, Public: true, RedirectURIs: []string{DiscordRedirectURI}},
 			{Kind: KindGitHub, ClientID: GitHubClientID, ClientSecret: GitHubClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
-			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{GitHubAppRedirectURI}, ExpiringTokens: true, AppID: GitHubAppID},
+			{Kind: KindGitHub, ClientID: GitHubAppClientID, ClientSecret: GitHubAppClientSecret, RedirectURIs: []string{GitHubAppRedirectURI}, ExpiringTokens: true, AppID: GitHubAppID, PublicKeyPEM: gitHubAppPublicKeyPEM()},
 			{Kind: KindSlack, ClientID: SlackClientID, ClientSecret: SlackClientSecret, RedirectURIs: []string{SlackRedirectURI}},
 			{Kind: KindSentry, ClientID: SentryClientID, ClientSecret: SentryClientSecret, RedirectURIs: []string{"http://127.0.0.1/callback"}},
 			{Kind: KindSentry, ClientID: SentryIntegrationClient, ClientSecret: SentryIntegrationSecret},
