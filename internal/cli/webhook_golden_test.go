@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/golden"
-	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/webhook"
 	"github.com/authctl/authctl/internal/replay/replaytest"
 )
 
@@ -252,7 +252,7 @@ func TestWebhookReplaySampleHeadersGolden(t *testing.T) {
 				}
 			}))
 			t.Cleanup(srv.Close)
-			for _, s := range replay.Samples(p) {
+			for _, s := range webhook.Samples(p) {
 				args := concat([]string{"webhook", "replay", p, "--event", s.Name, "--to", srv.URL + "/" + s.Name}, keys.signArgs)
 				if code, _, stderr := runWebhook(t, keys.env, "", args...); code != 0 {
 					t.Fatalf("replay %s: exit %d: %s", s.Name, code, stderr)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,17 +13,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
-// WebhookListenOptions are the flags of `webhook listen`.
+// WebhookListenOptions are the inputs of `webhook listen`.
 type WebhookListenOptions struct {
-	IO     *ui.IOStreams
-	Global *GlobalOptions
-	Now    func() time.Time
-	Key    webhookKeyFlags
+	webhookEnv
+	Key webhookKeyFlags
+	// HTTPClient returns the client that forwards deliveries.
+	HTTPClient func(concurrency int) *http.Client
 
 	Provider    string
 	Addr        string
@@ -34,20 +33,12 @@ type WebhookListenOptions struct {
 	Tolerance   time.Duration
 	Timeout     time.Duration
 
-	verify replay.VerifyFunc
 	// ready is told the address once the listener accepts connections (tests).
 	ready func(addr string)
 }
 
-func init() { webhookSubcommands = append(webhookSubcommands, newCmdWebhookListen) }
-
-func newCmdWebhookListen(f *Factory) *cobra.Command {
-	return NewCmdWebhookListen(f, nil)
-}
-
-// NewCmdWebhookListen builds `webhook listen`; runF replaces the run function in tests.
-func NewCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOptions) error) *cobra.Command {
-	opts := &WebhookListenOptions{IO: f.IO, Global: f.Global, Now: f.Now}
+func newCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOptions) error) *cobra.Command {
+	opts := &WebhookListenOptions{}
 	cmd := &cobra.Command{
 		Use:   "listen PROVIDER [--addr 127.0.0.1:PORT] [--forward-to URL] [--record FILE.jsonl]",
 		Short: "Receive webhook deliveries, verify, print, forward and record them",
@@ -62,14 +53,18 @@ every delivery to a JSONL file that 'webhook replay --from' reads. Ctrl-C stops
 gracefully and prints a summary on stderr.
 
 The secret is read as for 'webhook verify': --secret-env, --secret-file or
-AUTHCTL_WEBHOOK_SECRET (Discord: --public-key or the same sources, hex).`,
+AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
+--secret-file).`,
 		Example: `  authctl webhook listen github --addr 127.0.0.1:8787 --forward-to http://127.0.0.1:3000/webhook
   authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.webhookEnv = newWebhookEnv(f)
+			opts.HTTPClient = opts.httpClient
 			opts.Provider = args[0]
-			if err := opts.validate(f, cmd); err != nil {
+			opts.Key.parsed(cmd)
+			if err := opts.validate(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -85,11 +80,12 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key or the same sources, hex).`,
 	fl.StringVar(&opts.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
 	fl.DurationVar(&opts.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
-	opts.Key.register(cmd, false)
+	opts.Key.register(cmd, webhook.Verifying)
 	return cmd
 }
 
-func (o *WebhookListenOptions) validate(f *Factory, cmd *cobra.Command) error {
+// validate checks the flags that need no key; the key is checked when the run starts.
+func (o *WebhookListenOptions) validate() error {
 	if err := checkListenAddr(o.Addr, o.AllowRemote); err != nil {
 		return err
 	}
@@ -102,11 +98,6 @@ func (o *WebhookListenOptions) validate(f *Factory, cmd *cobra.Command) error {
 	if o.Tolerance < 0 || o.Timeout <= 0 {
 		return exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative and --timeout must be positive")
 	}
-	verify, err := o.Key.verifier(f, cmd, o.Provider, o.Tolerance)
-	if err != nil {
-		return err
-	}
-	o.verify = verify
 	return nil
 }
 
@@ -127,9 +118,16 @@ func checkListenAddr(addr string, allowRemote bool) error {
 }
 
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
+	scheme, err := webhookScheme(o.Provider)
+	if err != nil {
+		return err
+	}
+	key, err := o.Key.key(scheme, webhook.Verifying, o.Getenv)
+	if err != nil {
+		return err
+	}
 	var rec *replay.Recorder
 	if o.Record != "" {
-		var err error
 		if rec, err = replay.OpenRecorder(o.Record); err != nil {
 			return exitcode.New(exitcode.Usage, err)
 		}
@@ -139,15 +137,12 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	if err != nil {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
 	}
-	client := replay.NewClient(8)
+	client := o.HTTPClient(8)
 	defer client.CloseIdleConnections()
-	if o.Global.Verbose {
-		client.Transport = &httplog.Transport{Base: client.Transport, Out: o.IO.ErrOut}
-	}
 	var outMu sync.Mutex
 	l := replay.NewListener(replay.ListenOptions{
-		Provider:   o.Provider,
-		Verify:     o.verify,
+		Scheme:     scheme,
+		Verify:     replay.Verifier(scheme, key, o.Tolerance),
 		ForwardTo:  o.ForwardTo,
 		Client:     client,
 		Timeout:    o.Timeout,
@@ -155,30 +150,23 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 		Now:        o.Now,
 		OnDelivery: func(r replay.Record) { outMu.Lock(); defer outMu.Unlock(); printDelivery(o, r) },
 	})
-	srv := &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
-	addr := "http://" + ln.Addr().String()
 	target := "answering itself"
 	if o.ForwardTo != "" {
 		target = "forwarding to " + redactedURL(o.ForwardTo)
 	}
-	o.IO.Infof("Listening for %s webhooks on %s, %s (Ctrl-C to stop)", o.Provider, addr, target)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, ln.Addr(), target)
 	if o.ready != nil {
 		o.ready(ln.Addr().String())
 	}
-	select {
-	case err := <-served:
-		return exitcode.New(exitcode.Provider, fmt.Errorf("serve: %w", err))
-	case <-ctx.Done():
+	serveErr := l.Serve(ctx, ln)
+	o.IO.Infof("Stopped: %s", listenSummary(o, l.Summary()))
+	if serveErr != nil {
+		return exitcode.New(exitcode.Provider, serveErr)
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	shutdownErr := srv.Shutdown(shutdownCtx)
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		shutdownErr = errors.Join(shutdownErr, err)
-	}
-	s := l.Summary()
+	return ctx.Err() // the root turns Ctrl-C into 130 and SIGTERM into 143
+}
+
+func listenSummary(o *WebhookListenOptions, s replay.ListenSummary) string {
 	parts := []string{fmt.Sprintf("%d received", s.Received), fmt.Sprintf("%d verified", s.Verified), fmt.Sprintf("%d rejected", s.Rejected)}
 	if o.ForwardTo != "" {
 		parts = append(parts, fmt.Sprintf("%d forwarded", s.Forwarded), fmt.Sprintf("%d forward failures", s.ForwardFailed))
@@ -189,17 +177,13 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 			parts = append(parts, fmt.Sprintf("%d not recorded", s.RecordFailed))
 		}
 	}
-	o.IO.Infof("Stopped: %s", strings.Join(parts, ", "))
-	if shutdownErr != nil {
-		return exitcode.New(exitcode.Provider, fmt.Errorf("shut down: %w", shutdownErr))
-	}
-	return ctx.Err() // the root turns Ctrl-C into 130 and SIGTERM into 143
+	return strings.Join(parts, ", ")
 }
 
 // printDelivery writes one line per delivery on stdout: it is data a script
 // may follow.
 func printDelivery(o *WebhookListenOptions, r replay.Record) {
-	if o.Global.JSON() {
+	if o.JSON {
 		_ = ui.WriteJSON(o.IO.Out, map[string]any{
 			"id": r.ID, "time": r.Time, "provider": r.Provider, "event": r.Event, "size": len(r.Body),
 			"valid": r.Valid, "reason": r.Reason, "status": r.Status,

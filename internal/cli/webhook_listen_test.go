@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // signedHeaders signs body for provider at ts with `authctl webhook sign`
@@ -66,7 +66,7 @@ func TestListenRejectsBadDeliveries(t *testing.T) {
 			body := []byte("{\"type\":2,\"text\":\"héllo\\r\\n\"}")
 			now := time.Now()
 			withEvent := func(h http.Header) http.Header {
-				if name := replay.EventHeader(provider); name != "" {
+				if name := eventHeader(t, provider); name != "" {
 					h.Set(name, "test")
 				}
 				return h
@@ -92,7 +92,7 @@ func TestListenRejectsBadDeliveries(t *testing.T) {
 					want   int
 				}{"stale", stale, body, http.StatusUnauthorized})
 			}
-			if name := replay.EventHeader(provider); name != "" {
+			if name := eventHeader(t, provider); name != "" {
 				noEvent := good.Clone()
 				noEvent.Del(name)
 				tests = append(tests, struct {
@@ -144,8 +144,8 @@ func TestListenAnswersDiscordPing(t *testing.T) {
 	t.Parallel()
 	keys := testWebhookKeys(t, "discord")
 	l := startListen(t, keys.env, concat([]string{"discord"}, keys.verifyArgs)...)
-	s, _ := replay.LookupSample("discord", "ping")
-	body := s.Delivery().Body
+	s, _ := webhook.LookupSample("discord", "ping")
+	body := s.Body()
 	req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
 	req.Header = signedHeaders(t, keys, "discord", body, time.Now())
 	resp, err := http.DefaultClient.Do(req)
@@ -206,9 +206,9 @@ func TestListenUsageErrors(t *testing.T) {
 		{"no secret", map[string]string{}, []string{"github"}, "secret"},
 		{"no provider", env, nil, "accepts 1 arg"},
 		{"unknown provider", env, []string{"gitlab"}, `unknown webhook provider "gitlab"`},
-		{"bad discord key", env, []string{"discord", "--public-key", "abcd"}, "discord key"},
+		{"bad discord key", env, []string{"discord", "--public-key", "abcd"}, "verify discord: wrong key length"},
 		{"public key for hmac", env, []string{"github", "--public-key", "abcd"}, "--public-key is for discord"},
-		{"bad standard secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "whsec_!!!"}, []string{"standard"}, "standard key"},
+		{"bad standard secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "whsec_!!!"}, []string{"standard"}, "verify standard: unusable secret"},
 		{"negative tolerance", env, []string{"github", "--tolerance", "-1s"}, "--tolerance must not be negative"},
 		{"unwritable record", env, []string{"github", "--addr", "127.0.0.1:0", "--record", "/nonexistent/dir/x.jsonl"}, "open record file"},
 	}

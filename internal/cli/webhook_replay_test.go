@@ -116,7 +116,7 @@ func startListen(t *testing.T, env map[string]string, args ...string) *listening
 		}
 	}
 	ready := make(chan string, 1)
-	cmd := NewCmdWebhookListen(f, func(ctx context.Context, o *WebhookListenOptions) error {
+	cmd := newCmdWebhookListen(f, func(ctx context.Context, o *WebhookListenOptions) error {
 		o.ready = func(addr string) { ready <- addr }
 		return webhookListenRun(ctx, o)
 	})
@@ -167,7 +167,7 @@ func TestReplayEverySampleIntoListen(t *testing.T) {
 	for _, provider := range replayProviders {
 		t.Run(provider, func(t *testing.T) {
 			t.Parallel()
-			samples := replay.Samples(provider)
+			samples := webhook.Samples(provider)
 			if len(samples) == 0 {
 				t.Fatalf("no built-in samples for %s", provider)
 			}
@@ -186,7 +186,7 @@ func TestReplayEverySampleIntoListen(t *testing.T) {
 				t.Fatalf("listener recorded %d deliveries, want %d; stdout %q", len(recs), len(samples), stdout)
 			}
 			for i, s := range samples {
-				if !bytes.Equal(recs[i].Body, s.Delivery().Body) {
+				if !bytes.Equal(recs[i].Body, s.Body()) {
 					t.Errorf("%s %s: body changed on the way", provider, s.Name)
 				}
 				if !recs[i].Valid || recs[i].Status != http.StatusOK {
@@ -227,7 +227,7 @@ func TestReplayBodiesByteExact(t *testing.T) {
 					t.Fatal(err)
 				}
 				args := concat([]string{"webhook", "replay", provider, "--body", path, "--to", l.URL}, keys.signArgs)
-				if h := replay.EventHeader(provider); h != "" {
+				if h := eventHeader(t, provider); h != "" {
 					args = append(args, "-H", h+": test")
 				}
 				if code, _, stderr := runCLI(t, keys.env, args...); code != 0 {
@@ -270,7 +270,7 @@ func TestReplayStaleCapturedRequest(t *testing.T) {
 			}
 			var raw bytes.Buffer
 			fmt.Fprintf(&raw, "POST /hooks/in HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Captured: keep-me\r\nX-Secret-Debug: drop-me\r\n", len(body))
-			if h := replay.EventHeader(provider); h != "" {
+			if h := eventHeader(t, provider); h != "" {
 				fmt.Fprintf(&raw, "%s: stale.test\r\n", h)
 			}
 			for _, line := range strings.Split(strings.TrimSpace(signed), "\n") {
@@ -335,7 +335,7 @@ func TestReplayRecordedFile(t *testing.T) {
 			keys := testWebhookKeys(t, provider)
 			first := filepath.Join(t.TempDir(), "first.jsonl")
 			l := startListen(t, keys.env, concat([]string{provider, "--record", first}, keys.verifyArgs)...)
-			samples := replay.Samples(provider)
+			samples := webhook.Samples(provider)
 			for _, s := range samples {
 				if code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--event", s.Name, "--to", l.URL}, keys.signArgs)...); code != 0 {
 					t.Fatalf("replay %s: exit %d: %s", s.Name, code, stderr)
@@ -380,8 +380,8 @@ func TestReplayBurstLosesNothing(t *testing.T) {
 	var mu sync.Mutex
 	ids := map[string]int{}
 	invalid := 0
-	want, _ := replay.LookupSample("github", "push")
-	wantBody := want.Delivery().Body
+	want, _ := webhook.LookupSample("github", "push")
+	wantBody := want.Body()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		ok, _ := verify(r.Header, body, time.Now())
@@ -421,7 +421,15 @@ func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.Veri
 	var got replay.VerifyFunc
 	ios, _, _, _ := ui.Test()
 	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return keys.env[k] }, Now: time.Now}
-	cmd := NewCmdWebhookListen(f, func(_ context.Context, o *WebhookListenOptions) error { got = o.verify; return nil })
+	cmd := newCmdWebhookListen(f, func(_ context.Context, o *WebhookListenOptions) error {
+		s, err := webhookScheme(o.Provider)
+		if err != nil {
+			return err
+		}
+		key, err := o.Key.key(s, webhook.Verifying, o.Getenv)
+		got = replay.Verifier(s, key, o.Tolerance)
+		return err
+	})
 	cmd.SetArgs(concat([]string{provider}, keys.verifyArgs))
 	if err := cmd.Execute(); err != nil || got == nil {
 		t.Fatalf("build verifier: %v", err)
@@ -589,7 +597,7 @@ func TestReplayListEvents(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d stderr %q", code, stderr)
 	}
-	for _, s := range replay.Samples("") {
+	for _, s := range webhook.Samples("") {
 		if !strings.Contains(stdout, s.Provider) || !strings.Contains(stdout, s.Name) {
 			t.Errorf("--list-events lacks %s %s:\n%s", s.Provider, s.Name, stdout)
 		}
@@ -598,7 +606,7 @@ func TestReplayListEvents(t *testing.T) {
 	var got struct {
 		Events []struct{ Provider, Name string } `json:"events"`
 	}
-	if code != 0 || json.Unmarshal([]byte(stdout), &got) != nil || len(got.Events) != len(replay.Samples("github")) {
+	if code != 0 || json.Unmarshal([]byte(stdout), &got) != nil || len(got.Events) != len(webhook.Samples("github")) {
 		t.Fatalf("exit %d, json %q", code, stdout)
 	}
 	for _, e := range got.Events {
@@ -624,7 +632,7 @@ func TestReplayIntoSandboxRecorder(t *testing.T) {
 			keys := testWebhookKeys(t, provider)
 			verify := listenVerifier(t, keys, provider)
 			target := sb.URL() + "/_sandbox/webhooks/replay-" + provider
-			samples := replay.Samples(provider)
+			samples := webhook.Samples(provider)
 			for _, s := range samples {
 				code, _, stderr := runCLI(t, keys.env, concat([]string{"webhook", "replay", provider, "--event", s.Name, "--count", "2", "--to", target}, keys.signArgs)...)
 				if code != 0 {
@@ -636,7 +644,7 @@ func TestReplayIntoSandboxRecorder(t *testing.T) {
 				t.Fatalf("sandbox recorded %d deliveries, want %d", len(got), 2*len(samples))
 			}
 			for i, d := range got {
-				want := samples[i/2].Delivery()
+				want := replay.Delivery{Header: samples[i/2].Header(), Body: samples[i/2].Body()}
 				if !bytes.Equal(d.Body, want.Body) {
 					t.Errorf("%s: sandbox got a different body", samples[i/2].Name)
 				}
@@ -702,4 +710,14 @@ func TestReplayVerboseNeverLogsSecrets(t *testing.T) {
 			t.Errorf("stderr shows %q: %q", secret, stderr)
 		}
 	}
+}
+
+// eventHeader is the header that names provider's event, or "".
+func eventHeader(t *testing.T, provider string) string {
+	t.Helper()
+	s, ok := webhook.Lookup(provider)
+	if !ok {
+		t.Fatalf("no webhook scheme %q", provider)
+	}
+	return s.Profile().EventHeader
 }

@@ -74,7 +74,8 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 		{"missing header", env, ghBody, []string{"webhook", "verify", "github", "--body", "-"}, 1, "invalid: missing header X-Hub-Signature-256"},
 		{"duplicated header", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig, "-H", ghSig}, 1, "invalid: malformed header X-Hub-Signature-256: given 2 times"},
 		{"discord body over the cap", nil, strings.Repeat("x", 9<<20), []string{"webhook", "verify", "discord", "--public-key", "36d6164ea133cf20c6575d3da52c20e8a3674d1a10b5158c378a6e5c23372049", "--body", "-", "--tolerance", "0", "-H", "X-Signature-Timestamp: 1700000000", "-H", "X-Signature-Ed25519: " + strings.Repeat("ab", 64)}, 1, "invalid: body larger than 8 MiB"},
-		{"discord wrong key length", nil, "{}", []string{"webhook", "verify", "discord", "--public-key", "abcd", "--body", "-"}, 1, "invalid: wrong key length"},
+		{"discord wrong key length", nil, "{}", []string{"webhook", "verify", "discord", "--public-key", "abcd", "--body", "-"}, 2, "verify discord: wrong key length"},
+		{"discord never falls back to the shared secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "36d6164ea133cf20c6575d3da52c20e8a3674d1a10b5158c378a6e5c23372049"}, "{}", []string{"webhook", "verify", "discord", "--body", "-"}, 2, "give --public-key HEX"},
 		{"no secret", nil, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig}, 2, "no secret: use --secret-env"},
 		{"secret on argv", env, ghBody, []string{"webhook", "verify", "github", "--secret", "hunter2", "--body", "-", "-H", ghSig}, 2, "--secret is refused"},
 		{"secret env unset", env, ghBody, []string{"webhook", "verify", "github", "--secret-env", "NOPE", "--body", "-", "-H", ghSig}, 2, "environment variable NOPE is empty or unset"},
@@ -341,12 +342,12 @@ func TestWebhookVerifyFlags(t *testing.T) {
 	var got *WebhookVerifyOptions
 	ios, _, _, _ := ui.Test()
 	f := &Factory{IO: ios, Global: &GlobalOptions{}, Getenv: func(string) string { return "" }, Now: time.Now}
-	cmd := newCmdWebhookVerify(f, func(o *WebhookVerifyOptions) error { got = o; return nil })
+	cmd := newCmdWebhookVerify(f, func(_ context.Context, o *WebhookVerifyOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"stripe", "--body", "b.json", "-H", "A: 1", "-H", "b: 2", "--tolerance", "0", "--secret-env", "S"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Provider != "stripe" || got.BodyPath != "b.json" || len(got.Headers) != 2 || got.Tolerance != 0 || got.Secret.Env != "S" {
+	if got.Provider != "stripe" || got.BodyPath != "b.json" || len(got.Headers) != 2 || got.Tolerance != 0 || got.Key.SecretEnv != "S" {
 		t.Fatalf("options %+v", got)
 	}
 }

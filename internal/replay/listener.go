@@ -1,16 +1,22 @@
+// Package replay sends signed webhook deliveries (built-in samples, captured
+// requests, recorded deliveries) to a handler, in bursts with latency
+// statistics, and listens for deliveries to verify, forward and record them.
+// Everything it knows of a provider it asks of a webhook.Scheme.
 package replay
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // VerifyFunc checks a delivery's signature at now and says why it fails.
@@ -19,20 +25,9 @@ type VerifyFunc func(h http.Header, body []byte, now time.Time) (valid bool, rea
 // MaxListenBody bounds a delivery's body; providers send far less.
 const MaxListenBody = 32 << 20
 
-// eventHeaders name the header that carries the event for providers that
-// send one; a delivery without it is malformed.
-var eventHeaders = map[string]string{
-	"github":  "X-GitHub-Event",
-	"sentry":  "Sentry-Hook-Resource",
-	"shopify": "X-Shopify-Topic",
-}
-
-// EventHeader returns the header that names the event for provider, or "".
-func EventHeader(provider string) string { return eventHeaders[provider] }
-
 // ListenOptions configure a Listener.
 type ListenOptions struct {
-	Provider  string
+	Scheme    webhook.Scheme
 	Verify    VerifyFunc
 	ForwardTo string       // "" answers verified deliveries itself
 	Client    *http.Client // for forwarding
@@ -83,7 +78,7 @@ func (l *Listener) Summary() ListenSummary {
 
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := l.o.Now()
-	rec := Record{ID: NewID(), Time: now.UTC(), Provider: l.o.Provider, Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()}
+	rec := Record{ID: NewID(), Time: now.UTC(), Provider: l.o.Scheme.Name(), Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		l.reject(w, &rec, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
@@ -100,12 +95,12 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.reject(w, &rec, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
-	rec.Event = EventName(l.o.Provider, r.Header, body)
+	rec.Event = webhook.EventName(l.o.Scheme, r.Header, body)
 	if len(body) == 0 {
 		l.reject(w, &rec, http.StatusBadRequest, "empty body")
 		return
 	}
-	if h := EventHeader(l.o.Provider); h != "" && r.Header.Get(h) == "" {
+	if h := l.o.Scheme.Profile().EventHeader; h != "" && r.Header.Get(h) == "" {
 		l.reject(w, &rec, http.StatusBadRequest, "missing "+h+" header")
 		return
 	}
@@ -128,23 +123,10 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.finish(rec, true, ferr != nil)
 }
 
-// answer replies to a verified delivery when nothing is forwarded: what the
-// provider needs to consider the endpoint healthy.
+// answer replies to a verified delivery when nothing is forwarded.
 func (l *Listener) answer(w http.ResponseWriter, body []byte) int {
-	var msg struct {
-		Type      json.RawMessage `json:"type"`
-		Challenge string          `json:"challenge"`
-	}
-	_ = json.Unmarshal(body, &msg) // not every body is JSON; then the default answer applies
 	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case l.o.Provider == "discord" && string(msg.Type) == "1":
-		_, _ = io.WriteString(w, `{"type":1}`)
-	case l.o.Provider == "slack" && string(msg.Type) == `"url_verification"`:
-		_ = json.NewEncoder(w).Encode(map[string]string{"challenge": msg.Challenge})
-	default:
-		_, _ = io.WriteString(w, `{"ok":true}`)
-	}
+	_, _ = w.Write(webhook.Answer(l.o.Scheme, body))
 	return http.StatusOK
 }
 
@@ -211,54 +193,28 @@ func (l *Listener) finish(rec Record, forwarded, forwardFailed bool) {
 	}
 }
 
-// discordTypes names Discord interaction types.
-var discordTypes = map[string]string{"1": "ping", "2": "application_command", "3": "message_component", "4": "autocomplete", "5": "modal_submit"}
-
-// EventName names a delivery's event for people: the provider's event
-// header, else a form's command, else the JSON body's "type".
-func EventName(provider string, h http.Header, body []byte) string {
-	if name := EventHeader(provider); name != "" {
-		ev := h.Get(name)
-		if action := jsonString(body, "action"); ev != "" && action != "" {
-			return ev + "." + action
-		}
-		return ev
+// Serve answers deliveries on ln until ctx ends, then shuts down gracefully,
+// giving deliveries in flight up to shutdownGrace to finish.
+func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
 	}
-	if bytes.HasPrefix(bytes.TrimSpace([]byte(h.Get("Content-Type"))), []byte("application/x-www-form-urlencoded")) {
-		if form, err := url.ParseQuery(string(body)); err == nil {
-			if c := form.Get("command"); c != "" {
-				return c
-			}
-			if form.Has("payload") {
-				return "interactive"
-			}
-		}
-		return ""
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
 	}
-	var msg struct {
-		Type json.RawMessage `json:"type"`
+	if err != nil {
+		return fmt.Errorf("shut down: %w", err)
 	}
-	if json.Unmarshal(body, &msg) != nil || len(msg.Type) == 0 {
-		return ""
-	}
-	var name string
-	if json.Unmarshal(msg.Type, &name) == nil {
-		return name
-	}
-	if provider == "discord" {
-		if name, ok := discordTypes[string(msg.Type)]; ok {
-			return name
-		}
-	}
-	return "type " + string(msg.Type)
+	return nil
 }
 
-func jsonString(body []byte, field string) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return ""
-	}
-	var s string
-	_ = json.Unmarshal(m[field], &s) // a missing or non-string field names nothing
-	return s
-}
+// shutdownGrace bounds how long Ctrl-C waits for deliveries in flight.
+const shutdownGrace = 5 * time.Second

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/replay/replaytest"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // digestSign stands in for a provider scheme in this package's unit tests: it
@@ -51,49 +52,15 @@ func digestVerify(h http.Header, body []byte, now time.Time) (bool, string) {
 	return true, "valid"
 }
 
-func TestSamplesCoverTheIssueList(t *testing.T) {
-	t.Parallel()
-	want := map[string][]string{
-		"github":   {"ping", "push", "issues"},
-		"slack":    {"slash_command", "url_verification"},
-		"discord":  {"ping", "application_command"},
-		"sentry":   {"issue.created"},
-		"stripe":   {"payment_intent.succeeded"},
-		"standard": {"user.created"},
-	}
-	for provider, names := range want {
-		for _, name := range names {
-			s, err := LookupSample(provider, name)
-			if err != nil {
-				t.Errorf("LookupSample(%s, %s): %v", provider, name, err)
-				continue
-			}
-			d := s.Delivery()
-			if len(d.Body) == 0 || d.Header.Get("Content-Type") == "" {
-				t.Errorf("%s/%s: empty body or no Content-Type", provider, name)
-			}
-			if h := EventHeader(provider); h != "" && d.Header.Get(h) == "" {
-				t.Errorf("%s/%s: no %s header", provider, name, h)
-			}
-		}
-	}
-	for _, s := range Samples("") {
-		if len(s.Delivery().Body) == 0 {
-			t.Errorf("%s/%s has an empty body", s.Provider, s.Name)
-		}
-	}
-}
 
-func TestLookupSampleErrors(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ provider, name, want string }{
-		{"github", "nope", `no built-in event "nope" for github`},
-		{"gitlab", "push", "no built-in events for gitlab"},
-	} {
-		if _, err := LookupSample(tt.provider, tt.name); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("LookupSample(%q, %q) = %v, want %q", tt.provider, tt.name, err, tt.want)
-		}
+
+func mustScheme(t *testing.T, name string) webhook.Scheme {
+	t.Helper()
+	s, ok := webhook.Lookup(name)
+	if !ok {
+		t.Fatalf("no scheme %q", name)
 	}
+	return s
 }
 
 func TestTemplateDropsConnectionAndNamedHeaders(t *testing.T) {
@@ -367,7 +334,7 @@ func TestListener(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				o := ListenOptions{Provider: "github", Verify: digestVerify, Recorder: rec, OnDelivery: func(r Record) { got = append(got, r) }}
+				o := ListenOptions{Scheme: mustScheme(t, "github"), Verify: digestVerify, Recorder: rec, OnDelivery: func(r Record) { got = append(got, r) }}
 				if tt.forward {
 					o.ForwardTo = target.URL
 				}
@@ -428,7 +395,7 @@ func TestListenerAnswersProviderHandshakes(t *testing.T) {
 		{"slack", `{"type":"url_verification","challenge":"abc"}`, `{"challenge":"abc"}`},
 	}
 	for _, tt := range tests {
-		srv := httptest.NewServer(NewListener(ListenOptions{Provider: tt.provider, Verify: always}))
+		srv := httptest.NewServer(NewListener(ListenOptions{Scheme: mustScheme(t, tt.provider), Verify: always}))
 		resp, err := http.Post(srv.URL, "application/json", strings.NewReader(tt.body))
 		if err != nil {
 			t.Fatal(err)
@@ -442,31 +409,6 @@ func TestListenerAnswersProviderHandshakes(t *testing.T) {
 	}
 }
 
-func TestEventName(t *testing.T) {
-	t.Parallel()
-	form := http.Header{"Content-Type": {contentForm}}
-	tests := []struct {
-		provider string
-		h        http.Header
-		body     string
-		want     string
-	}{
-		{"github", http.Header{"X-Github-Event": {"issues"}}, `{"action":"opened"}`, "issues.opened"},
-		{"github", http.Header{"X-Github-Event": {"push"}}, `{}`, "push"},
-		{"slack", form, "command=%2Fweather&text=x", "/weather"},
-		{"slack", form, "payload=%7B%7D", "interactive"},
-		{"slack", nil, `{"type":"event_callback"}`, "event_callback"},
-		{"discord", nil, `{"type":1}`, "ping"},
-		{"discord", nil, `{"type":2}`, "application_command"},
-		{"stripe", nil, `{"type":"payment_intent.succeeded"}`, "payment_intent.succeeded"},
-		{"standard", nil, `not json`, ""},
-	}
-	for _, tt := range tests {
-		if got := EventName(tt.provider, tt.h, []byte(tt.body)); got != tt.want {
-			t.Errorf("EventName(%s, %s) = %q, want %q", tt.provider, tt.body, got, tt.want)
-		}
-	}
-}
 
 // TestBurstListsTheFirstFailures: counts stay exact while the listed
 // failures are capped, and they are the earliest requests, in order.

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -24,7 +25,32 @@ const (
 	MaxDiscordBody = 8 << 20
 )
 
-func (discord) Name() string         { return "discord" }
+func (discord) Name() string { return "discord" }
+
+func (discord) Profile() Profile {
+	h := map[string]string{"Content-Type": contentJSON, "User-Agent": "Discord-Interactions/1.0 (+https://discord.com)"}
+	return Profile{
+		Key:              KeyPair,
+		SignatureHeaders: []string{discordSig, discordTS},
+		EventTypes:       map[string]string{"1": "ping", "2": "application_command", "3": "message_component", "4": "autocomplete", "5": "modal_submit"},
+		Answer:           discordPong,
+		Samples: []Sample{
+			{"discord", "ping", "interaction PING (type 1), answered with {\"type\":1}", "discord-ping.json", h},
+			{"discord", "application_command", "a slash command interaction (type 2)", "discord-application_command.json", h},
+		},
+	}
+}
+
+// discordPong answers an interaction PING (type 1) with a PONG.
+func discordPong(body []byte) ([]byte, bool) {
+	var msg struct {
+		Type json.RawMessage `json:"type"`
+	}
+	if json.Unmarshal(body, &msg) != nil || string(msg.Type) != "1" {
+		return nil, false
+	}
+	return []byte(`{"type":1}`), true
+}
 func (discord) SignsTimestamp() bool { return true }
 
 // DiscordPublicKey decodes an application public key given in hex.

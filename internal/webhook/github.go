@@ -15,11 +15,30 @@ import (
 type github struct{}
 
 const (
-	githubSig256 = "X-Hub-Signature-256"
-	githubSig1   = "X-Hub-Signature"
+	githubSig256   = "X-Hub-Signature-256"
+	githubSig1     = "X-Hub-Signature"
+	githubDelivery = "X-GitHub-Delivery"
 )
 
-func (github) Name() string         { return "github" }
+func (github) Name() string { return "github" }
+
+func (github) Profile() Profile {
+	h := func(event string) map[string]string {
+		return map[string]string{"Content-Type": contentJSON, "X-GitHub-Event": event, "User-Agent": "GitHub-Hookshot/authctl", "X-GitHub-Hook-ID": "123456789"}
+	}
+	return Profile{
+		Key:              SharedSecret,
+		EventHeader:      "X-GitHub-Event",
+		IDHeaders:        []string{githubDelivery},
+		SignatureHeaders: []string{githubSig256, githubSig1},
+		IDShape:          UUID,
+		Samples: []Sample{
+			{"github", "ping", "sent when a webhook is created", "github-ping.json", h("ping")},
+			{"github", "push", "commits pushed to a branch (non-ASCII commit message)", "github-push.json", h("push")},
+			{"github", "issues", "an issue opened", "github-issues.json", h("issues")},
+		},
+	}
+}
 func (github) SignsTimestamp() bool { return false }
 
 func (github) Verify(in Input) (Result, error) {
@@ -61,7 +80,7 @@ func (github) Sign(body, secret []byte, _ time.Time, id string) (Headers, error)
 	mac.Write(body)
 	h := Headers{{githubSig256, "sha256=" + hex.EncodeToString(mac.Sum(nil))}}
 	if id != "" {
-		h = append(Headers{{"X-GitHub-Delivery", id}}, h...)
+		h = append(Headers{{githubDelivery, id}}, h...)
 	}
 	return h, nil
 }

@@ -13,11 +13,25 @@ import (
 type sentry struct{}
 
 const (
-	sentrySig    = "Sentry-Hook-Signature"
-	sentryAppSig = "Sentry-App-Signature"
+	sentrySig       = "Sentry-Hook-Signature"
+	sentryAppSig    = "Sentry-App-Signature"
+	sentryRequestID = "Request-ID"
 )
 
-func (sentry) Name() string         { return "sentry" }
+func (sentry) Name() string { return "sentry" }
+
+func (sentry) Profile() Profile {
+	return Profile{
+		Key:              SharedSecret,
+		EventHeader:      "Sentry-Hook-Resource",
+		IDHeaders:        []string{sentryRequestID},
+		SignatureHeaders: []string{sentrySig, sentryAppSig},
+		IDShape:          UUID,
+		Samples: []Sample{
+			{"sentry", "issue.created", "an issue created (compact JSON, \\u-escaped)", "sentry-issue.created.json", map[string]string{"Content-Type": contentJSON, "Sentry-Hook-Resource": "issue"}},
+		},
+	}
+}
 func (sentry) SignsTimestamp() bool { return false }
 
 func (sentry) Verify(in Input) (Result, error) {
@@ -49,7 +63,7 @@ func (sentry) Sign(body, secret []byte, ts time.Time, id string) (Headers, error
 	mac.Write(body)
 	h := Headers{}
 	if id != "" {
-		h = append(h, Field{"Request-ID", id})
+		h = append(h, Field{sentryRequestID, id})
 	}
 	return append(h,
 		Field{"Sentry-Hook-Timestamp", strconv.FormatInt(ts.Unix(), 10)},

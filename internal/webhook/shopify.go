@@ -10,9 +10,25 @@ import (
 // shopify: X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(client secret, body)>.
 type shopify struct{}
 
-const shopifySig = "X-Shopify-Hmac-Sha256"
+const (
+	shopifySig       = "X-Shopify-Hmac-Sha256"
+	shopifyWebhookID = "X-Shopify-Webhook-Id"
+)
 
-func (shopify) Name() string         { return "shopify" }
+func (shopify) Name() string { return "shopify" }
+
+func (shopify) Profile() Profile {
+	return Profile{
+		Key:              SharedSecret,
+		EventHeader:      "X-Shopify-Topic",
+		IDHeaders:        []string{shopifyWebhookID},
+		SignatureHeaders: []string{shopifySig},
+		IDShape:          UUID,
+		Samples: []Sample{
+			{"shopify", "orders/create", "an order created", "shopify-orders.create.json", map[string]string{"Content-Type": contentJSON, "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": "sandbox.myshopify.com", "X-Shopify-API-Version": "2024-10"}},
+		},
+	}
+}
 func (shopify) SignsTimestamp() bool { return false }
 
 func (shopify) Verify(in Input) (Result, error) {
@@ -40,7 +56,7 @@ func (shopify) Sign(body, secret []byte, _ time.Time, id string) (Headers, error
 	mac.Write(body)
 	h := Headers{}
 	if id != "" {
-		h = append(h, Field{"X-Shopify-Webhook-Id", id})
+		h = append(h, Field{shopifyWebhookID, id})
 	}
 	return append(h, Field{shopifySig, base64.StdEncoding.EncodeToString(mac.Sum(nil))}), nil
 }

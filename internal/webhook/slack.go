@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,33 @@ const (
 	slackTS  = "X-Slack-Request-Timestamp"
 )
 
-func (slack) Name() string         { return "slack" }
+func (slack) Name() string { return "slack" }
+
+func (slack) Profile() Profile {
+	ua := "Slackbot 1.0 (+https://api.slack.com/robots)"
+	return Profile{
+		Key:              SharedSecret,
+		SignatureHeaders: []string{slackSig, slackTS},
+		Answer:           slackChallenge,
+		Samples: []Sample{
+			{"slack", "slash_command", "a slash command (form-encoded)", "slack-slash_command.form", map[string]string{"Content-Type": contentForm, "User-Agent": ua}},
+			{"slack", "url_verification", "the Events API URL challenge", "slack-url_verification.json", map[string]string{"Content-Type": contentJSON, "User-Agent": ua}},
+		},
+	}
+}
+
+// slackChallenge answers the Events API url_verification with its challenge.
+func slackChallenge(body []byte) ([]byte, bool) {
+	var msg struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+	}
+	if json.Unmarshal(body, &msg) != nil || msg.Type != "url_verification" {
+		return nil, false
+	}
+	reply, err := json.Marshal(map[string]string{"challenge": msg.Challenge})
+	return append(reply, '\n'), err == nil
+}
 func (slack) SignsTimestamp() bool { return true }
 
 func (slack) Verify(in Input) (Result, error) {

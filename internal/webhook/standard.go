@@ -16,7 +16,23 @@ import (
 // space-separated, where key is the base64 decoding of the secret after whsec_.
 type standard struct{}
 
-func (standard) Name() string         { return "standard" }
+func (standard) Name() string { return "standard" }
+
+func (standard) Profile() Profile {
+	return Profile{
+		Key:              SharedSecret,
+		IDHeaders:        []string{"webhook-id", "svix-id"},
+		SignatureHeaders: []string{"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id", "svix-timestamp", "svix-signature"},
+		IDShape:          MsgID,
+		CheckKey: func(key []byte, _ Use) error {
+			_, err := StandardKey(key)
+			return err
+		},
+		Samples: []Sample{
+			{"standard", "user.created", "a Standard Webhooks (Svix) example event", "standard-user.created.json", map[string]string{"Content-Type": contentJSON}},
+		},
+	}
+}
 func (standard) SignsTimestamp() bool { return true }
 
 // StandardKey decodes a Standard Webhooks secret, with or without whsec_.

@@ -15,7 +15,17 @@ type stripe struct{}
 
 const stripeSig = "Stripe-Signature"
 
-func (stripe) Name() string         { return "stripe" }
+func (stripe) Name() string { return "stripe" }
+
+func (stripe) Profile() Profile {
+	return Profile{
+		Key:              SharedSecret,
+		SignatureHeaders: []string{stripeSig},
+		Samples: []Sample{
+			{"stripe", "payment_intent.succeeded", "a payment succeeded (pretty-printed JSON)", "stripe-payment_intent.succeeded.json", map[string]string{"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}},
+		},
+	}
+}
 func (stripe) SignsTimestamp() bool { return true }
 
 // StripeSignature is a parsed Stripe-Signature header.

@@ -1,5 +1,13 @@
 // Package webhook verifies and produces webhook signatures, one file per
-// provider scheme behind the Scheme interface. It knows nothing of the CLI.
+// provider scheme behind the Scheme interface, and holds everything else
+// authctl knows of a provider's deliveries: the kind of key, the header names
+// (signature, timestamp, delivery id, event), the shape of delivery ids and
+// the built-in sample events (Profile, samples/). It knows nothing of the CLI;
+// replay and the commands ask a Scheme instead of knowing any provider.
+//
+// Adding a scheme touches only this package: a file with a type that
+// implements Scheme and returns its Profile, its entry in the list in init,
+// its sample bodies under samples/, and its tests.
 package webhook
 
 import (
@@ -28,6 +36,8 @@ type Scheme interface {
 	Sign(body, secret []byte, ts time.Time, id string) (Headers, error)
 	// SignsTimestamp reports whether the signed content includes a timestamp.
 	SignsTimestamp() bool
+	// Profile is what the scheme knows of its provider's deliveries.
+	Profile() Profile
 }
 
 // Input is one delivery to verify.
