@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/golden"
-	"github.com/authctl/authctl/internal/webhook"
 	"github.com/authctl/authctl/internal/replay/replaytest"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // volatile are the parts of webhook output that change from run to run:

@@ -52,8 +52,6 @@ func digestVerify(h http.Header, body []byte, now time.Time) (bool, string) {
 	return true, "valid"
 }
 
-
-
 func mustScheme(t *testing.T, name string) webhook.Scheme {
 	t.Helper()
 	s, ok := webhook.Lookup(name)
@@ -408,7 +406,6 @@ func TestListenerAnswersProviderHandshakes(t *testing.T) {
 		}
 	}
 }
-
 
 // TestBurstListsTheFirstFailures: counts stay exact while the listed
 // failures are capped, and they are the earliest requests, in order.

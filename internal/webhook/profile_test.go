@@ -32,7 +32,7 @@ func TestSamplesCoverTheIssueList(t *testing.T) {
 				t.Errorf("LookupSample(%s, %s): %v", provider, name, err)
 				continue
 			}
-						if len(s.Body()) == 0 || s.Header().Get("Content-Type") == "" {
+			if len(s.Body()) == 0 || s.Header().Get("Content-Type") == "" {
 				t.Errorf("%s/%s: empty body or no Content-Type", provider, name)
 			}
 			if h := mustLookup(t, provider).Profile().EventHeader; h != "" && s.Header().Get(h) == "" {
