@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,9 @@ type WebhookListenOptions struct {
 	Record      string
 	Tolerance   time.Duration
 	Timeout     time.Duration
+	MaxBody     byteSize
+	// AllowDuplicates lets a delivery seen before through again.
+	AllowDuplicates bool
 
 	// ready is told the address once the listener accepts connections (tests).
 	ready func(addr string)
@@ -46,7 +50,9 @@ func newCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOp
 verified and printed as one line on stdout (time, event, size, ✓/✗ and why;
 -o json: one object per line). A bad or missing signature gets 401, an empty
 body or a missing event header (e.g. X-GitHub-Event) gets 400; neither is ever
-forwarded. Verified deliveries are forwarded byte for byte to --forward-to and
+forwarded. A delivery whose id (or, for schemes without one, signature) was
+already received within --tolerance gets 409, unless --allow-duplicates. Verified
+deliveries are forwarded byte for byte to --forward-to and
 the target's answer is returned; without it, authctl answers itself (a Discord
 PING gets {"type":1}, a Slack url_verification its challenge). --record appends
 every delivery to a JSONL file that 'webhook replay --from' reads. Ctrl-C stops
@@ -80,6 +86,9 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 	fl.StringVar(&opts.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
 	fl.DurationVar(&opts.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
+	opts.MaxBody = replay.DefaultMaxBody
+	fl.Var(&opts.MaxBody, "max-body", "largest body accepted, e.g. 512KiB or 4MiB; larger ones get 413 unread")
+	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "accept a delivery whose id (or signature) was already received within --tolerance, to test redelivery")
 	opts.Key.register(cmd, webhook.Verifying)
 	return cmd
 }
@@ -149,6 +158,10 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 		Recorder:   rec,
 		Now:        o.Now,
 		OnDelivery: func(r replay.Record) { outMu.Lock(); defer outMu.Unlock(); printDelivery(o, r) },
+		MaxBody:    int64(o.MaxBody),
+		// A capture older than the tolerance is stale anyway; 0 (no age check) keeps the default window.
+		Window:          o.Tolerance,
+		AllowDuplicates: o.AllowDuplicates,
 	})
 	target := "answering itself"
 	if o.ForwardTo != "" {
@@ -168,6 +181,9 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 
 func listenSummary(o *WebhookListenOptions, s replay.ListenSummary) string {
 	parts := []string{fmt.Sprintf("%d received", s.Received), fmt.Sprintf("%d verified", s.Verified), fmt.Sprintf("%d rejected", s.Rejected)}
+	if s.Duplicates > 0 {
+		parts = append(parts, fmt.Sprintf("%d of them duplicates", s.Duplicates))
+	}
 	if o.ForwardTo != "" {
 		parts = append(parts, fmt.Sprintf("%d forwarded", s.Forwarded), fmt.Sprintf("%d forward failures", s.ForwardFailed))
 	}
@@ -181,12 +197,13 @@ func listenSummary(o *WebhookListenOptions, s replay.ListenSummary) string {
 }
 
 // printDelivery writes one line per delivery on stdout: it is data a script
-// may follow.
+// may follow, so what the sender chose (event, reason) is sanitized.
 func printDelivery(o *WebhookListenOptions, r replay.Record) {
+	event, reason := ui.Sanitize(r.Event), ui.Sanitize(r.Reason)
 	if o.JSON {
 		_ = ui.WriteJSON(o.IO.Out, map[string]any{
-			"id": r.ID, "time": r.Time, "provider": r.Provider, "event": r.Event, "size": len(r.Body),
-			"valid": r.Valid, "reason": r.Reason, "status": r.Status,
+			"id": r.ID, "time": r.Time, "provider": r.Provider, "event": event, "size": r.Size,
+			"valid": r.Valid, "reason": reason, "status": r.Status,
 		})
 		return
 	}
@@ -195,9 +212,38 @@ func printDelivery(o *WebhookListenOptions, r replay.Record) {
 	if !r.Valid {
 		mark = st.Failure.Render("✗")
 	}
-	event := r.Event
 	if event == "" {
 		event = "-"
 	}
-	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, len(r.Body), mark, r.Reason, r.Status)
+	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, r.Size, mark, reason, r.Status)
 }
+
+// byteSize is a --max-body value: bytes, or a number with KiB or MiB.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	switch {
+	case *b > 0 && *b%(1<<20) == 0:
+		return strconv.FormatInt(int64(*b)>>20, 10) + "MiB"
+	case *b > 0 && *b%(1<<10) == 0:
+		return strconv.FormatInt(int64(*b)>>10, 10) + "KiB"
+	}
+	return strconv.FormatInt(int64(*b), 10)
+}
+
+func (b *byteSize) Set(s string) error {
+	num, unit := s, int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			num, unit = n, u
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/unit {
+		return fmt.Errorf("want a positive size such as 1048576, 512KiB or 4MiB")
+	}
+	*b = byteSize(n * unit)
+	return nil
+}
+
+func (b *byteSize) Type() string { return "size" }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -336,7 +337,8 @@ func TestListenUnderBurst(t *testing.T) {
 	t.Parallel()
 	keys := testWebhookKeys(t, "slack")
 	record := filepath.Join(t.TempDir(), "rec.jsonl")
-	l := startListen(t, keys.env, "slack", "--record", record)
+	// Copies signed in the same second carry the same signature: duplicates to listen.
+	l := startListen(t, keys.env, "slack", "--record", record, "--allow-duplicates")
 	code, _, stderr := runCLI(t, keys.env, "webhook", "replay", "slack", "--event", "slash_command", "--count", "500", "--concurrency", "16", "--to", l.URL)
 	if code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, stderr)
@@ -351,5 +353,93 @@ func TestListenUnderBurst(t *testing.T) {
 	}
 	if len(recs) != 500 || valid != 500 || strings.Count(stdout, "\n") != 500 || !strings.Contains(summary, "500 received, 500 verified") {
 		t.Errorf("%d records, %d valid /weather, %d lines, summary %q", len(recs), valid, strings.Count(stdout, "\n"), summary)
+	}
+}
+
+// TestListenEscapesWhatTheSenderChose: an unsigned delivery whose action
+// holds terminal escapes and a forged "✓ valid" line must not reach stdout
+// raw, in text or JSON lines.
+func TestListenEscapesWhatTheSenderChose(t *testing.T) {
+	t.Parallel()
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"github"}
+		if asJSON {
+			args = append(args, "-o", "json")
+		}
+		keys := testWebhookKeys(t, "github")
+		l := startListen(t, keys.env, args...)
+		attack := "\x1b]0;PWNED\x07\x1b[2K\r2026-01-01T00:00:00Z  push 1 B  ✓ valid → 200\n\u009b2K"
+		body, _ := json.Marshal(map[string]string{"action": attack})
+		postDelivery(t, l.URL, http.Header{"X-Github-Event": {"push"}}, body)
+		stdout, _ := l.stop(t)
+		if strings.ContainsAny(stdout, "\x1b\x07\r\u009b") || strings.Count(stdout, "\n") != 1 {
+			t.Errorf("json=%v: stdout %q carries control characters or more than one line", asJSON, stdout)
+		}
+		if !strings.Contains(stdout, `\x1b]0;PWNED`) {
+			t.Errorf("json=%v: stdout %q does not show the escaped action", asJSON, stdout)
+		}
+	}
+}
+
+// TestListenRefusesAReplayedDelivery: the same signed delivery sent twice is
+// answered 409 the second time and forwarded once; --allow-duplicates lets
+// both through.
+func TestListenRefusesAReplayedDelivery(t *testing.T) {
+	t.Parallel()
+	for _, provider := range []string{"github", "slack"} { // a delivery id; a signature only
+		for _, allow := range []bool{false, true} {
+			keys := testWebhookKeys(t, provider)
+			var forwarded atomic.Int64
+			target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { forwarded.Add(1) }))
+			args := concat([]string{provider, "--forward-to", target.URL}, keys.verifyArgs)
+			if allow {
+				args = append(args, "--allow-duplicates")
+			}
+			l := startListen(t, keys.env, args...)
+			body := []byte(`{"action":"opened"}`)
+			h := signedHeaders(t, keys, provider, body, time.Now())
+			h.Set("X-GitHub-Event", "issues")
+			var statuses []int
+			for range 2 {
+				req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
+				req.Header = h.Clone()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				statuses = append(statuses, resp.StatusCode)
+			}
+			_, stderr := l.stop(t)
+			target.Close()
+			want, wantForwarded := []int{200, 409}, int64(1)
+			if allow {
+				want, wantForwarded = []int{200, 200}, 2
+			}
+			if !slices.Equal(statuses, want) || forwarded.Load() != wantForwarded {
+				t.Errorf("%s allow=%v: statuses %v, forwarded %d; want %v and %d (stderr %q)", provider, allow, statuses, forwarded.Load(), want, wantForwarded, stderr)
+			}
+		}
+	}
+}
+
+func TestListenMaxBody(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "github")
+	record := filepath.Join(t.TempDir(), "rec.jsonl")
+	l := startListen(t, keys.env, "github", "--max-body", "1KiB", "--record", record)
+	body := bytes.Repeat([]byte("x"), 1025)
+	postDelivery(t, l.URL, http.Header{"X-Github-Event": {"push"}}, body)
+	stdout, _ := l.stop(t)
+	if !strings.Contains(stdout, "body larger than 1024 bytes (--max-body) → 413") {
+		t.Errorf("stdout %q", stdout)
+	}
+	if recs := readRecords(t, record); len(recs) != 1 || recs[0].Body != nil || recs[0].Size != 1025 {
+		t.Errorf("records %+v, want one without its body", recs)
+	}
+	for _, bad := range []string{"0", "-1", "1GB", "lots"} {
+		if code, _, stderr := runCLI(t, keys.env, "webhook", "listen", "github", "--max-body", bad); code != exitcode.Usage || !strings.Contains(stderr, "want a positive size") {
+			t.Errorf("--max-body %s: exit %d %q", bad, code, stderr)
+		}
 	}
 }

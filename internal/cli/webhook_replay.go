@@ -149,10 +149,10 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	}
 	deliveries, warnings, err := replay.Load(scheme, o.Source)
 	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
+		return exitcode.Errorf(exitcode.Usage, "%s", ui.Sanitize(err.Error())) // it may quote a file or a request
 	}
 	for _, w := range warnings {
-		o.IO.Warnf("%s", w)
+		o.IO.Warnf("%s", ui.Sanitize(w)) // they quote a recorded file
 	}
 	client := o.HTTPClient(o.Concurrency)
 	defer client.CloseIdleConnections()

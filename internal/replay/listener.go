@@ -22,8 +22,14 @@ import (
 // VerifyFunc checks a delivery's signature at now and says why it fails.
 type VerifyFunc func(h http.Header, body []byte, now time.Time) (valid bool, reason string)
 
-// MaxListenBody bounds a delivery's body; providers send far less.
-const MaxListenBody = 32 << 20
+// Defaults of a Listener. A body limit far below what a sender could push
+// keeps unsigned requests from costing memory: every provider's deliveries
+// are far smaller than 1 MiB (GitHub, the largest, drops payloads over 25 MB
+// and sends a few KB typically), and --max-body raises it.
+const (
+	DefaultMaxBody     = 1 << 20
+	DefaultMaxInFlight = 16
+)
 
 // ListenOptions configure a Listener.
 type ListenOptions struct {
@@ -36,6 +42,17 @@ type ListenOptions struct {
 	// OnDelivery is called once per delivery, never concurrently.
 	OnDelivery func(Record)
 	Now        func() time.Time
+	// MaxBody bounds a delivery's body (DefaultMaxBody when 0).
+	MaxBody int64
+	// MaxInFlight bounds the deliveries handled at once; more get 503
+	// before their body is read (DefaultMaxInFlight when 0).
+	MaxInFlight int
+	// Window is how long a verified delivery's id (or signature, where the
+	// scheme sends no id) is remembered to refuse a replay of it
+	// (webhook.DefaultTolerance when 0).
+	Window time.Duration
+	// AllowDuplicates lets a delivery through again, to test redelivery.
+	AllowDuplicates bool
 }
 
 // ListenSummary counts what a Listener received.
@@ -43,6 +60,7 @@ type ListenSummary struct {
 	Received      int `json:"received"`
 	Verified      int `json:"verified"`
 	Rejected      int `json:"rejected"`
+	Duplicates    int `json:"duplicates"`
 	Forwarded     int `json:"forwarded"`
 	ForwardFailed int `json:"forward_failed"`
 	RecordFailed  int `json:"record_failed"`
@@ -51,6 +69,8 @@ type ListenSummary struct {
 // Listener is the http.Handler behind `webhook listen`.
 type Listener struct {
 	o       ListenOptions
+	slots   chan struct{}
+	seen    seenDeliveries
 	mu      sync.Mutex
 	summary ListenSummary
 }
@@ -66,7 +86,16 @@ func NewListener(o ListenOptions) *Listener {
 	if o.Client == nil {
 		o.Client = NewClient(4)
 	}
-	return &Listener{o: o}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
+	if o.Window <= 0 {
+		o.Window = webhook.DefaultTolerance
+	}
+	return &Listener{o: o, slots: make(chan struct{}, o.MaxInFlight), seen: seenDeliveries{at: map[string]time.Time{}}}
 }
 
 // Summary returns the counts so far.
@@ -79,17 +108,31 @@ func (l *Listener) Summary() ListenSummary {
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := l.o.Now()
 	rec := Record{ID: NewID(), Time: now.UTC(), Provider: l.o.Scheme.Name(), Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()}
+	select {
+	case l.slots <- struct{}{}:
+		defer func() { <-l.slots }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		l.reject(w, &rec, http.StatusServiceUnavailable, fmt.Sprintf("busy: %d deliveries in flight already", l.o.MaxInFlight))
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		l.reject(w, &rec, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxListenBody))
-	rec.Body = body
-	var tooBig *http.MaxBytesError
+	tooBig := fmt.Sprintf("body larger than %d bytes (--max-body)", l.o.MaxBody)
+	if r.ContentLength > l.o.MaxBody {
+		rec.Size = r.ContentLength
+		l.reject(w, &rec, http.StatusRequestEntityTooLarge, tooBig)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.o.MaxBody))
+	rec.Body, rec.Size = body, int64(len(body))
+	var maxErr *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
-		l.reject(w, &rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxListenBody))
+	case errors.As(err, &maxErr):
+		l.reject(w, &rec, http.StatusRequestEntityTooLarge, tooBig)
 		return
 	case err != nil:
 		l.reject(w, &rec, http.StatusBadRequest, "read body: "+err.Error())
@@ -109,6 +152,14 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.reject(w, &rec, http.StatusUnauthorized, reason)
 		return
 	}
+	what, key := webhook.DeliveryKey(l.o.Scheme, r.Header)
+	if !l.o.AllowDuplicates {
+		if ago, fresh := l.seen.claim(key, now, l.o.Window); !fresh {
+			rec.Duplicate = true
+			l.reject(w, &rec, http.StatusConflict, fmt.Sprintf("duplicate: same %s received %s ago (--allow-duplicates lets redeliveries through)", what, ago.Round(time.Second)))
+			return
+		}
+	}
 	rec.Valid, rec.Reason = true, reason
 	if l.o.ForwardTo == "" {
 		rec.Status = l.answer(w, body)
@@ -119,6 +170,9 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.Status = status
 	if ferr != nil {
 		rec.Reason = "forward: " + ferr.Error()
+	}
+	if status < 200 || status > 299 {
+		l.seen.release(key) // the handler did not take it: the provider's retry must get through
 	}
 	l.finish(rec, true, ferr != nil)
 }
@@ -160,9 +214,12 @@ func (l *Listener) forward(ctx context.Context, w http.ResponseWriter, h http.He
 	return resp.StatusCode, nil
 }
 
+// reject answers status and records the delivery without its body: what a
+// sender that could not sign says need not cost disk or be replayed.
 func (l *Listener) reject(w http.ResponseWriter, rec *Record, status int, reason string) {
 	rec.Status, rec.Reason = status, reason
 	http.Error(w, reason, status)
+	rec.Body = nil
 	l.finish(*rec, false, false)
 }
 
@@ -173,6 +230,9 @@ func (l *Listener) finish(rec Record, forwarded, forwardFailed bool) {
 	switch {
 	case rec.Valid:
 		l.summary.Verified++
+	case rec.Duplicate:
+		l.summary.Rejected++
+		l.summary.Duplicates++
 	default:
 		l.summary.Rejected++
 	}
@@ -196,7 +256,7 @@ func (l *Listener) finish(rec Record, forwarded, forwardFailed bool) {
 // Serve answers deliveries on ln until ctx ends, then shuts down gracefully,
 // giving deliveries in flight up to shutdownGrace to finish.
 func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	srv := &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -215,6 +275,10 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// maxHeaderBytes bounds a delivery's headers, which are recorded even when
+// it is rejected; providers send a few KB.
+const maxHeaderBytes = 64 << 10
 
 // shutdownGrace bounds how long Ctrl-C waits for deliveries in flight.
 const shutdownGrace = 5 * time.Second

@@ -10,9 +10,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -362,14 +364,19 @@ func TestListener(t *testing.T) {
 				if tt.forwards != found {
 					t.Errorf("forwarded = %v, want %v", found, tt.forwards)
 				}
-				if len(got) != 1 || got[0].Status != tt.wantStatus || got[0].Valid != (tt.wantStatus < 300) || !bytes.Equal(got[0].Body, tt.body) {
+				// A rejected delivery is reported and recorded without its body, with its size.
+				wantBody := tt.body
+				if tt.wantStatus >= 300 {
+					wantBody = nil
+				}
+				if len(got) != 1 || got[0].Status != tt.wantStatus || got[0].Valid != (tt.wantStatus < 300) || !bytes.Equal(got[0].Body, wantBody) || got[0].Size != int64(len(tt.body)) {
 					t.Fatalf("deliveries reported: %+v", got)
 				}
 				rec.Close()
 				f, _ := os.Open(path)
 				defer f.Close()
 				recs, err := ReadRecords(f)
-				if err != nil || len(recs) != 1 || !bytes.Equal(recs[0].Body, tt.body) || recs[0].Reason != got[0].Reason {
+				if err != nil || len(recs) != 1 || !bytes.Equal(recs[0].Body, wantBody) || recs[0].Size != int64(len(tt.body)) || recs[0].Reason != got[0].Reason {
 					t.Fatalf("recorded %+v, %v", recs, err)
 				}
 				s := l.Summary()
@@ -451,5 +458,118 @@ func TestBurstStopsWhenCancelled(t *testing.T) {
 	}
 	if !s.Interrupted || s.Sent >= 100000 || s.Sent < 10 {
 		t.Fatalf("summary %+v", s)
+	}
+}
+
+// TestListenerBoundsWhatUnsignedRequestsCost: a body over the limit is
+// refused with 413 and recorded without its bytes; deliveries beyond the
+// in-flight limit get 503 before their body is read.
+func TestListenerBoundsWhatUnsignedRequestsCost(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	rec, err := OpenRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	verify := func(h http.Header, body []byte, now time.Time) (bool, string) {
+		if h.Get("X-Block") != "" {
+			entered <- struct{}{}
+			<-release
+		}
+		return false, "signature mismatch"
+	}
+	l := NewListener(ListenOptions{Scheme: mustScheme(t, "slack"), Verify: verify, Recorder: rec, MaxInFlight: 1})
+	srv := httptest.NewServer(l)
+	t.Cleanup(srv.Close)
+
+	post := func(body io.Reader, block bool) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, body)
+		if block {
+			req.Header.Set("X-Block", "1")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	big := bytes.Repeat([]byte("x"), DefaultMaxBody+1)
+	if got := post(bytes.NewReader(big), false); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("body of %d bytes: %d, want 413", len(big), got)
+	}
+	// Without Content-Length the limit holds while reading.
+	if got := post(io.MultiReader(bytes.NewReader(big)), false); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked body of %d bytes: %d, want 413", len(big), got)
+	}
+	done := make(chan int)
+	go func() { done <- post(strings.NewReader("a=1"), true) }()
+	<-entered
+	if got := post(strings.NewReader("a=2"), false); got != http.StatusServiceUnavailable {
+		t.Errorf("second delivery while one is in flight: %d, want 503", got)
+	}
+	close(release)
+	if got := <-done; got != http.StatusUnauthorized {
+		t.Errorf("blocked delivery: %d, want 401", got)
+	}
+	rec.Close()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size() > 16<<10 {
+		t.Errorf("record file is %d bytes after rejecting %d bytes of bodies: rejected bodies were recorded", info.Size(), 2*len(big))
+	}
+	if s := l.Summary(); s.Received != 4 || s.Rejected != 4 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// TestListenerRefusesReplays: a verified delivery sent again inside the
+// window is refused with 409 and not forwarded; one the handler did not take
+// (non-2xx) may come again, as a provider's retry does; AllowDuplicates lets
+// every copy through.
+func TestListenerRefusesReplays(t *testing.T) {
+	t.Parallel()
+	var status atomic.Int32
+	status.Store(http.StatusInternalServerError)
+	var forwarded atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forwarded.Add(1)
+		w.WriteHeader(int(status.Load()))
+	}))
+	t.Cleanup(target.Close)
+	now := time.Now()
+	h, _ := digestSignID([]byte("{}"), now, "d1")
+	h.Set("X-GitHub-Event", "push")
+	h.Set("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")
+	send := func(l *Listener) int {
+		srv := httptest.NewServer(l)
+		defer srv.Close()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("{}"))
+		req.Header = h.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	clock := func() time.Time { return now }
+	l := NewListener(ListenOptions{Scheme: mustScheme(t, "github"), Verify: digestVerify, ForwardTo: target.URL, Now: clock})
+	got := []int{send(l)}
+	status.Store(http.StatusOK)
+	got = append(got, send(l), send(l))
+	if want := []int{500, 200, 409}; !slices.Equal(got, want) || forwarded.Load() != 2 {
+		t.Errorf("statuses %v (forwarded %d), want %v: the failed one retried, then the replay refused unforwarded", got, forwarded.Load(), want)
+	}
+	if s := l.Summary(); s.Duplicates != 1 {
+		t.Errorf("summary %+v, want 1 duplicate", s)
+	}
+	later := NewListener(ListenOptions{Scheme: mustScheme(t, "github"), Verify: digestVerify, ForwardTo: target.URL, AllowDuplicates: true, Now: clock})
+	if a, b := send(later), send(later); a != 200 || b != 200 {
+		t.Errorf("with AllowDuplicates: %d, %d, want 200 twice", a, b)
 	}
 }

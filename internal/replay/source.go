@@ -102,6 +102,9 @@ func loadRecorded(s webhook.Scheme, src Source) ([]Delivery, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", src.FromFile, err)
 		}
+		if !r.Valid && r.Body == nil && r.Size > 0 {
+			return nil, nil, fmt.Errorf("delivery %s was rejected by listen (%s) and recorded without its body: there is nothing to send", r.ID, r.Reason)
+		}
 		var warnings []string
 		if !r.Valid {
 			warnings = append(warnings, fmt.Sprintf("delivery %s was rejected by listen (%s); sending it signed afresh, as --id asks", r.ID, r.Reason))

@@ -79,13 +79,14 @@ func uuid4(b []byte) []byte {
 	return b
 }
 
-// DeliveryKey is what identifies one delivery for replay protection: its
-// delivery id, or where the provider sends none, its signature headers.
-func DeliveryKey(s Scheme, h http.Header) string {
+// DeliveryKey identifies one delivery for replay protection: its delivery
+// id, or where the provider sends none, its signature headers (which cover a
+// timestamp for such schemes). what names the header or "signature" for people.
+func DeliveryKey(s Scheme, h http.Header) (what, key string) {
 	p := s.Profile()
 	for _, name := range p.IDHeaders {
 		if id := h.Get(name); id != "" {
-			return name + ": " + id
+			return name, name + ": " + id
 		}
 	}
 	var parts []string
@@ -94,5 +95,5 @@ func DeliveryKey(s Scheme, h http.Header) string {
 			parts = append(parts, name+": "+v)
 		}
 	}
-	return strings.Join(parts, "\n")
+	return "signature", strings.Join(parts, "\n")
 }
