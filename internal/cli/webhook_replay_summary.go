@@ -48,7 +48,7 @@ func printReplaySummary(ios *ui.IOStreams, s *replay.Summary, total int) {
 			line += fmt.Sprintf(" (%d)", fl.Status)
 		}
 		if fl.Error != "" {
-			line += ": " + fl.Error
+			line += ": " + ui.Sanitize(fl.Error)
 		}
 		fmt.Fprintln(w, st.Faint.Render(line))
 	}

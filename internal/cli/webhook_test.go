@@ -53,6 +53,7 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 	secretFile := writeFile(t, "secret", ghSecret+"\n")
 	request := writeFile(t, "req.http", "POST /h HTTP/1.1\r\nContent-Length: 13\r\n"+ghSig+"\r\n\r\n"+ghBody)
 	smuggled := writeFile(t, "smuggled.http", "POST /h HTTP/1.1\r\nContent-Length: 13\r\n"+ghSig+"\r\n\r\n"+ghBody+"POST /admin HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+	escapes := writeFile(t, "escapes.http", "POST /h HTTP/1.1\r\nX-Evil \x1b]0;PWNED\x07: 1\r\n\r\n")
 	truncated := writeFile(t, "short.http", "POST /h HTTP/1.1\r\nContent-Length: 99\r\n"+ghSig+"\r\n\r\n"+ghBody)
 	slackArgs := []string{"webhook", "verify", "slack", "--body", "-", "-H", "X-Slack-Request-Timestamp: 1700000000", "-H", "X-Slack-Signature: v0=3df9f4f80d7e11c365711ffa13a0d877874ef9d96f5e7f66b5f6e144f6d798bd"}
 	slackEnv := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "8f742231b10e8888abcd99yyyzzz85a5"}
@@ -87,6 +88,7 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 		{"no body", env, "", []string{"webhook", "verify", "github", "-H", ghSig}, 2, "give the delivery with --body"},
 		{"request and -H", env, "", []string{"webhook", "verify", "github", "--request", request, "-H", ghSig}, 2, "none of the others can be"},
 		{"bytes after the body", env, "", []string{"webhook", "verify", "github", "--request", smuggled}, 2, "data after the request body: the request goes on after the 13 bytes"},
+		{"request quoting escapes", env, "", []string{"webhook", "verify", "github", "--request", escapes}, 2, `malformed MIME header line: "X-Evil \x1b]0;PWNED\a: 1"`},
 		{"truncated request", env, "", []string{"webhook", "verify", "github", "--request", truncated}, 2, "request body truncated: Content-Length 99, got 13 bytes"},
 		{"negative tolerance", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig, "--tolerance", "-1s"}, 2, "--tolerance must not be negative"},
 		{"bad tolerance", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "--tolerance", "soon"}, 2, "invalid argument"},

@@ -167,7 +167,8 @@ func verifyInput(opts *WebhookVerifyOptions) (http.Header, io.Reader, func(), er
 		req, err := webhook.ReadRequest(in)
 		if err != nil {
 			in.Close()
-			return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "read request %s: %w", opts.RequestPath, err)
+			// Go's parse errors quote the offending line, which the sender wrote.
+			return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "read request %s: %s", opts.RequestPath, ui.Sanitize(err.Error()))
 		}
 		return req.Header, req.Body, func() { in.Close() }, nil
 	case opts.BodyPath != "":
