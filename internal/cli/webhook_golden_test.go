@@ -229,7 +229,7 @@ func postDelivery(t *testing.T, url string, h http.Header, body []byte) {
 // every built-in sample; values that are random per delivery are masked.
 func TestWebhookReplaySampleHeadersGolden(t *testing.T) {
 	t.Parallel()
-	random := map[string]bool{"Webhook-Id": true, "Webhook-Signature": true, "X-Github-Delivery": true, "Request-Id": true, "X-Shopify-Webhook-Id": true, "X-Signature-Ed25519": true}
+	random := map[string]bool{"Webhook-Id": true, "Webhook-Signature": true, "X-Github-Delivery": true, "Request-Id": true, "X-Shopify-Webhook-Id": true, "X-Shopify-Event-Id": true, "X-Signature-Ed25519": true}
 	for _, p := range replayProviders {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()

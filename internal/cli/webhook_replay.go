@@ -84,6 +84,7 @@ not, 4 when any request got no answer (refused, timed out).`,
 	fl.StringVar(&opts.Source.Event, "event", "", "built-in sample event `NAME` to send (see --list-events)")
 	fl.StringVar(&opts.Source.FromFile, "from", "", "deliveries from a JSONL `FILE` written by 'webhook listen --record'")
 	fl.StringVar(&opts.Source.ID, "id", "", "with --from: the `ID` of the one delivery to send (default: all)")
+	fl.StringVar(&opts.Source.APIVersion, "api-version", "", "with --event: the API `VERSION` the sample declares (Stripe's api_version, default 2026-03-25.dahlia, the release train stripe-go v85 accepts; Shopify's X-Shopify-API-Version)")
 	fl.BoolVar(&opts.ListEvents, "list-events", false, "list the built-in sample events and exit")
 	fl.IntVar(&opts.Count, "count", 1, "copies of each delivery to send")
 	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests in flight at once")
@@ -114,6 +115,8 @@ func (o *WebhookReplayOptions) validate(headers []string) error {
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs one of --body, --request, --event or --from")
 	case src.ID != "" && src.FromFile == "":
 		return exitcode.Errorf(exitcode.Usage, "--id needs --from")
+	case src.APIVersion != "" && src.Event == "":
+		return exitcode.Errorf(exitcode.Usage, "--api-version sets the API version of a built-in sample: it needs --event")
 	case o.Count < 1 || o.Concurrency < 1:
 		return exitcode.Errorf(exitcode.Usage, "--count and --concurrency must be at least 1")
 	case o.Timeout <= 0:

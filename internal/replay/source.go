@@ -18,6 +18,7 @@ type Source struct {
 	RequestFile string // a captured raw HTTP/1.1 request; "-" reads Stdin
 	FromFile    string // a JSONL file written by listen --record
 	ID          string // with FromFile: the one record to send
+	APIVersion  string // with Event: the API version the sample declares instead of its own
 	Stdin       io.Reader
 }
 
@@ -31,6 +32,11 @@ func Load(s webhook.Scheme, src Source) (ds []Delivery, warnings []string, err e
 		sample, err := webhook.LookupSample(s.Name(), src.Event)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w; see --list-events", err)
+		}
+		if src.APIVersion != "" {
+			if sample, err = sample.WithAPIVersion(src.APIVersion); err != nil {
+				return nil, nil, err
+			}
 		}
 		return []Delivery{{Header: sample.Header(), Body: sample.Body()}}, nil, nil
 	case src.BodyFile != "":

@@ -35,8 +35,8 @@ func (discord) Profile() Profile {
 		EventTypes:       map[string]string{"1": "ping", "2": "application_command", "3": "message_component", "4": "autocomplete", "5": "modal_submit"},
 		Answer:           discordPong,
 		Samples: []Sample{
-			{"discord", "ping", "interaction PING (type 1), answered with {\"type\":1}", "discord-ping.json", h},
-			{"discord", "application_command", "a slash command interaction (type 2)", "discord-application_command.json", h},
+			sample("discord", "ping", "interaction PING (type 1), answered with {\"type\":1}", "discord-ping.json", h),
+			sample("discord", "application_command", "a slash command interaction (type 2)", "discord-application_command.json", h),
 		},
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 // github: X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>, with
 // the legacy SHA-1 X-Hub-Signature accepted only when it is all there is.
+// GitHub sends both; so does Sign.
 type github struct{}
 
 const (
@@ -23,8 +24,13 @@ const (
 func (github) Name() string { return "github" }
 
 func (github) Profile() Profile {
+	// The headers of a repository webhook, as in GitHub's example delivery
+	// (docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers).
 	h := func(event string) map[string]string {
-		return map[string]string{"Content-Type": contentJSON, "X-GitHub-Event": event, "User-Agent": "GitHub-Hookshot/authctl", "X-GitHub-Hook-ID": "123456789"}
+		return map[string]string{
+			"Content-Type": contentJSON, "X-GitHub-Event": event, "User-Agent": "GitHub-Hookshot/authctl", "X-GitHub-Hook-ID": "123456789",
+			"X-GitHub-Hook-Installation-Target-ID": "1296269", "X-GitHub-Hook-Installation-Target-Type": "repository",
+		}
 	}
 	return Profile{
 		Key:              SharedSecret,
@@ -33,9 +39,9 @@ func (github) Profile() Profile {
 		SignatureHeaders: []string{githubSig256, githubSig1},
 		IDShape:          UUID,
 		Samples: []Sample{
-			{"github", "ping", "sent when a webhook is created", "github-ping.json", h("ping")},
-			{"github", "push", "commits pushed to a branch (non-ASCII commit message)", "github-push.json", h("push")},
-			{"github", "issues", "an issue opened", "github-issues.json", h("issues")},
+			sample("github", "ping", "sent when a webhook is created", "github-ping.json", h("ping")),
+			sample("github", "push", "commits pushed to a branch (non-ASCII commit message)", "github-push.json", h("push")),
+			sample("github", "issues", "an issue opened", "github-issues.json", h("issues")),
 		},
 	}
 }
@@ -75,12 +81,18 @@ func (github) Verify(in Input) (Result, error) {
 	return r, nil
 }
 
+// Sign sends both signatures, as GitHub does for a webhook with a secret.
 func (github) Sign(body, secret []byte, _ time.Time, id string) (Headers, error) {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	h := Headers{{githubSig256, "sha256=" + hex.EncodeToString(mac.Sum(nil))}}
+	var h Headers
 	if id != "" {
-		h = append(Headers{{githubDelivery, id}}, h...)
+		h = append(h, Field{githubDelivery, id})
 	}
-	return h, nil
+	mac1 := hmac.New(sha1.New, secret)
+	mac1.Write(body)
+	mac256 := hmac.New(sha256.New, secret)
+	mac256.Write(body)
+	return append(h,
+		Field{githubSig1, "sha1=" + hex.EncodeToString(mac1.Sum(nil))},
+		Field{githubSig256, "sha256=" + hex.EncodeToString(mac256.Sum(nil))},
+	), nil
 }

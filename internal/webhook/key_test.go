@@ -64,7 +64,7 @@ func TestSelectKey(t *testing.T) {
 
 func TestNewDeliveryIDShapes(t *testing.T) {
 	t.Parallel()
-	for name, want := range map[string]int{"github": 36, "standard": 30, "sentry": 36} {
+	for name, want := range map[string]int{"github": 36, "standard": 30, "sentry": 32} {
 		if id := NewDeliveryID(mustLookup(t, name)); len(id) != want {
 			t.Errorf("%s id %q: %d characters, want %d", name, id, len(id), want)
 		}

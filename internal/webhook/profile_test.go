@@ -1,9 +1,12 @@
 package webhook
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func mustLookup(t *testing.T, name string) Scheme {
@@ -82,5 +85,77 @@ func TestEventName(t *testing.T) {
 		if got := EventName(mustLookup(t, tt.provider), tt.h, []byte(tt.body)); got != tt.want {
 			t.Errorf("EventName(%s, %s) = %q, want %q", tt.provider, tt.body, got, tt.want)
 		}
+	}
+}
+
+// TestSignLikeTheProvider: GitHub's two signatures both verify (the SHA-1 one
+// alone, too); Shopify's Events header without X- verifies as the classic one.
+func TestSignLikeTheProvider(t *testing.T) {
+	t.Parallel()
+	body, secret, now := []byte(`{"a":1}`), []byte("s3cret"), time.Unix(1_700_000_000, 0)
+	gh, err := mustLookup(t, "github").Sign(body, secret, now, "72d3162e-cc78-11e3-81ab-4c9367dc0958")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := gh.HTTP()
+	if h.Get("X-Hub-Signature") == "" || h.Get("X-Hub-Signature-256") == "" {
+		t.Fatalf("github headers %v, want both signatures", h)
+	}
+	sha1Only := http.Header{"X-Hub-Signature": h.Values("X-Hub-Signature")}
+	for _, hh := range []http.Header{h, sha1Only} {
+		if res, err := mustLookup(t, "github").Verify(Input{Header: hh, Body: bytes.NewReader(body), Secret: secret, Now: now}); err != nil || !res.Valid {
+			t.Errorf("github %v: %+v %v", hh, res, err)
+		}
+	}
+	shop, err := mustLookup(t, "shopify").Sign(body, secret, now, "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := shop.HTTP()
+	if sh.Get("X-Shopify-Triggered-At") != "2023-11-14T22:13:20Z" || sh.Get("X-Shopify-Event-Id") == "" {
+		t.Errorf("shopify headers %v lack the trigger time or event id", sh)
+	}
+	events := http.Header{"Shopify-Hmac-Sha256": sh.Values("X-Shopify-Hmac-Sha256")}
+	if res, err := mustLookup(t, "shopify").Verify(Input{Header: events, Body: bytes.NewReader(body), Secret: secret, Now: now}); err != nil || !res.Valid {
+		t.Errorf("shopify Events header: %+v %v", res, err)
+	}
+}
+
+func TestSampleAPIVersion(t *testing.T) {
+	t.Parallel()
+	stripe, _ := LookupSample("stripe", "payment_intent.succeeded")
+	if !bytes.Contains(stripe.Body(), []byte(`"api_version": "2026-03-25.dahlia"`)) {
+		t.Errorf("stripe sample does not default to stripe-go v85's release train")
+	}
+	older, err := stripe.WithAPIVersion("2024-06-20")
+	if err != nil || !bytes.Contains(older.Body(), []byte(`"api_version": "2024-06-20"`)) || len(older.Body()) != len(stripe.Body())-len(".dahlia") {
+		t.Errorf("WithAPIVersion: %v, body %s", err, older.Body())
+	}
+	shop, _ := LookupSample("shopify", "orders/create")
+	if s, err := shop.WithAPIVersion("2026-10"); err != nil || s.Header().Get("X-Shopify-API-Version") != "2026-10" {
+		t.Errorf("shopify WithAPIVersion: %v", err)
+	}
+	gh, _ := LookupSample("github", "push")
+	if _, err := gh.WithAPIVersion("2022-11-28"); err == nil || !strings.Contains(err.Error(), "declares no API version") {
+		t.Errorf("github WithAPIVersion: %v", err)
+	}
+	if _, err := stripe.WithAPIVersion(`x", "livemode": true, "y": "`); err == nil {
+		t.Error("an API version that breaks out of its JSON string was accepted")
+	}
+}
+
+// The Discord command's member carries what an interaction's member does
+// (discord.com/developers/docs/resources/guild#guild-member-object).
+func TestDiscordCommandSampleMember(t *testing.T) {
+	t.Parallel()
+	s, _ := LookupSample("discord", "application_command")
+	var in struct {
+		Member struct {
+			Permissions string  `json:"permissions"`
+			JoinedAt    *string `json:"joined_at"`
+		} `json:"member"`
+	}
+	if err := json.Unmarshal(s.Body(), &in); err != nil || in.Member.Permissions == "" || in.Member.JoinedAt == nil {
+		t.Errorf("member %+v (%v): want permissions and joined_at", in.Member, err)
 	}
 }

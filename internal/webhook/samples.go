@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
 )
 
@@ -18,6 +19,34 @@ type Sample struct {
 	Description string
 	file        string
 	header      map[string]string
+	apiVersion  string // replaces the API version the sample declares, when set
+}
+
+func sample(provider, name, description, file string, header map[string]string) Sample {
+	return Sample{Provider: provider, Name: name, Description: description, file: file, header: header}
+}
+
+// apiVersionHeader carries the API version of a delivery where the body does not.
+const apiVersionHeader = "X-Shopify-API-Version"
+
+// stripeAPIVersion matches the API version a stored body declares.
+var stripeAPIVersion = regexp.MustCompile(`"api_version": "[^"]*"`)
+
+// validAPIVersion is what an API version may look like: 2026-03-25.dahlia, 2024-10, unstable.
+var validAPIVersion = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$`)
+
+// WithAPIVersion returns the sample declaring API version v instead of its
+// own: Stripe's api_version in the body (stripe-go accepts only events of
+// its own release train), Shopify's X-Shopify-API-Version header.
+func (s Sample) WithAPIVersion(v string) (Sample, error) {
+	if !validAPIVersion.MatchString(v) {
+		return s, fmt.Errorf("API version %q: want letters, digits, '.', '-' or '_', such as 2026-03-25.dahlia", v)
+	}
+	if _, ok := s.header[apiVersionHeader]; !ok && !stripeAPIVersion.Match(s.stored()) {
+		return s, fmt.Errorf("the %s sample %s declares no API version", s.Provider, s.Name)
+	}
+	s.apiVersion = v
+	return s, nil
 }
 
 const (
@@ -55,6 +84,14 @@ func LookupSample(provider, name string) (Sample, error) {
 
 // Body returns the exact body bytes of the sample.
 func (s Sample) Body() []byte {
+	body := s.stored()
+	if s.apiVersion != "" {
+		body = stripeAPIVersion.ReplaceAllLiteral(body, []byte(`"api_version": "`+s.apiVersion+`"`))
+	}
+	return body
+}
+
+func (s Sample) stored() []byte {
 	body, err := sampleFiles.ReadFile("samples/" + s.file)
 	if err != nil {
 		panic(fmt.Sprintf("webhook: embedded sample %s missing: %v", s.file, err)) // a build defect, caught by tests
@@ -67,6 +104,9 @@ func (s Sample) Header() http.Header {
 	h := http.Header{}
 	for k, v := range s.header {
 		h.Set(k, v)
+	}
+	if _, ok := s.header[apiVersionHeader]; ok && s.apiVersion != "" {
+		h.Set(apiVersionHeader, s.apiVersion)
 	}
 	return h
 }

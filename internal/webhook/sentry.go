@@ -26,9 +26,9 @@ func (sentry) Profile() Profile {
 		EventHeader:      "Sentry-Hook-Resource",
 		IDHeaders:        []string{sentryRequestID},
 		SignatureHeaders: []string{sentrySig, sentryAppSig},
-		IDShape:          UUID,
+		IDShape:          HexUUID, // uuid4().hex in Sentry's AppPlatformEvent
 		Samples: []Sample{
-			{"sentry", "issue.created", "an issue created (compact JSON, \\u-escaped)", "sentry-issue.created.json", map[string]string{"Content-Type": contentJSON, "Sentry-Hook-Resource": "issue"}},
+			sample("sentry", "issue.created", "an issue created (compact JSON, \\u-escaped)", "sentry-issue.created.json", map[string]string{"Content-Type": contentJSON, "Sentry-Hook-Resource": "issue"}),
 		},
 	}
 }

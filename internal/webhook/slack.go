@@ -27,8 +27,8 @@ func (slack) Profile() Profile {
 		SignatureHeaders: []string{slackSig, slackTS},
 		Answer:           slackChallenge,
 		Samples: []Sample{
-			{"slack", "slash_command", "a slash command (form-encoded)", "slack-slash_command.form", map[string]string{"Content-Type": contentForm, "User-Agent": ua}},
-			{"slack", "url_verification", "the Events API URL challenge", "slack-url_verification.json", map[string]string{"Content-Type": contentJSON, "User-Agent": ua}},
+			sample("slack", "slash_command", "a slash command (form-encoded)", "slack-slash_command.form", map[string]string{"Content-Type": contentForm, "User-Agent": ua}),
+			sample("slack", "url_verification", "the Events API URL challenge", "slack-url_verification.json", map[string]string{"Content-Type": contentJSON, "User-Agent": ua}),
 		},
 	}
 }

@@ -29,7 +29,7 @@ func (standard) Profile() Profile {
 			return err
 		},
 		Samples: []Sample{
-			{"standard", "user.created", "a Standard Webhooks (Svix) example event", "standard-user.created.json", map[string]string{"Content-Type": contentJSON}},
+			sample("standard", "user.created", "a Standard Webhooks (Svix) example event", "standard-user.created.json", map[string]string{"Content-Type": contentJSON}),
 		},
 	}
 }

@@ -22,7 +22,7 @@ func (stripe) Profile() Profile {
 		Key:              SharedSecret,
 		SignatureHeaders: []string{stripeSig},
 		Samples: []Sample{
-			{"stripe", "payment_intent.succeeded", "a payment succeeded (pretty-printed JSON)", "stripe-payment_intent.succeeded.json", map[string]string{"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}},
+			sample("stripe", "payment_intent.succeeded", "a payment succeeded (pretty-printed JSON)", "stripe-payment_intent.succeeded.json", map[string]string{"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}),
 		},
 	}
 }
