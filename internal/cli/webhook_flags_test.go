@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +91,23 @@ func TestWebhookListenFlags(t *testing.T) {
 	if got.Provider != "discord" || got.Addr != "127.0.0.1:0" || got.ForwardTo != "http://127.0.0.1:9/x" || got.Record != "r.jsonl" ||
 		got.Tolerance != time.Minute || got.Timeout != 3*time.Second || got.Key.PublicKey != "ab" || got.HTTPClient == nil || !got.JSON {
 		t.Fatalf("options %+v", got)
+	}
+}
+
+// TestKeygenPublicKeyOf: the public key printed again from the key file is
+// the one keygen printed when it wrote it.
+func TestKeygenPublicKeyOf(t *testing.T) {
+	t.Parallel()
+	key := filepath.Join(t.TempDir(), "k.pem")
+	code, written, stderr := runCLI(t, nil, "webhook", "keygen", "discord", "--out", key)
+	if code != 0 {
+		t.Fatalf("keygen: exit %d: %s", code, stderr)
+	}
+	code, again, stderr := runCLI(t, nil, "webhook", "keygen", "discord", "--public-key-of", key)
+	if code != 0 || again != written || len(strings.TrimSpace(again)) != 64 {
+		t.Fatalf("--public-key-of: exit %d, %q, want %q (%s)", code, again, written, stderr)
+	}
+	if code, _, stderr := runCLI(t, nil, "webhook", "keygen", "discord", "--public-key-of", key, "--out", key); code != 2 {
+		t.Errorf("--public-key-of with --out: exit %d (%s), want 2", code, stderr)
 	}
 }

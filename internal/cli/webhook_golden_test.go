@@ -103,6 +103,7 @@ func TestWebhookVerifyGolden(t *testing.T) {
 		{"verify-stale", slackEnv, "token=abc&text=hi", append(slack, "--tolerance", "10s")},
 		{"verify-usage-no-secret", nil, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig}},
 		{"verify-usage-unknown-provider", gh, ghBody, []string{"webhook", "verify", "gitlab", "--body", "-"}},
+		{"verify-usage-discord-no-public-key", map[string]string{"AUTHCTL_WEBHOOK_SECRET": discordKey}, `{"type":1}`, []string{"webhook", "verify", "discord", "--body", "-"}},
 	})
 }
 
@@ -145,6 +146,10 @@ func TestWebhookSignGolden(t *testing.T) {
 		goldenRun{"keygen-json", nil, "", []string{"-o", "json", "webhook", "keygen", "discord", "--out", filepath.Join(dir, "k2.pem")}},
 		goldenRun{"keygen-exists", nil, "", []string{"webhook", "keygen", "discord", "--out", seed}},
 		goldenRun{"keygen-not-discord", nil, "", []string{"webhook", "keygen", "github"}},
+		goldenRun{"keygen-public-key-of", nil, "", []string{"webhook", "keygen", "discord", "--public-key-of", seed}},
+		goldenRun{"keygen-json-public-key-of", nil, "", []string{"-o", "json", "webhook", "keygen", "discord", "--public-key-of", seed}},
+		goldenRun{"keygen-public-key-of-missing", nil, "", []string{"webhook", "keygen", "discord", "--public-key-of", filepath.Join(dir, "nope.pem")}},
+		goldenRun{"sign-usage-stripe-not-whsec", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "sk_test_123"}, body, []string{"webhook", "sign", "stripe", "--body", "-"}},
 	)
 	assertGoldenRuns(t, dir, runs)
 }

@@ -122,6 +122,8 @@ type WebhookKeygenOptions struct {
 	Provider string
 	Out      string
 	Force    bool
+	// PublicKeyOf names an existing private key whose public key to print.
+	PublicKeyOf string
 }
 
 func newCmdWebhookKeygen(f *Factory, runF func(context.Context, *WebhookKeygenOptions) error) *cobra.Command {
@@ -130,8 +132,10 @@ func newCmdWebhookKeygen(f *Factory, runF func(context.Context, *WebhookKeygenOp
 		Use:   "keygen discord",
 		Short: "Write a test Ed25519 key pair for signing Discord deliveries",
 		Long: `Write a new Ed25519 private key (PEM PKCS#8, mode 0600) to --out and print
-the public key as hex on stdout, for testing Discord interaction handlers.`,
-		Example:   "  authctl webhook keygen discord --out discord.pem >discord.pub",
+the public key as hex on stdout, for testing Discord interaction handlers.
+--public-key-of prints the public key of an existing private key instead.`,
+		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
+  authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"discord"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -145,6 +149,9 @@ the public key as hex on stdout, for testing Discord interaction handlers.`,
 	}
 	cmd.Flags().StringVar(&opts.Out, "out", "discord-ed25519.pem", "private key `FILE` to write")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing key file")
+	cmd.Flags().StringVar(&opts.PublicKeyOf, "public-key-of", "", "print the public key of the private key in `FILE` (PEM PKCS#8 or hex seed); write nothing")
+	cmd.MarkFlagsMutuallyExclusive("public-key-of", "out")
+	cmd.MarkFlagsMutuallyExclusive("public-key-of", "force")
 	return cmd
 }
 
@@ -152,6 +159,18 @@ func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
 	scheme, err := webhookScheme(opts.Provider)
 	if err != nil || scheme.Profile().Key != webhook.KeyPair {
 		return exitcode.Errorf(exitcode.Usage, "keygen makes Discord (Ed25519) keys only; %q uses a shared secret", opts.Provider)
+	}
+	if opts.PublicKeyOf != "" {
+		key, err := (&webhookKeyFlags{PrivateKeyFile: opts.PublicKeyOf}).key(scheme, webhook.Signing, opts.Getenv)
+		if err != nil {
+			return err
+		}
+		pubHex, err := webhook.PublicKeyOf(scheme, key)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		opts.Out = opts.PublicKeyOf
+		return printPublicKey(opts, pubHex)
 	}
 	privPEM, pubHex, err := webhook.NewDiscordKey(rand.Reader)
 	if err != nil {
@@ -163,7 +182,7 @@ func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
 	}
 	file, err := os.OpenFile(opts.Out, flags, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it", opts.Out)
+		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it, or print its public key with: authctl webhook keygen %s --public-key-of %s", opts.Out, opts.Provider, opts.Out)
 	}
 	if err != nil {
 		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)

@@ -128,7 +128,7 @@ func TestWebhookVerifyHints(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": ghSecret}
 	_, _, stderr := runWebhook(t, env, ghBody+"\n", "webhook", "verify", "github", "--body", "-", "-H", ghSig)
-	if !strings.Contains(stderr, "hint: the body ends with a newline; was one added?") {
+	if !strings.Contains(stderr, "hint: the body matches without its trailing line end: one was added after the provider signed it") {
 		t.Errorf("stderr %q lacks the trailing-newline hint", stderr)
 	}
 }

@@ -66,13 +66,12 @@ func (github) Verify(in Input) (Result, error) {
 	if err != nil || len(want) != newHash().Size() {
 		return malformed(name, "not a hex "+strings.TrimSuffix(prefix, "=")+" digest"), nil
 	}
-	mac := hmac.New(newHash, in.Secret)
-	shape, err := streamMAC(mac, "", in.Body)
+	match, shape, err := streamMAC(func() hash.Hash { return hmac.New(newHash, in.Secret) }, "", in.Body, want)
 	if err != nil {
 		return Result{}, err
 	}
 	var r Result
-	if equalHMAC(mac.Sum(nil), want) {
+	if match {
 		r = valid(nil)
 	} else {
 		r = mismatch(shape)

@@ -4,9 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strconv"
 	"time"
 )
+
+// sentryClientSecret is the shape of an integration's client secret.
+var sentryClientSecret = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // sentry: Sentry-Hook-Signature (or Sentry-App-Signature): <hex
 // HMAC-SHA256(client secret, body)>. Sentry-Hook-Timestamp is sent but not signed.
@@ -47,13 +51,16 @@ func (sentry) Verify(in Input) (Result, error) {
 	if err != nil || len(want) != sha256.Size {
 		return malformed(name, "not a hex sha256 digest"), nil
 	}
-	mac := hmac.New(sha256.New, in.Secret)
-	shape, err := streamMAC(mac, "", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(in.Secret), "", in.Body, want)
 	if err != nil {
 		return Result{}, err
 	}
-	if !equalHMAC(mac.Sum(nil), want) {
-		return mismatch(shape, "Sentry signs with the integration's client secret, not a DSN or auth token"), nil
+	if !match {
+		var hints []string
+		if !sentryClientSecret.Match(in.Secret) {
+			hints = append(hints, "Sentry signs with the integration's client secret (64 hex characters); this secret is not one (a DSN or auth token is the wrong kind)")
+		}
+		return mismatch(shape, hints...), nil
 	}
 	return valid(nil), nil
 }

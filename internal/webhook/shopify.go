@@ -48,12 +48,11 @@ func (shopify) Verify(in Input) (Result, error) {
 	if err != nil || len(want) != sha256.Size {
 		return malformed(name, "not a base64 sha256 digest"), nil
 	}
-	mac := hmac.New(sha256.New, in.Secret)
-	shape, err := streamMAC(mac, "", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(in.Secret), "", in.Body, want)
 	if err != nil {
 		return Result{}, err
 	}
-	if !equalHMAC(mac.Sum(nil), want) {
+	if !match {
 		return mismatch(shape), nil
 	}
 	return valid(nil), nil

@@ -64,12 +64,11 @@ func (slack) Verify(in Input) (Result, error) {
 	if err != nil || len(want) != sha256.Size {
 		return withTS(malformed(slackSig, "not a hex sha256 digest"), ts), nil
 	}
-	mac := hmac.New(sha256.New, in.Secret)
-	shape, err := streamMAC(mac, "v0:"+strconv.FormatInt(ts, 10)+":", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(in.Secret), "v0:"+strconv.FormatInt(ts, 10)+":", in.Body, want)
 	if err != nil {
 		return Result{}, err
 	}
-	return judge(equalHMAC(mac.Sum(nil), want), shape, ts, in), nil
+	return judge(match, shape, ts, in), nil
 }
 
 func (slack) Sign(body, secret []byte, ts time.Time, _ string) (Headers, error) {

@@ -24,8 +24,8 @@ func (standard) Profile() Profile {
 		IDHeaders:        []string{"webhook-id", "svix-id"},
 		SignatureHeaders: []string{"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id", "svix-timestamp", "svix-signature"},
 		IDShape:          MsgID,
-		CheckKey: func(key []byte, _ Use) error {
-			_, err := StandardKey(key)
+		CheckKey: func(key []byte, use Use) error {
+			_, err := standardKey(key, use)
 			return err
 		},
 		Samples: []Sample{
@@ -35,12 +35,13 @@ func (standard) Profile() Profile {
 }
 func (standard) SignsTimestamp() bool { return true }
 
-// StandardKey decodes a Standard Webhooks secret, with or without whsec_.
-func StandardKey(secret []byte) ([]byte, error) {
+// standardKey decodes a Standard Webhooks secret, with or without whsec_;
+// its error names the stripe command of the same use.
+func standardKey(secret []byte, use Use) ([]byte, error) {
 	s := strings.TrimPrefix(string(secret), "whsec_")
 	key, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(key) == 0 {
-		return nil, fmt.Errorf("%w: a Standard Webhooks secret is base64 after an optional whsec_ (a Stripe whsec_ secret is not: use authctl webhook verify stripe)", ErrBadSecret)
+		return nil, fmt.Errorf("%w: a Standard Webhooks secret is base64 after an optional whsec_ (a Stripe whsec_ secret is not: use authctl webhook %s stripe)", ErrBadSecret, use)
 	}
 	return key, nil
 }
@@ -81,7 +82,7 @@ func standardHeaders(in Input) (id, ts, sig string) {
 }
 
 func (standard) Verify(in Input) (Result, error) {
-	key, err := StandardKey(in.Secret)
+	key, err := standardKey(in.Secret, Verifying)
 	if err != nil {
 		return Result{}, err
 	}
@@ -102,24 +103,19 @@ func (standard) Verify(in Input) (Result, error) {
 	if err != nil {
 		return withTS(malformed(sigName, err.Error()), ts), nil
 	}
-	mac := hmac.New(sha256.New, key)
-	shape, err := streamMAC(mac, id+"."+strconv.FormatInt(ts, 10)+".", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(key), id+"."+strconv.FormatInt(ts, 10)+".", in.Body, sigs...)
 	if err != nil {
 		return Result{}, err
 	}
-	sum := mac.Sum(nil)
-	match := false
-	for _, want := range sigs {
-		if equalHMAC(sum, want) {
-			match = true
-		}
+	var hints []string
+	if in.Header.Get("Stripe-Signature") != "" {
+		hints = append(hints, "this delivery carries a Stripe-Signature header: try authctl webhook verify stripe")
 	}
-	return judge(match, shape, ts, in,
-		"Standard Webhooks uses the base64 after whsec_ as the key; a Stripe whsec_ secret is used as-is (use: authctl webhook verify stripe)"), nil
+	return judge(match, shape, ts, in, hints...), nil
 }
 
 func (standard) Sign(body, secret []byte, ts time.Time, id string) (Headers, error) {
-	key, err := StandardKey(secret)
+	key, err := standardKey(secret, Signing)
 	if err != nil {
 		return nil, err
 	}
