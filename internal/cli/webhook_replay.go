@@ -50,7 +50,9 @@ sample (--event; --list-events shows them). The body bytes are sent exactly as
 given; captured headers are kept unless named by --drop-header.
 
 --count and --concurrency send a burst; a summary with status counts, latency
-percentiles and failures goes to stderr (-o json: one object on stdout).
+percentiles and each kind of failure (with its count and the start of the
+handler's answer) goes to stderr, or with -o json one object to stdout instead.
+A target that refuses the connection before it ever answers stops the burst.
 Exit 0 when every response is 2xx (or matches --expect-status), 1 when any is
 not, 4 when any request got no answer (refused, timed out).`,
 		Example: `  authctl webhook replay github --event push --to http://127.0.0.1:3000/webhook
@@ -188,11 +190,14 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 		if err := ui.WriteJSON(o.IO.Out, summary); err != nil {
 			return err
 		}
+	} else {
+		printReplaySummary(o.IO, summary, total)
 	}
-	printReplaySummary(o.IO, summary, total)
 	switch {
 	case summary.Interrupted:
 		return ctx.Err()
+	case summary.StoppedUnreachable:
+		return exitcode.Errorf(exitcode.Provider, "nothing listens at %s (connection refused): stopped after %d of %d requests", target, summary.Sent, total)
 	case summary.Unreachable > 0:
 		return exitcode.Errorf(exitcode.Provider, "%d of %d requests got no answer from %s", summary.Unreachable, summary.Sent, target)
 	case summary.Failed > 0:

@@ -14,9 +14,43 @@ import (
 	"github.com/authctl/authctl/internal/webhook"
 )
 
+// printReplaySummary tells people what a burst did: one headline, status
+// counts, latency, and each kind of failure once with its count.
 func printReplaySummary(ios *ui.IOStreams, s *replay.Summary, total int) {
 	st := ios.ErrStyles()
 	w := ios.ErrOut
+	verdict := st.Success.Render("✓")
+	if s.Failed > 0 {
+		verdict = st.Failure.Render("✗")
+	}
+	headline := fmt.Sprintf("%s sent %d of %d to %s in %.0fms (%.0f req/s): %d ok, %d failed", verdict, s.Sent, total, s.URL, s.ElapsedMs, s.RPS, s.OK, s.Failed)
+	if s.Cancelled > 0 {
+		headline += fmt.Sprintf(", %d cut off in flight", s.Cancelled)
+	}
+	fmt.Fprintln(w, headline)
+	if parts := statusCounts(s); len(parts) > 0 {
+		fmt.Fprintf(w, "  status   %s\n", strings.Join(parts, "  "))
+	}
+	switch answered := s.Sent - s.Unreachable; {
+	case answered == 1:
+		fmt.Fprintf(w, "  latency  %.1fms\n", s.MaxMs)
+	case answered > 1:
+		fmt.Fprintf(w, "  latency  p50 %.1fms  p95 %.1fms  p99 %.1fms  max %.1fms\n", s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	}
+	listed := 0
+	for _, fl := range s.Failures {
+		listed += fl.Count
+		fmt.Fprintln(w, st.Faint.Render(replayFailureLine(fl)))
+	}
+	if s.Failed > listed {
+		fmt.Fprintln(w, st.Faint.Render(fmt.Sprintf("  … and %d more failures of other kinds", s.Failed-listed)))
+	}
+	if s.StoppedUnreachable {
+		fmt.Fprintln(w, st.Warning.Render(fmt.Sprintf("  stopped: nothing listens at %s; %d not sent", s.URL, total-s.Sent)))
+	}
+}
+
+func statusCounts(s *replay.Summary) []string {
 	codes := make([]string, 0, len(s.Statuses))
 	for c := range s.Statuses {
 		codes = append(codes, c)
@@ -26,38 +60,31 @@ func printReplaySummary(ios *ui.IOStreams, s *replay.Summary, total int) {
 	for _, c := range codes {
 		parts = append(parts, fmt.Sprintf("%s×%d", c, s.Statuses[c]))
 	}
-	for _, class := range []string{replay.ClassRefused, replay.ClassTimeout, replay.ClassRedirect, replay.ClassError} {
-		if n := s.Errors[class]; n > 0 && class != replay.ClassRedirect {
+	for _, class := range []string{replay.ClassRefused, replay.ClassTimeout, replay.ClassError} {
+		if n := s.Errors[class]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s×%d", class, n))
 		}
 	}
-	verdict := st.Success.Render("✓")
-	if s.Failed > 0 {
-		verdict = st.Failure.Render("✗")
+	return parts
+}
+
+// replayFailureLine is one kind of failure: the first request, class, status,
+// count, error, and the start of the answer the handler gave.
+func replayFailureLine(fl replay.Failure) string {
+	line := fmt.Sprintf("  #%d %s", fl.Index+1, fl.Class)
+	if fl.Status != 0 {
+		line += fmt.Sprintf(" (%d)", fl.Status)
 	}
-	fmt.Fprintf(w, "%s sent %d of %d to %s in %.0fms (%.0f req/s): %d ok, %d failed\n", verdict, s.Sent, total, s.URL, s.ElapsedMs, s.RPS, s.OK, s.Failed)
-	if len(parts) > 0 {
-		fmt.Fprintf(w, "  status   %s\n", strings.Join(parts, "  "))
+	if fl.Count > 1 {
+		line += fmt.Sprintf(" ×%d", fl.Count)
 	}
-	if s.Sent > s.Unreachable {
-		fmt.Fprintf(w, "  latency  p50 %.1fms  p95 %.1fms  p99 %.1fms  max %.1fms\n", s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	if fl.Error != "" {
+		line += ": " + ui.Sanitize(fl.Error)
 	}
-	for _, fl := range s.Failures {
-		line := fmt.Sprintf("  #%d %s", fl.Index+1, fl.Class)
-		if fl.Status != 0 {
-			line += fmt.Sprintf(" (%d)", fl.Status)
-		}
-		if fl.Error != "" {
-			line += ": " + ui.Sanitize(fl.Error)
-		}
-		fmt.Fprintln(w, st.Faint.Render(line))
+	if fl.Body != "" {
+		line += " — " + ui.Sanitize(fl.Body) // the handler's words, escaped
 	}
-	if s.Failed > len(s.Failures) {
-		fmt.Fprintln(w, st.Faint.Render(fmt.Sprintf("  … and %d more failures", s.Failed-len(s.Failures))))
-	}
-	if s.Interrupted {
-		fmt.Fprintln(w, st.Warning.Render("  interrupted before every request was sent"))
-	}
+	return line
 }
 
 // progressBar draws the burst's progress on a terminal, in place.
