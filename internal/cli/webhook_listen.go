@@ -126,6 +126,15 @@ func checkListenAddr(addr string, allowRemote bool) error {
 	return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", addr)
 }
 
+// checkBoundLoopback checks what was bound, not the name asked for: a
+// "localhost" that resolves elsewhere must not open listen to the network.
+func checkBoundLoopback(bound net.Addr, asked string, allowRemote bool) error {
+	if tcp, ok := bound.(*net.TCPAddr); allowRemote || ok && tcp.IP.IsLoopback() {
+		return nil
+	}
+	return exitcode.Errorf(exitcode.Usage, "--addr %q bound %s, which is not a loopback address; add --allow-remote to listen on it anyway", asked, bound)
+}
+
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	scheme, err := webhookScheme(o.Provider)
 	if err != nil {
@@ -145,6 +154,10 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
+	}
+	if err := checkBoundLoopback(ln.Addr(), o.Addr, o.AllowRemote); err != nil {
+		ln.Close()
+		return err
 	}
 	client := o.HTTPClient(8)
 	defer client.CloseIdleConnections()

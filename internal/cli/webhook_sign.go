@@ -137,7 +137,7 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"discord"},
+		ValidArgs: keyPairSchemes(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
@@ -200,6 +200,17 @@ func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
 	}
 	opts.IO.Infof("wrote private key to %s (mode 0600); the public key is on stdout", opts.Out)
 	return printPublicKey(opts, pubHex)
+}
+
+// keyPairSchemes are the providers keygen makes keys for.
+func keyPairSchemes() []string {
+	var names []string
+	for _, n := range webhook.Names() {
+		if s, _ := webhook.Lookup(n); s.Profile().Key == webhook.KeyPair {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func printPublicKey(opts *WebhookKeygenOptions, pubHex string) error {
