@@ -49,14 +49,16 @@ func newCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOp
 		Long: `Listen on a loopback address for PROVIDER's webhook deliveries. Each one is
 verified and printed as one line on stdout (time, event, size, ✓/✗ and why;
 -o json: one object per line). A bad or missing signature gets 401, an empty
-body or a missing event header (e.g. X-GitHub-Event) gets 400; neither is ever
-forwarded. A delivery whose id (or, for schemes without one, signature) was
-already received within --tolerance gets 409, unless --allow-duplicates. Verified
-deliveries are forwarded byte for byte to --forward-to and
-the target's answer is returned; without it, authctl answers itself (a Discord
-PING gets {"type":1}, a Slack url_verification its challenge). --record appends
-every delivery to a JSONL file that 'webhook replay --from' reads. Ctrl-C stops
-gracefully and prints a summary on stderr.
+body or a missing event header (e.g. X-GitHub-Event) gets 400, a body over
+--max-body 413; none is ever forwarded. A delivery whose id (or, for schemes
+without one, signature) was already received within --tolerance gets 409,
+unless --allow-duplicates. At most 16 deliveries are handled at once; more get
+503. Verified deliveries are forwarded byte for byte to --forward-to and the
+target's answer is returned; without it, authctl answers itself (a Discord PING
+gets {"type":1}, a Slack url_verification its challenge). --record appends
+every delivery to a JSONL file that 'webhook replay --from' reads; a rejected
+one is recorded without its body. Ctrl-C stops gracefully and prints a summary
+on stderr.
 
 The secret is read as for 'webhook verify': --secret-env, --secret-file or
 AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
