@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
@@ -9,11 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	stripewebhook "github.com/stripe/stripe-go/v85/webhook"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // TestReplayStripeSampleIsAcceptedByStripeGo: a handler built on stripe-go's
@@ -115,5 +119,28 @@ func TestReplayResignsACapturedSHA1Signature(t *testing.T) {
 	}
 	if h.Get("X-Hub-Signature-256") == "" {
 		t.Error("no X-Hub-Signature-256")
+	}
+}
+
+// TestReplayInterruptAccounting: Ctrl-C mid-burst exits 130, says
+// "interrupted" once (the root's line), and counts the requests cut off in
+// flight apart instead of as failures.
+func TestReplayInterruptAccounting(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	var seen atomic.Int64
+	handler := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen.Add(1) == 20 {
+			cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+		}
+	}))
+	t.Cleanup(handler.Close)
+	ios, _, _, errOut := ui.Test()
+	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "s3cret" }, Now: time.Now}
+	code := Run(ctx, f, []string{"webhook", "replay", "github", "--event", "ping", "--count", "100000", "--concurrency", "4", "--secret-env", "S", "--to", handler.URL})
+	stderr := errOut.String()
+	if code != exitcode.Interrupted || strings.Count(stderr, "interrupted") != 1 || !strings.Contains(stderr, " 0 failed") {
+		t.Fatalf("exit %d, stderr %q: want 130, 'interrupted' once and no failures", code, stderr)
 	}
 }
