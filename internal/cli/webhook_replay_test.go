@@ -30,8 +30,8 @@ import (
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-// replayProviders are the providers replay and listen are tested with.
-var replayProviders = []string{"github", "slack", "discord", "sentry", "stripe", "standard", "shopify"}
+// replayProviders are the providers replay and listen are tested with: every scheme.
+var replayProviders = webhook.Names()
 
 // webhookKeys holds one provider's test key material as arguments and
 // environment for `replay` (signing) and `listen` (verifying).

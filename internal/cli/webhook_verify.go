@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -58,8 +59,7 @@ func newCmdWebhookVerify(f *Factory, runF func(context.Context, *WebhookVerifyOp
 	cmd := &cobra.Command{
 		Use:   "verify PROVIDER",
 		Short: "Check a webhook signature offline: exit 0 valid, 1 invalid, 2 usage",
-		Long: `Check the signature of one webhook delivery for PROVIDER: github, slack,
-discord, sentry, stripe, standard (Standard Webhooks / Svix) or shopify.
+		Long: "Check the signature of one webhook delivery for PROVIDER, one of\n" + strings.Join(webhook.Names(), ", ") + ` (standard is Standard Webhooks / Svix).
 
 Give the body with --body FILE (or - for stdin) and the headers with -H, or a
 raw HTTP/1.1 request with --request FILE. The secret comes from --secret-env,
