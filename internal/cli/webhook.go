@@ -23,7 +23,7 @@ func newCmdWebhook(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhook",
 		Short: "Verify, sign and test signed webhook deliveries",
-		Long: "Verify and sign webhook deliveries offline, replay them to a handler and\nlisten for them, for " + strings.Join(webhook.Names(), ", ") + "\n(standard is Standard Webhooks / Svix).",
+		Long:  "Verify and sign webhook deliveries offline, replay them to a handler and\nlisten for them, for " + strings.Join(webhook.Names(), ", ") + "\n(standard is Standard Webhooks / Svix).",
 	}
 	cmd.AddCommand(
 		newCmdWebhookVerify(f, nil),
