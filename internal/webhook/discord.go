@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,7 +28,10 @@ const (
 
 func (discord) Name() string { return "discord" }
 
-func (discord) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (discord) Profile() Profile { return discordProfile() }
+
+var discordProfile = sync.OnceValue(func() Profile {
 	h := map[string]string{"Content-Type": contentJSON, "User-Agent": "Discord-Interactions/1.0 (+https://discord.com)"}
 	return Profile{
 		Key:              KeyPair,
@@ -39,7 +43,7 @@ func (discord) Profile() Profile {
 			sample("discord", "application_command", "a slash command interaction (type 2)", "discord-application_command.json", h),
 		},
 	}
-}
+})
 
 // discordPong answers an interaction PING (type 1) with a PONG.
 func discordPong(body []byte) ([]byte, bool) {

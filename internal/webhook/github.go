@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,7 +24,10 @@ const (
 
 func (github) Name() string { return "github" }
 
-func (github) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (github) Profile() Profile { return githubProfile() }
+
+var githubProfile = sync.OnceValue(func() Profile {
 	// The headers of a repository webhook, as in GitHub's example delivery
 	// (docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers).
 	h := func(event string) map[string]string {
@@ -44,7 +48,8 @@ func (github) Profile() Profile {
 			sample("github", "issues", "an issue opened", "github-issues.json", h("issues")),
 		},
 	}
-}
+})
+
 func (github) SignsTimestamp() bool { return false }
 
 func (github) Verify(in Input) (Result, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -24,7 +25,10 @@ const (
 
 func (sentry) Name() string { return "sentry" }
 
-func (sentry) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (sentry) Profile() Profile { return sentryProfile() }
+
+var sentryProfile = sync.OnceValue(func() Profile {
 	return Profile{
 		Key:              SharedSecret,
 		EventHeader:      "Sentry-Hook-Resource",
@@ -35,7 +39,8 @@ func (sentry) Profile() Profile {
 			sample("sentry", "issue.created", "an issue created (compact JSON, \\u-escaped)", "sentry-issue.created.json", map[string]string{"Content-Type": contentJSON, "Sentry-Hook-Resource": "issue"}),
 		},
 	}
-}
+})
+
 func (sentry) SignsTimestamp() bool { return false }
 
 func (sentry) Verify(in Input) (Result, error) {

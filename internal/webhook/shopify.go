@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"sync"
 	"time"
 )
 
@@ -21,7 +22,10 @@ const (
 
 func (shopify) Name() string { return "shopify" }
 
-func (shopify) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (shopify) Profile() Profile { return shopifyProfile() }
+
+var shopifyProfile = sync.OnceValue(func() Profile {
 	return Profile{
 		Key:              SharedSecret,
 		EventHeader:      "X-Shopify-Topic",
@@ -32,7 +36,8 @@ func (shopify) Profile() Profile {
 			sample("shopify", "orders/create", "an order created", "shopify-orders.create.json", map[string]string{"Content-Type": contentJSON, "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": "sandbox.myshopify.com", "X-Shopify-API-Version": "2024-10"}),
 		},
 	}
-}
+})
+
 func (shopify) SignsTimestamp() bool { return false }
 
 func (shopify) Verify(in Input) (Result, error) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,7 +21,10 @@ const (
 
 func (slack) Name() string { return "slack" }
 
-func (slack) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (slack) Profile() Profile { return slackProfile() }
+
+var slackProfile = sync.OnceValue(func() Profile {
 	ua := "Slackbot 1.0 (+https://api.slack.com/robots)"
 	return Profile{
 		Key:              SharedSecret,
@@ -31,7 +35,7 @@ func (slack) Profile() Profile {
 			sample("slack", "url_verification", "the Events API URL challenge", "slack-url_verification.json", map[string]string{"Content-Type": contentJSON, "User-Agent": ua}),
 		},
 	}
-}
+})
 
 // slackChallenge answers the Events API url_verification with its challenge.
 func slackChallenge(body []byte) ([]byte, bool) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,7 +19,10 @@ type standard struct{}
 
 func (standard) Name() string { return "standard" }
 
-func (standard) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (standard) Profile() Profile { return standardProfile() }
+
+var standardProfile = sync.OnceValue(func() Profile {
 	return Profile{
 		Key:              SharedSecret,
 		IDHeaders:        []string{"webhook-id", "svix-id"},
@@ -32,7 +36,8 @@ func (standard) Profile() Profile {
 			sample("standard", "user.created", "a Standard Webhooks (Svix) example event", "standard-user.created.json", map[string]string{"Content-Type": contentJSON}),
 		},
 	}
-}
+})
+
 func (standard) SignsTimestamp() bool { return true }
 
 // standardKey decodes a Standard Webhooks secret, with or without whsec_;

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,7 +19,10 @@ const stripeSig = "Stripe-Signature"
 
 func (stripe) Name() string { return "stripe" }
 
-func (stripe) Profile() Profile {
+// Profile is built once: listen asks it for every delivery.
+func (stripe) Profile() Profile { return stripeProfile() }
+
+var stripeProfile = sync.OnceValue(func() Profile {
 	return Profile{
 		Key:              SharedSecret,
 		SignatureHeaders: []string{stripeSig},
@@ -33,7 +37,8 @@ func (stripe) Profile() Profile {
 			sample("stripe", "payment_intent.succeeded", "a payment succeeded (pretty-printed JSON)", "stripe-payment_intent.succeeded.json", map[string]string{"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}),
 		},
 	}
-}
+})
+
 func (stripe) SignsTimestamp() bool { return true }
 
 // StripeSignature is a parsed Stripe-Signature header.
