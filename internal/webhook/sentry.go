@@ -4,14 +4,18 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
-// sentryClientSecret is the shape of an integration's client secret.
-var sentryClientSecret = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// isSentryClientSecret tells whether key has the shape of an integration's
+// client secret: 64 lowercase hex characters.
+func isSentryClientSecret(key []byte) bool {
+	_, err := hex.DecodeString(string(key))
+	return len(key) == 64 && err == nil && strings.ToLower(string(key)) == string(key)
+}
 
 // sentry: Sentry-Hook-Signature (or Sentry-App-Signature): <hex
 // HMAC-SHA256(client secret, body)>. Sentry-Hook-Timestamp is sent but not signed.
@@ -62,7 +66,7 @@ func (sentry) Verify(in Input) (Result, error) {
 	}
 	if !match {
 		var hints []string
-		if !sentryClientSecret.Match(in.Secret) {
+		if !isSentryClientSecret(in.Secret) {
 			hints = append(hints, "Sentry signs with the integration's client secret (64 hex characters); this secret is not one (a DSN or auth token is the wrong kind)")
 		}
 		return mismatch(shape, hints...), nil
