@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -77,6 +78,7 @@ type webhookKeyFlags struct {
 	// SecretOnArgv is set when the hidden, refused --secret was given.
 	SecretOnArgv bool
 	onArgv       string
+	exclusive    [][]string
 }
 
 // register adds the secret flags, and --private-key-file (signing) or
@@ -87,19 +89,49 @@ func (k *webhookKeyFlags) register(cmd *cobra.Command, use webhook.Use) {
 	fl.StringVar(&k.SecretFile, "secret-file", "", "read the secret from `FILE` (a trailing newline is trimmed)")
 	fl.StringVar(&k.onArgv, "secret", "", "refused: a secret on the command line leaks into shell history and ps")
 	_ = fl.MarkHidden("secret")
-	cmd.MarkFlagsMutuallyExclusive("secret-env", "secret-file")
+	k.exclusive = [][]string{{"secret-env", "secret-file"}}
 	if use == webhook.Signing {
 		fl.StringVar(&k.PrivateKeyFile, "private-key-file", "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
-		cmd.MarkFlagsMutuallyExclusive("private-key-file", "secret-env", "secret-file")
+		k.exclusive = append(k.exclusive, []string{"private-key-file", "secret-env", "secret-file"})
 		return
 	}
 	fl.StringVar(&k.PublicKey, "public-key", "", "Discord application public key (64 hex characters)")
-	cmd.MarkFlagsMutuallyExclusive("public-key", "secret-env", "secret-file")
+	k.exclusive = append(k.exclusive, []string{"public-key", "secret-env", "secret-file"})
 }
 
-// parsed records what only cobra knows: whether --secret was given at all.
-func (k *webhookKeyFlags) parsed(cmd *cobra.Command) {
+// parsed records what only cobra knows, whether --secret was given at all,
+// and refuses key flags that exclude each other.
+func (k *webhookKeyFlags) parsed(cmd *cobra.Command) error {
 	k.SecretOnArgv = cmd.Flags().Changed("secret")
+	return exclusiveFlags(cmd, k.exclusive...)
+}
+
+// exclusiveFlags refuses, as a usage error at its source, more than one set
+// flag of any group (cobra's own check returns an untyped error).
+func exclusiveFlags(cmd *cobra.Command, groups ...[]string) error {
+	for _, group := range groups {
+		var set []string
+		for _, name := range group {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				set = append(set, name)
+			}
+		}
+		if len(set) > 1 {
+			sort.Strings(set)
+			return exitcode.Errorf(exitcode.Usage, "if any flags in the group [%s] are set none of the others can be; %v were all set", strings.Join(group, " "), set)
+		}
+	}
+	return nil
+}
+
+// usageArgs types the errors of a cobra argument validator as usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		return nil
+	}
 }
 
 // errSecretOnArgv is the answer to --secret.

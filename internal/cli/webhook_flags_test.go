@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -109,5 +111,33 @@ func TestKeygenPublicKeyOf(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, nil, "webhook", "keygen", "discord", "--public-key-of", key, "--out", key); code != 2 {
 		t.Errorf("--public-key-of with --out: exit %d (%s), want 2", code, stderr)
+	}
+}
+
+// TestWebhookUsageErrorsAreTyped: argument counts and flags that exclude each
+// other are usage errors where they are found, so nothing needs to recognise
+// cobra's wording.
+func TestWebhookUsageErrorsAreTyped(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cmd  func(*Factory) *cobra.Command
+		args []string
+	}{
+		{"verify without provider", func(f *Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, nil},
+		{"verify --body and --request", func(f *Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, []string{"github", "--body", "a", "--request", "b"}},
+		{"verify two secret sources", func(f *Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, []string{"github", "--secret-env", "A", "--secret-file", "b"}},
+		{"sign two arguments", func(f *Factory) *cobra.Command { return newCmdWebhookSign(f, nil) }, []string{"github", "slack"}},
+		{"sign key file and secret", func(f *Factory) *cobra.Command { return newCmdWebhookSign(f, nil) }, []string{"discord", "--private-key-file", "k", "--secret-env", "A"}},
+		{"keygen --public-key-of and --out", func(f *Factory) *cobra.Command { return newCmdWebhookKeygen(f, nil) }, []string{"discord", "--public-key-of", "k", "--out", "o"}},
+		{"replay two sources", func(f *Factory) *cobra.Command { return newCmdWebhookReplay(f, nil) }, []string{"github", "--event", "ping", "--body", "b"}},
+		{"listen public key and secret", func(f *Factory) *cobra.Command { return newCmdWebhookListen(f, nil) }, []string{"discord", "--public-key", "ab", "--secret-file", "s"}},
+	}
+	for _, tt := range tests {
+		err := executeFlags(t, tt.cmd(captureFactory()), tt.args...)
+		var coded *exitcode.Error
+		if !errors.As(err, &coded) || coded.Code != exitcode.Usage {
+			t.Errorf("%s: %v (%T), want a typed usage error", tt.name, err, err)
+		}
 	}
 }

@@ -65,13 +65,15 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 --secret-file).`,
 		Example: `  authctl webhook listen github --addr 127.0.0.1:8787 --forward-to http://127.0.0.1:3000/webhook
   authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl`,
-		Args:              cobra.ExactArgs(1),
+		Args:              usageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.HTTPClient = opts.httpClient
 			opts.Provider = args[0]
-			opts.Key.parsed(cmd)
+			if err := opts.Key.parsed(cmd); err != nil {
+				return err
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}

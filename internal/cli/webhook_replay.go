@@ -60,16 +60,21 @@ not, 4 when any request got no answer (refused, timed out).`,
   authctl webhook replay github --from deliveries.jsonl --to http://127.0.0.1:3000/webhook
   authctl webhook replay slack --event slash_command --count 5000 --concurrency 32 --to http://127.0.0.1:3000/slack
   authctl webhook replay --list-events`,
-		Args:              cobra.MaximumNArgs(1),
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := exclusiveFlags(cmd, []string{"body", "request", "event", "from"}); err != nil {
+				return err
+			}
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.HTTPClient = opts.httpClient
 			opts.Source.Stdin = f.IO.In
 			if len(args) == 1 {
 				opts.Provider = args[0]
 			}
-			opts.Key.parsed(cmd)
+			if err := opts.Key.parsed(cmd); err != nil {
+				return err
+			}
 			if err := opts.validate(headers); err != nil {
 				return err
 			}
@@ -95,7 +100,6 @@ not, 4 when any request got no answer (refused, timed out).`,
 	fl.StringArrayVar(&opts.DropHeaders, "drop-header", nil, "captured header `NAME` not to send (repeatable)")
 	fl.StringArrayVarP(&headers, "header", "H", nil, "header to add, 'Name: value' (repeatable), e.g. -H 'X-GitHub-Event: push'")
 	opts.Key.register(cmd, webhook.Signing)
-	cmd.MarkFlagsMutuallyExclusive("body", "request", "event", "from")
 	_ = cmd.RegisterFlagCompletionFunc("event", completeReplayEvents)
 	return cmd
 }

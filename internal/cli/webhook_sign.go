@@ -42,12 +42,14 @@ key (PEM PKCS#8 or a 64-hex-character seed) in --private-key-file.`,
   authctl webhook sign stripe --body event.json --secret-env STRIPE_WEBHOOK_SECRET --timestamp 1700000000
   authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook sign discord --body interaction.json --private-key-file discord.pem`,
-		Args:      cobra.ExactArgs(1),
+		Args:      usageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
-			opts.Key.parsed(cmd)
+			if err := opts.Key.parsed(cmd); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("timestamp") {
 				if timestamp < 0 {
 					return exitcode.Errorf(exitcode.Usage, "--timestamp must be a Unix time, not %d", timestamp)
@@ -136,9 +138,12 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 --public-key-of prints the public key of an existing private key instead.`,
 		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
-		Args:      cobra.ExactArgs(1),
+		Args:      usageArgs(cobra.ExactArgs(1)),
 		ValidArgs: keyPairSchemes(),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := exclusiveFlags(cmd, []string{"public-key-of", "out"}, []string{"public-key-of", "force"}); err != nil {
+				return err
+			}
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
 			if runF != nil {
@@ -150,8 +155,6 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 	cmd.Flags().StringVar(&opts.Out, "out", "discord-ed25519.pem", "private key `FILE` to write")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing key file")
 	cmd.Flags().StringVar(&opts.PublicKeyOf, "public-key-of", "", "print the public key of the private key in `FILE` (PEM PKCS#8 or hex seed); write nothing")
-	cmd.MarkFlagsMutuallyExclusive("public-key-of", "out")
-	cmd.MarkFlagsMutuallyExclusive("public-key-of", "force")
 	return cmd
 }
 

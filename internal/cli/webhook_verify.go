@@ -70,12 +70,17 @@ are capped at 8 MiB).
 Exit 0: valid. Exit 1: invalid, with one line on stderr saying why. Exit 2:
 usage. With -o json, one object {"provider","valid","reason","timestamp"}.`,
 		Example:   verifyExamples,
-		Args:      cobra.ExactArgs(1),
+		Args:      usageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := exclusiveFlags(cmd, []string{"body", "request"}, []string{"request", "header"}); err != nil {
+				return err
+			}
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
-			opts.Key.parsed(cmd)
+			if err := opts.Key.parsed(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -88,8 +93,6 @@ usage. With -o json, one object {"provider","valid","reason","timestamp"}.`,
 	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "a header as 'Name: value' (repeatable; names are case-insensitive)")
 	fl.DurationVar(&opts.Tolerance, "tolerance", webhook.DefaultTolerance, "how far a signed timestamp may be from now, either way (0 skips the check)")
 	opts.Key.register(cmd, webhook.Verifying)
-	cmd.MarkFlagsMutuallyExclusive("body", "request")
-	cmd.MarkFlagsMutuallyExclusive("request", "header")
 	return cmd
 }
 
