@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/webhook"
 )
 
@@ -58,7 +57,7 @@ func completeReplayEvents(_ *cobra.Command, args []string, _ string) ([]string, 
 	}
 	var names []string
 	seen := map[string]bool{}
-	for _, s := range replay.Samples(provider) {
+	for _, s := range webhook.Samples(provider) {
 		if !seen[s.Name] {
 			seen[s.Name] = true
 			names = append(names, s.Name)

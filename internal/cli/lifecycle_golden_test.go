@@ -11,9 +11,9 @@ import (
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
 
-// volatile matches what changes from run to run in the lifecycle commands'
+// lifecycleVolatile matches what changes from run to run in the lifecycle commands'
 // output: sandbox ports, timestamps, durations and temporary paths.
-var volatile = []struct {
+var lifecycleVolatile = []struct {
 	re   *regexp.Regexp
 	with string
 }{
@@ -26,8 +26,8 @@ var volatile = []struct {
 	{regexp.MustCompile(`127\.0\.0\.1%3A\d+`), "127.0.0.1%3A<PORT>"},
 }
 
-func normalize(s string) string {
-	for _, v := range volatile {
+func normalizeLifecycle(s string) string {
+	for _, v := range lifecycleVolatile {
 		s = v.re.ReplaceAllString(s, v.with)
 	}
 	return s
@@ -43,12 +43,12 @@ func TestLifecycleGolden(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("login: exit %d, stderr %s", r.code, r.stderr)
 	}
-	golden.AssertString(t, "lifecycle/login_github.txt", normalize(r.stderr.String()))
+	golden.AssertString(t, "lifecycle/login_github.txt", normalizeLifecycle(r.stderr.String()))
 	r = e.login(testContext(t), nil, followingBrowser(t), "sentry", "--no-browser", "--account", "work", "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("login -o json: exit %d, stderr %s", r.code, r.stderr)
 	}
-	golden.AssertString(t, "lifecycle/login_sentry.json", normalize(r.stdout))
+	golden.AssertString(t, "lifecycle/login_sentry.json", normalizeLifecycle(r.stdout))
 
 	tok := e.stored("github").AccessToken
 	steps := []struct {
@@ -79,7 +79,7 @@ func TestLifecycleGolden(t *testing.T) {
 		if strings.Contains(stdout+stderr, tok) {
 			t.Fatalf("%s printed the access token", strings.Join(s.args, " "))
 		}
-		golden.AssertString(t, "lifecycle/"+s.name+".txt", "## stdout\n"+normalize(stdout)+"## stderr\n"+normalize(stderr))
+		golden.AssertString(t, "lifecycle/"+s.name+".txt", "## stdout\n"+normalizeLifecycle(stdout)+"## stderr\n"+normalizeLifecycle(stderr))
 	}
 }
 

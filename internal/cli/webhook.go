@@ -1,36 +1,60 @@
 package cli
 
 import (
-	"crypto/rand"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"io"
+	"net/http"
 	"os"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/httplog"
+	"github.com/authctl/authctl/internal/replay"
+	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
-
-// webhookSubcommands lets other files (replay, listen) add to `authctl webhook`
-// from their own init.
-var webhookSubcommands []func(*Factory) *cobra.Command
 
 func newCmdWebhook(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhook",
 		Short: "Verify, sign and test signed webhook deliveries",
-		Long: `Verify and sign webhook deliveries offline for GitHub, Slack, Discord, Sentry,
-Stripe, Standard Webhooks (Svix) and Shopify.`,
+		Long:  "Verify and sign webhook deliveries offline, replay them to a handler and\nlisten for them, for " + strings.Join(webhook.Names(), ", ") + "\n(standard is Standard Webhooks / Svix).",
 	}
-	cmd.AddCommand(newCmdWebhookVerify(f, nil), newCmdWebhookSign(f, nil), newCmdWebhookKeygen(f, nil))
-	for _, add := range webhookSubcommands {
-		cmd.AddCommand(add(f))
-	}
+	cmd.AddCommand(
+		newCmdWebhookVerify(f, nil),
+		newCmdWebhookSign(f, nil),
+		newCmdWebhookKeygen(f, nil),
+		newCmdWebhookReplay(f, nil),
+		newCmdWebhookListen(f, nil),
+	)
 	return cmd
+}
+
+// webhookEnv is what every webhook command's run needs from the factory,
+// taken when the command runs, after the flags are parsed.
+type webhookEnv struct {
+	IO      *ui.IOStreams
+	JSON    bool
+	Verbose bool
+	Getenv  func(string) string
+	Now     func() time.Time
+}
+
+func newWebhookEnv(f *Factory) webhookEnv {
+	return webhookEnv{IO: f.IO, JSON: f.Global.JSON(), Verbose: f.Global.Verbose, Getenv: f.Getenv, Now: f.Now}
+}
+
+// httpClient returns replay's client for concurrency, logging to stderr with -v.
+func (e webhookEnv) httpClient(concurrency int) *http.Client {
+	c := replay.NewClient(concurrency)
+	if e.Verbose {
+		c.Transport = &httplog.Transport{Base: c.Transport, Out: e.IO.ErrOut}
+	}
+	return c
 }
 
 // webhookScheme resolves the PROVIDER argument.
@@ -42,57 +66,119 @@ func webhookScheme(name string) (webhook.Scheme, error) {
 	return s, nil
 }
 
-// secretFlags are the ways to give a webhook secret; none of them puts it on argv.
-type secretFlags struct {
-	Env, File string
-	onArgv    string // the hidden --secret, refused
+// webhookKeyFlags are the ways to give a webhook key; none of them puts a
+// secret on argv. Which one applies is webhook.SelectKey's decision.
+type webhookKeyFlags struct {
+	SecretEnv      string
+	SecretFile     string
+	PrivateKeyFile string
+	PublicKey      string
+	// SecretOnArgv is set when the hidden, refused --secret was given.
+	SecretOnArgv bool
+	onArgv       string
+	exclusive    [][]string
 }
 
-func (s *secretFlags) register(cmd *cobra.Command) {
+// register adds the secret flags, and --private-key-file (signing) or
+// --public-key (verifying) for key-pair schemes.
+func (k *webhookKeyFlags) register(cmd *cobra.Command, use webhook.Use) {
 	fl := cmd.Flags()
-	fl.StringVar(&s.Env, "secret-env", "", "read the secret from environment variable `VAR` (default AUTHCTL_WEBHOOK_SECRET)")
-	fl.StringVar(&s.File, "secret-file", "", "read the secret from `FILE` (a trailing newline is trimmed)")
-	fl.StringVar(&s.onArgv, "secret", "", "refused: a secret on the command line leaks into shell history and ps")
+	fl.StringVar(&k.SecretEnv, "secret-env", "", "read the secret from environment variable `VAR` (default AUTHCTL_WEBHOOK_SECRET)")
+	fl.StringVar(&k.SecretFile, "secret-file", "", "read the secret from `FILE` (a trailing newline is trimmed)")
+	fl.StringVar(&k.onArgv, "secret", "", "refused: a secret on the command line leaks into shell history and ps")
 	_ = fl.MarkHidden("secret")
-	cmd.MarkFlagsMutuallyExclusive("secret-env", "secret-file")
+	k.exclusive = [][]string{{"secret-env", "secret-file"}}
+	if use == webhook.Signing {
+		fl.StringVar(&k.PrivateKeyFile, "private-key-file", "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
+		k.exclusive = append(k.exclusive, []string{"private-key-file", "secret-env", "secret-file"})
+		return
+	}
+	fl.StringVar(&k.PublicKey, "public-key", "", "Discord application public key (64 hex characters)")
+	k.exclusive = append(k.exclusive, []string{"public-key", "secret-env", "secret-file"})
+}
+
+// parsed records what only cobra knows, whether --secret was given at all,
+// and refuses key flags that exclude each other.
+func (k *webhookKeyFlags) parsed(cmd *cobra.Command) error {
+	k.SecretOnArgv = cmd.Flags().Changed("secret")
+	return exclusiveFlags(cmd, k.exclusive...)
+}
+
+// exclusiveFlags refuses, as a usage error at its source, more than one set
+// flag of any group (cobra's own check returns an untyped error).
+func exclusiveFlags(cmd *cobra.Command, groups ...[]string) error {
+	for _, group := range groups {
+		var set []string
+		for _, name := range group {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				set = append(set, name)
+			}
+		}
+		if len(set) > 1 {
+			sort.Strings(set)
+			return exitcode.Errorf(exitcode.Usage, "if any flags in the group [%s] are set none of the others can be; %v were all set", strings.Join(group, " "), set)
+		}
+	}
+	return nil
+}
+
+// usageArgs types the errors of a cobra argument validator as usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		return nil
+	}
 }
 
 // errSecretOnArgv is the answer to --secret.
 var errSecretOnArgv = exitcode.Errorf(exitcode.Usage, "--secret is refused: a secret on the command line leaks into shell history and process lists; use --secret-env VAR, --secret-file FILE or AUTHCTL_WEBHOOK_SECRET")
 
-// read returns the secret, from --secret-env, --secret-file or AUTHCTL_WEBHOOK_SECRET.
-func (s *secretFlags) read(f *Factory, cmd *cobra.Command) ([]byte, error) {
-	if cmd.Flags().Changed("secret") {
+// key returns the key scheme s needs for use; every error is a usage error.
+func (k *webhookKeyFlags) key(s webhook.Scheme, use webhook.Use, getenv func(string) string) ([]byte, error) {
+	if k.SecretOnArgv {
 		return nil, errSecretOnArgv
 	}
+	key, err := webhook.SelectKey(s, use, webhook.KeySource{
+		Secret:         func() ([]byte, error) { return k.readSecret(getenv) },
+		SecretNamed:    k.SecretEnv != "" || k.SecretFile != "",
+		PrivateKeyFile: k.PrivateKeyFile,
+		PublicKey:      k.PublicKey,
+	})
+	return key, usageIfUnset(err)
+}
+
+// readSecret reads --secret-file, --secret-env or AUTHCTL_WEBHOOK_SECRET.
+func (k *webhookKeyFlags) readSecret(getenv func(string) string) ([]byte, error) {
 	switch {
-	case s.File != "":
-		data, err := os.ReadFile(s.File)
+	case k.SecretFile != "":
+		data, err := os.ReadFile(k.SecretFile)
 		if err != nil {
 			return nil, exitcode.Errorf(exitcode.Usage, "read secret file: %w", err)
 		}
 		data = []byte(strings.TrimRight(string(data), "\r\n"))
 		if len(data) == 0 {
-			return nil, exitcode.Errorf(exitcode.Usage, "secret file %s is empty", s.File)
+			return nil, exitcode.Errorf(exitcode.Usage, "secret file %s is empty", k.SecretFile)
 		}
 		return data, nil
-	case s.Env != "":
-		v := f.Getenv(s.Env)
+	case k.SecretEnv != "":
+		v := getenv(k.SecretEnv)
 		if v == "" {
-			return nil, exitcode.Errorf(exitcode.Usage, "environment variable %s is empty or unset", s.Env)
+			return nil, exitcode.Errorf(exitcode.Usage, "environment variable %s is empty or unset", k.SecretEnv)
 		}
 		return []byte(v), nil
 	}
-	if v := f.Getenv("AUTHCTL_WEBHOOK_SECRET"); v != "" {
+	if v := getenv("AUTHCTL_WEBHOOK_SECRET"); v != "" {
 		return []byte(v), nil
 	}
 	return nil, exitcode.Errorf(exitcode.Usage, "no secret: use --secret-env VAR, --secret-file FILE or set AUTHCTL_WEBHOOK_SECRET")
 }
 
 // openInput opens FILE, or stdin for "-".
-func openInput(f *Factory, path, what string) (io.ReadCloser, error) {
+func openInput(stdin io.Reader, path, what string) (io.ReadCloser, error) {
 	if path == "-" {
-		return io.NopCloser(f.IO.In), nil
+		return io.NopCloser(stdin), nil
 	}
 	file, err := os.Open(path)
 	if err != nil {
@@ -101,23 +187,10 @@ func openInput(f *Factory, path, what string) (io.ReadCloser, error) {
 	return file, nil
 }
 
-// newDeliveryID makes an id in the shape the provider uses.
-func newDeliveryID(provider string) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	if provider == "standard" {
-		return "msg_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	}
-	b[6] = b[6]&0x0f | 0x40 // UUID version 4
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// usageIfUnset turns an untyped error from a scheme into a usage error.
+// usageIfUnset turns an untyped error into a usage error; nil stays nil.
 func usageIfUnset(err error) error {
 	var coded *exitcode.Error
-	if errors.As(err, &coded) {
+	if err == nil || errors.As(err, &coded) {
 		return err
 	}
 	return exitcode.New(exitcode.Usage, err)

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,17 +14,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
-// WebhookListenOptions are the flags of `webhook listen`.
+// WebhookListenOptions are the inputs of `webhook listen`.
 type WebhookListenOptions struct {
-	IO     *ui.IOStreams
-	Global *GlobalOptions
-	Now    func() time.Time
-	Key    webhookKeyFlags
+	webhookEnv
+	Key webhookKeyFlags
+	// HTTPClient returns the client that forwards deliveries.
+	HTTPClient func(concurrency int) *http.Client
 
 	Provider    string
 	Addr        string
@@ -33,43 +33,48 @@ type WebhookListenOptions struct {
 	Record      string
 	Tolerance   time.Duration
 	Timeout     time.Duration
+	MaxBody     byteSize
+	// AllowDuplicates lets a delivery seen before through again.
+	AllowDuplicates bool
 
-	verify replay.VerifyFunc
 	// ready is told the address once the listener accepts connections (tests).
 	ready func(addr string)
 }
 
-func init() { webhookSubcommands = append(webhookSubcommands, newCmdWebhookListen) }
-
-func newCmdWebhookListen(f *Factory) *cobra.Command {
-	return NewCmdWebhookListen(f, nil)
-}
-
-// NewCmdWebhookListen builds `webhook listen`; runF replaces the run function in tests.
-func NewCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOptions) error) *cobra.Command {
-	opts := &WebhookListenOptions{IO: f.IO, Global: f.Global, Now: f.Now}
+func newCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOptions) error) *cobra.Command {
+	opts := &WebhookListenOptions{}
 	cmd := &cobra.Command{
 		Use:   "listen PROVIDER [--addr 127.0.0.1:PORT] [--forward-to URL] [--record FILE.jsonl]",
 		Short: "Receive webhook deliveries, verify, print, forward and record them",
 		Long: `Listen on a loopback address for PROVIDER's webhook deliveries. Each one is
 verified and printed as one line on stdout (time, event, size, ✓/✗ and why;
 -o json: one object per line). A bad or missing signature gets 401, an empty
-body or a missing event header (e.g. X-GitHub-Event) gets 400; neither is ever
-forwarded. Verified deliveries are forwarded byte for byte to --forward-to and
-the target's answer is returned; without it, authctl answers itself (a Discord
-PING gets {"type":1}, a Slack url_verification its challenge). --record appends
-every delivery to a JSONL file that 'webhook replay --from' reads. Ctrl-C stops
-gracefully and prints a summary on stderr.
+body or a missing event header (e.g. X-GitHub-Event) gets 400, a body over
+--max-body 413; none is ever forwarded. A delivery whose id (or, for schemes
+without one, signature) was already received within --tolerance gets 409,
+unless --allow-duplicates. At most 16 deliveries are handled at once; more get
+503. Verified deliveries are forwarded byte for byte to --forward-to and the
+target's answer is returned; without it, authctl answers itself (a Discord PING
+gets {"type":1}, a Slack url_verification its challenge). --record appends
+every delivery to a JSONL file that 'webhook replay --from' reads; a rejected
+one is recorded without its body. Ctrl-C stops gracefully and prints a summary
+on stderr.
 
 The secret is read as for 'webhook verify': --secret-env, --secret-file or
-AUTHCTL_WEBHOOK_SECRET (Discord: --public-key or the same sources, hex).`,
+AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
+--secret-file).`,
 		Example: `  authctl webhook listen github --addr 127.0.0.1:8787 --forward-to http://127.0.0.1:3000/webhook
   authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl`,
-		Args:              cobra.ExactArgs(1),
+		Args:              usageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.webhookEnv = newWebhookEnv(f)
+			opts.HTTPClient = opts.httpClient
 			opts.Provider = args[0]
-			if err := opts.validate(f, cmd); err != nil {
+			if err := opts.Key.parsed(cmd); err != nil {
+				return err
+			}
+			if err := opts.validate(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -85,11 +90,15 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key or the same sources, hex).`,
 	fl.StringVar(&opts.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
 	fl.DurationVar(&opts.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
-	opts.Key.register(cmd, false)
+	opts.MaxBody = replay.DefaultMaxBody
+	fl.Var(&opts.MaxBody, "max-body", "largest body accepted, e.g. 512KiB or 4MiB; larger ones get 413 unread")
+	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "accept a delivery whose id (or signature) was already received within --tolerance, to test redelivery")
+	opts.Key.register(cmd, webhook.Verifying)
 	return cmd
 }
 
-func (o *WebhookListenOptions) validate(f *Factory, cmd *cobra.Command) error {
+// validate checks the flags that need no key; the key is checked when the run starts.
+func (o *WebhookListenOptions) validate() error {
 	if err := checkListenAddr(o.Addr, o.AllowRemote); err != nil {
 		return err
 	}
@@ -102,11 +111,6 @@ func (o *WebhookListenOptions) validate(f *Factory, cmd *cobra.Command) error {
 	if o.Tolerance < 0 || o.Timeout <= 0 {
 		return exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative and --timeout must be positive")
 	}
-	verify, err := o.Key.verifier(f, cmd, o.Provider, o.Tolerance)
-	if err != nil {
-		return err
-	}
-	o.verify = verify
 	return nil
 }
 
@@ -126,10 +130,26 @@ func checkListenAddr(addr string, allowRemote bool) error {
 	return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", addr)
 }
 
+// checkBoundLoopback checks what was bound, not the name asked for: a
+// "localhost" that resolves elsewhere must not open listen to the network.
+func checkBoundLoopback(bound net.Addr, asked string, allowRemote bool) error {
+	if tcp, ok := bound.(*net.TCPAddr); allowRemote || ok && tcp.IP.IsLoopback() {
+		return nil
+	}
+	return exitcode.Errorf(exitcode.Usage, "--addr %q bound %s, which is not a loopback address; add --allow-remote to listen on it anyway", asked, bound)
+}
+
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
+	scheme, err := webhookScheme(o.Provider)
+	if err != nil {
+		return err
+	}
+	key, err := o.Key.key(scheme, webhook.Verifying, o.Getenv)
+	if err != nil {
+		return err
+	}
 	var rec *replay.Recorder
 	if o.Record != "" {
-		var err error
 		if rec, err = replay.OpenRecorder(o.Record); err != nil {
 			return exitcode.New(exitcode.Usage, err)
 		}
@@ -139,47 +159,48 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	if err != nil {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
 	}
-	client := replay.NewClient(8)
-	defer client.CloseIdleConnections()
-	if o.Global.Verbose {
-		client.Transport = &httplog.Transport{Base: client.Transport, Out: o.IO.ErrOut}
+	if err := checkBoundLoopback(ln.Addr(), o.Addr, o.AllowRemote); err != nil {
+		ln.Close()
+		return err
 	}
+	client := o.HTTPClient(8)
+	defer client.CloseIdleConnections()
 	var outMu sync.Mutex
 	l := replay.NewListener(replay.ListenOptions{
-		Provider:   o.Provider,
-		Verify:     o.verify,
+		Scheme:     scheme,
+		Verify:     replay.Verifier(scheme, key, o.Tolerance),
 		ForwardTo:  o.ForwardTo,
 		Client:     client,
 		Timeout:    o.Timeout,
 		Recorder:   rec,
 		Now:        o.Now,
 		OnDelivery: func(r replay.Record) { outMu.Lock(); defer outMu.Unlock(); printDelivery(o, r) },
+		MaxBody:    int64(o.MaxBody),
+		// A capture older than the tolerance is stale anyway; 0 (no age check) keeps the default window.
+		Window:          o.Tolerance,
+		AllowDuplicates: o.AllowDuplicates,
 	})
-	srv := &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
-	addr := "http://" + ln.Addr().String()
 	target := "answering itself"
 	if o.ForwardTo != "" {
 		target = "forwarding to " + redactedURL(o.ForwardTo)
 	}
-	o.IO.Infof("Listening for %s webhooks on %s, %s (Ctrl-C to stop)", o.Provider, addr, target)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, ln.Addr(), target)
 	if o.ready != nil {
 		o.ready(ln.Addr().String())
 	}
-	select {
-	case err := <-served:
-		return exitcode.New(exitcode.Provider, fmt.Errorf("serve: %w", err))
-	case <-ctx.Done():
+	serveErr := l.Serve(ctx, ln)
+	o.IO.Infof("Stopped: %s", listenSummary(o, l.Summary()))
+	if serveErr != nil {
+		return exitcode.New(exitcode.Provider, serveErr)
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	shutdownErr := srv.Shutdown(shutdownCtx)
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		shutdownErr = errors.Join(shutdownErr, err)
-	}
-	s := l.Summary()
+	return ctx.Err() // the root turns Ctrl-C into 130 and SIGTERM into 143
+}
+
+func listenSummary(o *WebhookListenOptions, s replay.ListenSummary) string {
 	parts := []string{fmt.Sprintf("%d received", s.Received), fmt.Sprintf("%d verified", s.Verified), fmt.Sprintf("%d rejected", s.Rejected)}
+	if s.Duplicates > 0 {
+		parts = append(parts, fmt.Sprintf("%d of them duplicates", s.Duplicates))
+	}
 	if o.ForwardTo != "" {
 		parts = append(parts, fmt.Sprintf("%d forwarded", s.Forwarded), fmt.Sprintf("%d forward failures", s.ForwardFailed))
 	}
@@ -189,20 +210,17 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 			parts = append(parts, fmt.Sprintf("%d not recorded", s.RecordFailed))
 		}
 	}
-	o.IO.Infof("Stopped: %s", strings.Join(parts, ", "))
-	if shutdownErr != nil {
-		return exitcode.New(exitcode.Provider, fmt.Errorf("shut down: %w", shutdownErr))
-	}
-	return ctx.Err() // the root turns Ctrl-C into 130 and SIGTERM into 143
+	return strings.Join(parts, ", ")
 }
 
 // printDelivery writes one line per delivery on stdout: it is data a script
-// may follow.
+// may follow, so what the sender chose (event, reason) is sanitized.
 func printDelivery(o *WebhookListenOptions, r replay.Record) {
-	if o.Global.JSON() {
+	event, reason := ui.Sanitize(r.Event), ui.Sanitize(r.Reason)
+	if o.JSON {
 		_ = ui.WriteJSON(o.IO.Out, map[string]any{
-			"id": r.ID, "time": r.Time, "provider": r.Provider, "event": r.Event, "size": len(r.Body),
-			"valid": r.Valid, "reason": r.Reason, "status": r.Status,
+			"id": r.ID, "time": r.Time, "provider": r.Provider, "event": event, "size": r.Size,
+			"valid": r.Valid, "reason": reason, "status": r.Status,
 		})
 		return
 	}
@@ -211,9 +229,38 @@ func printDelivery(o *WebhookListenOptions, r replay.Record) {
 	if !r.Valid {
 		mark = st.Failure.Render("✗")
 	}
-	event := r.Event
 	if event == "" {
 		event = "-"
 	}
-	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, len(r.Body), mark, r.Reason, r.Status)
+	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, r.Size, mark, reason, r.Status)
 }
+
+// byteSize is a --max-body value: bytes, or a number with KiB or MiB.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	switch {
+	case *b > 0 && *b%(1<<20) == 0:
+		return strconv.FormatInt(int64(*b)>>20, 10) + "MiB"
+	case *b > 0 && *b%(1<<10) == 0:
+		return strconv.FormatInt(int64(*b)>>10, 10) + "KiB"
+	}
+	return strconv.FormatInt(int64(*b), 10)
+}
+
+func (b *byteSize) Set(s string) error {
+	num, unit := s, int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			num, unit = n, u
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/unit {
+		return fmt.Errorf("want a positive size such as 1048576, 512KiB or 4MiB")
+	}
+	*b = byteSize(n * unit)
+	return nil
+}
+
+func (b *byteSize) Type() string { return "size" }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,8 +19,8 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // signedHeaders signs body for provider at ts with `authctl webhook sign`
@@ -66,7 +67,7 @@ func TestListenRejectsBadDeliveries(t *testing.T) {
 			body := []byte("{\"type\":2,\"text\":\"héllo\\r\\n\"}")
 			now := time.Now()
 			withEvent := func(h http.Header) http.Header {
-				if name := replay.EventHeader(provider); name != "" {
+				if name := eventHeader(t, provider); name != "" {
 					h.Set(name, "test")
 				}
 				return h
@@ -92,7 +93,7 @@ func TestListenRejectsBadDeliveries(t *testing.T) {
 					want   int
 				}{"stale", stale, body, http.StatusUnauthorized})
 			}
-			if name := replay.EventHeader(provider); name != "" {
+			if name := eventHeader(t, provider); name != "" {
 				noEvent := good.Clone()
 				noEvent.Del(name)
 				tests = append(tests, struct {
@@ -144,8 +145,8 @@ func TestListenAnswersDiscordPing(t *testing.T) {
 	t.Parallel()
 	keys := testWebhookKeys(t, "discord")
 	l := startListen(t, keys.env, concat([]string{"discord"}, keys.verifyArgs)...)
-	s, _ := replay.LookupSample("discord", "ping")
-	body := s.Delivery().Body
+	s, _ := webhook.LookupSample("discord", "ping")
+	body := s.Body()
 	req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
 	req.Header = signedHeaders(t, keys, "discord", body, time.Now())
 	resp, err := http.DefaultClient.Do(req)
@@ -206,9 +207,9 @@ func TestListenUsageErrors(t *testing.T) {
 		{"no secret", map[string]string{}, []string{"github"}, "secret"},
 		{"no provider", env, nil, "accepts 1 arg"},
 		{"unknown provider", env, []string{"gitlab"}, `unknown webhook provider "gitlab"`},
-		{"bad discord key", env, []string{"discord", "--public-key", "abcd"}, "discord key"},
+		{"bad discord key", env, []string{"discord", "--public-key", "abcd"}, "verify discord: wrong key length"},
 		{"public key for hmac", env, []string{"github", "--public-key", "abcd"}, "--public-key is for discord"},
-		{"bad standard secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "whsec_!!!"}, []string{"standard"}, "standard key"},
+		{"bad standard secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "whsec_!!!"}, []string{"standard"}, "verify standard: unusable secret"},
 		{"negative tolerance", env, []string{"github", "--tolerance", "-1s"}, "--tolerance must not be negative"},
 		{"unwritable record", env, []string{"github", "--addr", "127.0.0.1:0", "--record", "/nonexistent/dir/x.jsonl"}, "open record file"},
 	}
@@ -336,7 +337,8 @@ func TestListenUnderBurst(t *testing.T) {
 	t.Parallel()
 	keys := testWebhookKeys(t, "slack")
 	record := filepath.Join(t.TempDir(), "rec.jsonl")
-	l := startListen(t, keys.env, "slack", "--record", record)
+	// Copies signed in the same second carry the same signature: duplicates to listen.
+	l := startListen(t, keys.env, "slack", "--record", record, "--allow-duplicates")
 	code, _, stderr := runCLI(t, keys.env, "webhook", "replay", "slack", "--event", "slash_command", "--count", "500", "--concurrency", "16", "--to", l.URL)
 	if code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, stderr)
@@ -351,5 +353,116 @@ func TestListenUnderBurst(t *testing.T) {
 	}
 	if len(recs) != 500 || valid != 500 || strings.Count(stdout, "\n") != 500 || !strings.Contains(summary, "500 received, 500 verified") {
 		t.Errorf("%d records, %d valid /weather, %d lines, summary %q", len(recs), valid, strings.Count(stdout, "\n"), summary)
+	}
+}
+
+// TestListenEscapesWhatTheSenderChose: an unsigned delivery whose action
+// holds terminal escapes and a forged "✓ valid" line must not reach stdout
+// raw, in text or JSON lines.
+func TestListenEscapesWhatTheSenderChose(t *testing.T) {
+	t.Parallel()
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"github"}
+		if asJSON {
+			args = append(args, "-o", "json")
+		}
+		keys := testWebhookKeys(t, "github")
+		l := startListen(t, keys.env, args...)
+		attack := "\x1b]0;PWNED\x07\x1b[2K\r2026-01-01T00:00:00Z  push 1 B  ✓ valid → 200\n\u009b2K"
+		body, _ := json.Marshal(map[string]string{"action": attack})
+		postDelivery(t, l.URL, http.Header{"X-Github-Event": {"push"}}, body)
+		stdout, _ := l.stop(t)
+		if strings.ContainsAny(stdout, "\x1b\x07\r\u009b") || strings.Count(stdout, "\n") != 1 {
+			t.Errorf("json=%v: stdout %q carries control characters or more than one line", asJSON, stdout)
+		}
+		if !strings.Contains(stdout, `\x1b]0;PWNED`) {
+			t.Errorf("json=%v: stdout %q does not show the escaped action", asJSON, stdout)
+		}
+	}
+}
+
+// TestListenRefusesAReplayedDelivery: the same signed delivery sent twice is
+// answered 409 the second time and forwarded once; --allow-duplicates lets
+// both through.
+func TestListenRefusesAReplayedDelivery(t *testing.T) {
+	t.Parallel()
+	for _, provider := range []string{"github", "slack"} { // a delivery id; a signature only
+		for _, allow := range []bool{false, true} {
+			keys := testWebhookKeys(t, provider)
+			var forwarded atomic.Int64
+			target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { forwarded.Add(1) }))
+			args := concat([]string{provider, "--forward-to", target.URL}, keys.verifyArgs)
+			if allow {
+				args = append(args, "--allow-duplicates")
+			}
+			l := startListen(t, keys.env, args...)
+			body := []byte(`{"action":"opened"}`)
+			h := signedHeaders(t, keys, provider, body, time.Now())
+			h.Set("X-GitHub-Event", "issues")
+			var statuses []int
+			for range 2 {
+				req, _ := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(body))
+				req.Header = h.Clone()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				statuses = append(statuses, resp.StatusCode)
+			}
+			_, stderr := l.stop(t)
+			target.Close()
+			want, wantForwarded := []int{200, 409}, int64(1)
+			if allow {
+				want, wantForwarded = []int{200, 200}, 2
+			}
+			if !slices.Equal(statuses, want) || forwarded.Load() != wantForwarded {
+				t.Errorf("%s allow=%v: statuses %v, forwarded %d; want %v and %d (stderr %q)", provider, allow, statuses, forwarded.Load(), want, wantForwarded, stderr)
+			}
+		}
+	}
+}
+
+func TestListenMaxBody(t *testing.T) {
+	t.Parallel()
+	keys := testWebhookKeys(t, "github")
+	record := filepath.Join(t.TempDir(), "rec.jsonl")
+	l := startListen(t, keys.env, "github", "--max-body", "1KiB", "--record", record)
+	body := bytes.Repeat([]byte("x"), 1025)
+	postDelivery(t, l.URL, http.Header{"X-Github-Event": {"push"}}, body)
+	stdout, _ := l.stop(t)
+	if !strings.Contains(stdout, "body larger than 1024 bytes (--max-body) → 413") {
+		t.Errorf("stdout %q", stdout)
+	}
+	if recs := readRecords(t, record); len(recs) != 1 || recs[0].Body != nil || recs[0].Size != 1025 {
+		t.Errorf("records %+v, want one without its body", recs)
+	}
+	for _, bad := range []string{"0", "-1", "1GB", "lots"} {
+		if code, _, stderr := runCLI(t, keys.env, "webhook", "listen", "github", "--max-body", bad); code != exitcode.Usage || !strings.Contains(stderr, "want a positive size") {
+			t.Errorf("--max-body %s: exit %d %q", bad, code, stderr)
+		}
+	}
+}
+
+// TestCheckBoundLoopback: what counts is the address bound, whatever name
+// --addr gave (a localhost mapped to 0.0.0.0 in /etc/hosts binds everywhere).
+func TestCheckBoundLoopback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		bound  net.Addr
+		remote bool
+		ok     bool
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8787}, false, true},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 8787}, false, true},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8787}, false, false},
+		{&net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 8787}, false, false},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8787}, true, true},
+	}
+	for _, tt := range tests {
+		err := checkBoundLoopback(tt.bound, "localhost:8787", tt.remote)
+		if (err == nil) != tt.ok || err != nil && exitcode.Of(err) != exitcode.Usage {
+			t.Errorf("bound %v, allow-remote %v: %v", tt.bound, tt.remote, err)
+		}
 	}
 }

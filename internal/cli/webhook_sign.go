@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -17,16 +18,19 @@ import (
 
 // WebhookSignOptions are the inputs of `webhook sign`.
 type WebhookSignOptions struct {
-	Provider       string
-	BodyPath       string
-	PrivateKeyFile string
-	Timestamp      int64
-	ID             string
-	Secret         secretFlags
+	webhookEnv
+	Key webhookKeyFlags
+
+	Provider string
+	BodyPath string
+	// Timestamp is the Unix time to sign; nil signs now.
+	Timestamp *int64
+	ID        string
 }
 
-func newCmdWebhookSign(f *Factory, runF func(*WebhookSignOptions) error) *cobra.Command {
+func newCmdWebhookSign(f *Factory, runF func(context.Context, *WebhookSignOptions) error) *cobra.Command {
 	opts := &WebhookSignOptions{}
+	var timestamp int64
 	cmd := &cobra.Command{
 		Use:   "sign PROVIDER",
 		Short: "Print the headers PROVIDER would send with a body",
@@ -38,53 +42,47 @@ key (PEM PKCS#8 or a 64-hex-character seed) in --private-key-file.`,
   authctl webhook sign stripe --body event.json --secret-env STRIPE_WEBHOOK_SECRET --timestamp 1700000000
   authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook sign discord --body interaction.json --private-key-file discord.pem`,
-		Args:      cobra.ExactArgs(1),
+		Args:      usageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
-			if runF != nil {
-				return runF(opts)
+			if err := opts.Key.parsed(cmd); err != nil {
+				return err
 			}
-			return webhookSignRun(f, cmd, opts)
+			if cmd.Flags().Changed("timestamp") {
+				if timestamp < 0 {
+					return exitcode.Errorf(exitcode.Usage, "--timestamp must be a Unix time, not %d", timestamp)
+				}
+				opts.Timestamp = &timestamp
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return webhookSignRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.BodyPath, "body", "", "the body from `FILE`, or - for stdin")
-	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
-	fl.Int64Var(&opts.Timestamp, "timestamp", 0, "Unix time to sign (default now)")
+	fl.Int64Var(&timestamp, "timestamp", 0, "Unix time to sign (default now)")
 	fl.StringVar(&opts.ID, "id", "", "delivery or message id (default random)")
-	opts.Secret.register(cmd)
-	cmd.MarkFlagsMutuallyExclusive("private-key-file", "secret-env", "secret-file")
+	opts.Key.register(cmd, webhook.Signing)
 	return cmd
 }
 
-func webhookSignRun(f *Factory, cmd *cobra.Command, opts *WebhookSignOptions) error {
+func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
 	scheme, err := webhookScheme(opts.Provider)
 	if err != nil {
 		return err
 	}
-	var key []byte
-	switch {
-	case cmd.Flags().Changed("secret"):
-		return errSecretOnArgv
-	case opts.Provider == "discord":
-		if opts.PrivateKeyFile == "" {
-			return exitcode.Errorf(exitcode.Usage, "discord needs --private-key-file (make one with: authctl webhook keygen discord)")
-		}
-		if key, err = os.ReadFile(opts.PrivateKeyFile); err != nil {
-			return exitcode.Errorf(exitcode.Usage, "read private key: %w", err)
-		}
-	case opts.PrivateKeyFile != "":
-		return exitcode.Errorf(exitcode.Usage, "--private-key-file is for discord; %s uses a shared secret", opts.Provider)
-	default:
-		if key, err = opts.Secret.read(f, cmd); err != nil {
-			return err
-		}
+	key, err := opts.Key.key(scheme, webhook.Signing, opts.Getenv)
+	if err != nil {
+		return err
 	}
 	if opts.BodyPath == "" {
 		return exitcode.Errorf(exitcode.Usage, "give the body with --body FILE or --body -")
 	}
-	in, err := openInput(f, opts.BodyPath, "body")
+	in, err := openInput(opts.IO.In, opts.BodyPath, "body")
 	if err != nil {
 		return err
 	}
@@ -93,30 +91,27 @@ func webhookSignRun(f *Factory, cmd *cobra.Command, opts *WebhookSignOptions) er
 	if err != nil {
 		return exitcode.Errorf(exitcode.Usage, "read body: %w", err)
 	}
-	ts := f.Now()
-	if cmd.Flags().Changed("timestamp") {
-		if opts.Timestamp < 0 {
-			return exitcode.Errorf(exitcode.Usage, "--timestamp must be a Unix time, not %d", opts.Timestamp)
-		}
-		ts = time.Unix(opts.Timestamp, 0)
+	ts := opts.Now()
+	if opts.Timestamp != nil {
+		ts = time.Unix(*opts.Timestamp, 0)
 	}
 	id := opts.ID
 	if id == "" {
-		id = newDeliveryID(opts.Provider)
+		id = webhook.NewDeliveryID(scheme)
 	}
 	headers, err := scheme.Sign(body, key, ts, id)
 	if err != nil {
 		return exitcode.Errorf(exitcode.Usage, "sign %s: %w", opts.Provider, err)
 	}
-	if f.Global.JSON() {
+	if opts.JSON {
 		m := make(map[string]string, len(headers))
 		for _, h := range headers {
 			m[h.Name] = h.Value
 		}
-		return ui.WriteJSON(f.IO.Out, map[string]any{"headers": m})
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"headers": m})
 	}
 	for _, h := range headers {
-		if _, err := fmt.Fprintf(f.IO.Out, "%s: %s\n", h.Name, h.Value); err != nil {
+		if _, err := fmt.Fprintf(opts.IO.Out, "%s: %s\n", h.Name, h.Value); err != nil {
 			return err
 		}
 	}
@@ -125,37 +120,60 @@ func webhookSignRun(f *Factory, cmd *cobra.Command, opts *WebhookSignOptions) er
 
 // WebhookKeygenOptions are the inputs of `webhook keygen`.
 type WebhookKeygenOptions struct {
+	webhookEnv
 	Provider string
 	Out      string
 	Force    bool
+	// PublicKeyOf names an existing private key whose public key to print.
+	PublicKeyOf string
 }
 
-func newCmdWebhookKeygen(f *Factory, runF func(*WebhookKeygenOptions) error) *cobra.Command {
+func newCmdWebhookKeygen(f *Factory, runF func(context.Context, *WebhookKeygenOptions) error) *cobra.Command {
 	opts := &WebhookKeygenOptions{}
 	cmd := &cobra.Command{
 		Use:   "keygen discord",
 		Short: "Write a test Ed25519 key pair for signing Discord deliveries",
 		Long: `Write a new Ed25519 private key (PEM PKCS#8, mode 0600) to --out and print
-the public key as hex on stdout, for testing Discord interaction handlers.`,
-		Example:   "  authctl webhook keygen discord --out discord.pem >discord.pub",
-		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{"discord"},
+the public key as hex on stdout, for testing Discord interaction handlers.
+--public-key-of prints the public key of an existing private key instead.`,
+		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
+  authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
+		Args:      usageArgs(cobra.ExactArgs(1)),
+		ValidArgs: keyPairSchemes(),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := exclusiveFlags(cmd, []string{"public-key-of", "out"}, []string{"public-key-of", "force"}); err != nil {
+				return err
+			}
+			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return webhookKeygenRun(f, opts)
+			return webhookKeygenRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Out, "out", "discord-ed25519.pem", "private key `FILE` to write")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing key file")
+	cmd.Flags().StringVar(&opts.PublicKeyOf, "public-key-of", "", "print the public key of the private key in `FILE` (PEM PKCS#8 or hex seed); write nothing")
 	return cmd
 }
 
-func webhookKeygenRun(f *Factory, opts *WebhookKeygenOptions) error {
-	if opts.Provider != "discord" {
+func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
+	scheme, err := webhookScheme(opts.Provider)
+	if err != nil || scheme.Profile().Key != webhook.KeyPair {
 		return exitcode.Errorf(exitcode.Usage, "keygen makes Discord (Ed25519) keys only; %q uses a shared secret", opts.Provider)
+	}
+	if opts.PublicKeyOf != "" {
+		key, err := (&webhookKeyFlags{PrivateKeyFile: opts.PublicKeyOf}).key(scheme, webhook.Signing, opts.Getenv)
+		if err != nil {
+			return err
+		}
+		pubHex, err := webhook.PublicKeyOf(scheme, key)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		opts.Out = opts.PublicKeyOf
+		return printPublicKey(opts, pubHex)
 	}
 	privPEM, pubHex, err := webhook.NewDiscordKey(rand.Reader)
 	if err != nil {
@@ -167,7 +185,7 @@ func webhookKeygenRun(f *Factory, opts *WebhookKeygenOptions) error {
 	}
 	file, err := os.OpenFile(opts.Out, flags, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it", opts.Out)
+		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it, or print its public key with: authctl webhook keygen %s --public-key-of %s", opts.Out, opts.Provider, opts.Out)
 	}
 	if err != nil {
 		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
@@ -183,10 +201,25 @@ func webhookKeygenRun(f *Factory, opts *WebhookKeygenOptions) error {
 	if err := file.Close(); err != nil {
 		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
 	}
-	f.IO.Infof("wrote private key to %s (mode 0600); the public key is on stdout", opts.Out)
-	if f.Global.JSON() {
-		return ui.WriteJSON(f.IO.Out, map[string]string{"public_key": pubHex, "private_key_file": opts.Out})
+	opts.IO.Infof("wrote private key to %s (mode 0600); the public key is on stdout", opts.Out)
+	return printPublicKey(opts, pubHex)
+}
+
+// keyPairSchemes are the providers keygen makes keys for.
+func keyPairSchemes() []string {
+	var names []string
+	for _, n := range webhook.Names() {
+		if s, _ := webhook.Lookup(n); s.Profile().Key == webhook.KeyPair {
+			names = append(names, n)
+		}
 	}
-	_, err = fmt.Fprintln(f.IO.Out, pubHex)
+	return names
+}
+
+func printPublicKey(opts *WebhookKeygenOptions, pubHex string) error {
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, map[string]string{"public_key": pubHex, "private_key_file": opts.Out})
+	}
+	_, err := fmt.Fprintln(opts.IO.Out, pubHex)
 	return err
 }

@@ -52,6 +52,8 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": ghSecret, "OTHER": "x"}
 	secretFile := writeFile(t, "secret", ghSecret+"\n")
 	request := writeFile(t, "req.http", "POST /h HTTP/1.1\r\nContent-Length: 13\r\n"+ghSig+"\r\n\r\n"+ghBody)
+	smuggled := writeFile(t, "smuggled.http", "POST /h HTTP/1.1\r\nContent-Length: 13\r\n"+ghSig+"\r\n\r\n"+ghBody+"POST /admin HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+	escapes := writeFile(t, "escapes.http", "POST /h HTTP/1.1\r\nX-Evil \x1b]0;PWNED\x07: 1\r\n\r\n")
 	truncated := writeFile(t, "short.http", "POST /h HTTP/1.1\r\nContent-Length: 99\r\n"+ghSig+"\r\n\r\n"+ghBody)
 	slackArgs := []string{"webhook", "verify", "slack", "--body", "-", "-H", "X-Slack-Request-Timestamp: 1700000000", "-H", "X-Slack-Signature: v0=3df9f4f80d7e11c365711ffa13a0d877874ef9d96f5e7f66b5f6e144f6d798bd"}
 	slackEnv := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "8f742231b10e8888abcd99yyyzzz85a5"}
@@ -74,7 +76,8 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 		{"missing header", env, ghBody, []string{"webhook", "verify", "github", "--body", "-"}, 1, "invalid: missing header X-Hub-Signature-256"},
 		{"duplicated header", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig, "-H", ghSig}, 1, "invalid: malformed header X-Hub-Signature-256: given 2 times"},
 		{"discord body over the cap", nil, strings.Repeat("x", 9<<20), []string{"webhook", "verify", "discord", "--public-key", "36d6164ea133cf20c6575d3da52c20e8a3674d1a10b5158c378a6e5c23372049", "--body", "-", "--tolerance", "0", "-H", "X-Signature-Timestamp: 1700000000", "-H", "X-Signature-Ed25519: " + strings.Repeat("ab", 64)}, 1, "invalid: body larger than 8 MiB"},
-		{"discord wrong key length", nil, "{}", []string{"webhook", "verify", "discord", "--public-key", "abcd", "--body", "-"}, 1, "invalid: wrong key length"},
+		{"discord wrong key length", nil, "{}", []string{"webhook", "verify", "discord", "--public-key", "abcd", "--body", "-"}, 2, "verify discord: wrong key length"},
+		{"discord never falls back to the shared secret", map[string]string{"AUTHCTL_WEBHOOK_SECRET": "36d6164ea133cf20c6575d3da52c20e8a3674d1a10b5158c378a6e5c23372049"}, "{}", []string{"webhook", "verify", "discord", "--body", "-"}, 2, "give --public-key HEX"},
 		{"no secret", nil, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig}, 2, "no secret: use --secret-env"},
 		{"secret on argv", env, ghBody, []string{"webhook", "verify", "github", "--secret", "hunter2", "--body", "-", "-H", ghSig}, 2, "--secret is refused"},
 		{"secret env unset", env, ghBody, []string{"webhook", "verify", "github", "--secret-env", "NOPE", "--body", "-", "-H", ghSig}, 2, "environment variable NOPE is empty or unset"},
@@ -84,6 +87,8 @@ func TestWebhookVerifyExitCodes(t *testing.T) {
 		{"bad -H", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", "nocolon"}, 2, "header must look like 'Name: value'"},
 		{"no body", env, "", []string{"webhook", "verify", "github", "-H", ghSig}, 2, "give the delivery with --body"},
 		{"request and -H", env, "", []string{"webhook", "verify", "github", "--request", request, "-H", ghSig}, 2, "none of the others can be"},
+		{"bytes after the body", env, "", []string{"webhook", "verify", "github", "--request", smuggled}, 2, "data after the request body: the request goes on after the 13 bytes"},
+		{"request quoting escapes", env, "", []string{"webhook", "verify", "github", "--request", escapes}, 2, `malformed MIME header line: "X-Evil \x1b]0;PWNED\a: 1"`},
 		{"truncated request", env, "", []string{"webhook", "verify", "github", "--request", truncated}, 2, "request body truncated: Content-Length 99, got 13 bytes"},
 		{"negative tolerance", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "-H", ghSig, "--tolerance", "-1s"}, 2, "--tolerance must not be negative"},
 		{"bad tolerance", env, ghBody, []string{"webhook", "verify", "github", "--body", "-", "--tolerance", "soon"}, 2, "invalid argument"},
@@ -123,7 +128,7 @@ func TestWebhookVerifyHints(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": ghSecret}
 	_, _, stderr := runWebhook(t, env, ghBody+"\n", "webhook", "verify", "github", "--body", "-", "-H", ghSig)
-	if !strings.Contains(stderr, "hint: the body ends with a newline; was one added?") {
+	if !strings.Contains(stderr, "hint: the body matches without its trailing line end: one was added after the provider signed it") {
 		t.Errorf("stderr %q lacks the trailing-newline hint", stderr)
 	}
 }
@@ -341,12 +346,12 @@ func TestWebhookVerifyFlags(t *testing.T) {
 	var got *WebhookVerifyOptions
 	ios, _, _, _ := ui.Test()
 	f := &Factory{IO: ios, Global: &GlobalOptions{}, Getenv: func(string) string { return "" }, Now: time.Now}
-	cmd := newCmdWebhookVerify(f, func(o *WebhookVerifyOptions) error { got = o; return nil })
+	cmd := newCmdWebhookVerify(f, func(_ context.Context, o *WebhookVerifyOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"stripe", "--body", "b.json", "-H", "A: 1", "-H", "b: 2", "--tolerance", "0", "--secret-env", "S"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Provider != "stripe" || got.BodyPath != "b.json" || len(got.Headers) != 2 || got.Tolerance != 0 || got.Secret.Env != "S" {
+	if got.Provider != "stripe" || got.BodyPath != "b.json" || len(got.Headers) != 2 || got.Tolerance != 0 || got.Key.SecretEnv != "S" {
 		t.Fatalf("options %+v", got)
 	}
 }

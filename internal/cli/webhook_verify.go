@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,13 +17,14 @@ import (
 
 // WebhookVerifyOptions are the inputs of `webhook verify`.
 type WebhookVerifyOptions struct {
+	webhookEnv
+	Key webhookKeyFlags
+
 	Provider    string
 	BodyPath    string
 	RequestPath string
 	Headers     []string
-	PublicKey   string
 	Tolerance   time.Duration
-	Secret      secretFlags
 }
 
 // verifyExamples are run by a test: each must verify as valid.
@@ -51,13 +54,12 @@ const verifyExamples = `  # GitHub (secret "It's a Secret to Everybody", body fr
   printf 'POST /hook HTTP/1.1\r\nHost: example.com\r\nContent-Length: 13\r\nX-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17\r\n\r\nHello, World!' > delivery.http
   AUTHCTL_WEBHOOK_SECRET="It's a Secret to Everybody" authctl webhook verify github --request delivery.http`
 
-func newCmdWebhookVerify(f *Factory, runF func(*WebhookVerifyOptions) error) *cobra.Command {
+func newCmdWebhookVerify(f *Factory, runF func(context.Context, *WebhookVerifyOptions) error) *cobra.Command {
 	opts := &WebhookVerifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify PROVIDER",
 		Short: "Check a webhook signature offline: exit 0 valid, 1 invalid, 2 usage",
-		Long: `Check the signature of one webhook delivery for PROVIDER: github, slack,
-discord, sentry, stripe, standard (Standard Webhooks / Svix) or shopify.
+		Long: "Check the signature of one webhook delivery for PROVIDER, one of\n" + strings.Join(webhook.Names(), ", ") + ` (standard is Standard Webhooks / Svix).
 
 Give the body with --body FILE (or - for stdin) and the headers with -H, or a
 raw HTTP/1.1 request with --request FILE. The secret comes from --secret-env,
@@ -68,26 +70,30 @@ are capped at 8 MiB).
 Exit 0: valid. Exit 1: invalid, with one line on stderr saying why. Exit 2:
 usage. With -o json, one object {"provider","valid","reason","timestamp"}.`,
 		Example:   verifyExamples,
-		Args:      cobra.ExactArgs(1),
+		Args:      usageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
-			if runF != nil {
-				return runF(opts)
+			err := exclusiveFlags(cmd, []string{"body", "request"}, []string{"request", "header"})
+			if err == nil {
+				err = opts.Key.parsed(cmd)
 			}
-			return webhookVerifyRun(f, cmd, opts)
+			if err != nil {
+				return reportVerifyError(opts, err) // -o json promises one object in every case
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return webhookVerifyRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.BodyPath, "body", "", "the raw body from `FILE`, or - for stdin")
 	fl.StringVar(&opts.RequestPath, "request", "", "a raw HTTP/1.1 request (request line, headers, blank line, body) from `FILE`, or -")
 	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "a header as 'Name: value' (repeatable; names are case-insensitive)")
-	fl.StringVar(&opts.PublicKey, "public-key", "", "Discord application public key (64 hex characters)")
 	fl.DurationVar(&opts.Tolerance, "tolerance", webhook.DefaultTolerance, "how far a signed timestamp may be from now, either way (0 skips the check)")
-	opts.Secret.register(cmd)
-	cmd.MarkFlagsMutuallyExclusive("body", "request")
-	cmd.MarkFlagsMutuallyExclusive("request", "header")
-	cmd.MarkFlagsMutuallyExclusive("public-key", "secret-env", "secret-file")
+	opts.Key.register(cmd, webhook.Verifying)
 	return cmd
 }
 
@@ -99,38 +105,32 @@ type verifyReport struct {
 	Timestamp *int64 `json:"timestamp"`
 }
 
-func webhookVerifyRun(f *Factory, cmd *cobra.Command, opts *WebhookVerifyOptions) error {
-	res, err := webhookVerify(f, cmd, opts)
+func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
+	res, err := webhookVerify(opts)
 	if err != nil {
-		err = usageIfUnset(err)
-		if f.Global.JSON() {
-			if werr := ui.WriteJSON(f.IO.Out, verifyReport{Provider: opts.Provider, Reason: oneLine(err.Error())}); werr != nil {
-				return werr
-			}
-		}
-		return err
+		return reportVerifyError(opts, usageIfUnset(err))
 	}
 	for _, w := range res.Warnings {
-		f.IO.Warnf("%s", w)
+		opts.IO.Warnf("%s", w)
 	}
-	if f.Global.JSON() {
-		if err := ui.WriteJSON(f.IO.Out, verifyReport{opts.Provider, res.Valid, res.Reason, res.Timestamp}); err != nil {
+	if opts.JSON {
+		if err := ui.WriteJSON(opts.IO.Out, verifyReport{opts.Provider, res.Valid, res.Reason, res.Timestamp}); err != nil {
 			return err
 		}
 	}
-	styles := f.IO.ErrStyles()
+	styles := opts.IO.ErrStyles()
 	if res.Valid {
-		fmt.Fprintf(f.IO.ErrOut, "%s %s signature valid\n", styles.Success.Render("✓"), opts.Provider)
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s signature valid\n", styles.Success.Render("✓"), opts.Provider)
 		return nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s\n", styles.Failure.Render("invalid:"), res.Reason)
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", styles.Failure.Render("invalid:"), res.Reason)
 	for _, h := range res.Hints {
-		fmt.Fprintf(f.IO.ErrOut, "hint: %s\n", h)
+		fmt.Fprintf(opts.IO.ErrOut, "hint: %s\n", h)
 	}
 	return &exitcode.Silent{Code: exitcode.No}
 }
 
-func webhookVerify(f *Factory, cmd *cobra.Command, opts *WebhookVerifyOptions) (webhook.Result, error) {
+func webhookVerify(opts *WebhookVerifyOptions) (webhook.Result, error) {
 	scheme, err := webhookScheme(opts.Provider)
 	if err != nil {
 		return webhook.Result{}, err
@@ -138,53 +138,62 @@ func webhookVerify(f *Factory, cmd *cobra.Command, opts *WebhookVerifyOptions) (
 	if opts.Tolerance < 0 {
 		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative")
 	}
-	if opts.PublicKey != "" && opts.Provider != "discord" {
-		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "--public-key is for discord; %s uses a shared secret", opts.Provider)
-	}
-	var secret []byte
-	if opts.PublicKey != "" {
-		if cmd.Flags().Changed("secret") {
-			return webhook.Result{}, errSecretOnArgv
-		}
-		secret = []byte(opts.PublicKey)
-	} else if secret, err = opts.Secret.read(f, cmd); err != nil {
+	key, err := opts.Key.key(scheme, webhook.Verifying, opts.Getenv)
+	if err != nil {
 		return webhook.Result{}, err
 	}
-
-	header := http.Header{}
-	var body io.Reader
-	switch {
-	case opts.RequestPath != "":
-		in, err := openInput(f, opts.RequestPath, "request")
-		if err != nil {
-			return webhook.Result{}, err
-		}
-		defer in.Close()
-		req, err := webhook.ReadRequest(in)
-		if err != nil {
-			return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "read request %s: %w", opts.RequestPath, err)
-		}
-		header, body = req.Header, req.Body
-	case opts.BodyPath != "":
-		for _, line := range opts.Headers {
-			name, value, err := webhook.ParseHeaderLine(line)
-			if err != nil {
-				return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "-H %q: %w", line, err)
-			}
-			header.Add(name, value)
-		}
-		in, err := openInput(f, opts.BodyPath, "body")
-		if err != nil {
-			return webhook.Result{}, err
-		}
-		defer in.Close()
-		body = in
-	default:
-		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "give the delivery with --body FILE|- and -H, or --request FILE")
+	header, body, closeBody, err := verifyInput(opts)
+	if err != nil {
+		return webhook.Result{}, err
 	}
-	res, err := scheme.Verify(webhook.Input{Header: header, Body: body, Secret: secret, Now: f.Now(), Tolerance: opts.Tolerance})
+	defer closeBody()
+	res, err := scheme.Verify(webhook.Input{Header: header, Body: body, Secret: key, Now: opts.Now(), Tolerance: opts.Tolerance})
 	if err != nil {
 		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "verify %s: %w", opts.Provider, err)
 	}
 	return res, nil
+}
+
+// verifyInput opens the delivery: a raw request, or a body with -H headers.
+func verifyInput(opts *WebhookVerifyOptions) (http.Header, io.Reader, func(), error) {
+	switch {
+	case opts.RequestPath != "":
+		in, err := openInput(opts.IO.In, opts.RequestPath, "request")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		req, err := webhook.ReadRequest(in)
+		if err != nil {
+			in.Close()
+			// Go's parse errors quote the offending line, which the sender wrote.
+			return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "read request %s: %s", opts.RequestPath, ui.Sanitize(err.Error()))
+		}
+		return req.Header, req.Body, func() { in.Close() }, nil
+	case opts.BodyPath != "":
+		header := http.Header{}
+		for _, line := range opts.Headers {
+			name, value, err := webhook.ParseHeaderLine(line)
+			if err != nil {
+				return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "-H %q: %w", line, err)
+			}
+			header.Add(name, value)
+		}
+		in, err := openInput(opts.IO.In, opts.BodyPath, "body")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return header, in, func() { in.Close() }, nil
+	}
+	return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "give the delivery with --body FILE|- and -H, or --request FILE")
+}
+
+// reportVerifyError writes, with -o json, the one object verify promises also
+// when it cannot verify, and returns err.
+func reportVerifyError(opts *WebhookVerifyOptions, err error) error {
+	if opts.JSON {
+		if werr := ui.WriteJSON(opts.IO.Out, verifyReport{Provider: opts.Provider, Reason: oneLine(err.Error())}); werr != nil {
+			return werr
+		}
+	}
+	return err
 }

@@ -1,38 +1,39 @@
+// Package replay sends signed webhook deliveries (built-in samples, captured
+// requests, recorded deliveries) to a handler, in bursts with latency
+// statistics, and listens for deliveries to verify, forward and record them.
+// Everything it knows of a provider it asks of a webhook.Scheme.
 package replay
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // VerifyFunc checks a delivery's signature at now and says why it fails.
 type VerifyFunc func(h http.Header, body []byte, now time.Time) (valid bool, reason string)
 
-// MaxListenBody bounds a delivery's body; providers send far less.
-const MaxListenBody = 32 << 20
-
-// eventHeaders name the header that carries the event for providers that
-// send one; a delivery without it is malformed.
-var eventHeaders = map[string]string{
-	"github":  "X-GitHub-Event",
-	"sentry":  "Sentry-Hook-Resource",
-	"shopify": "X-Shopify-Topic",
-}
-
-// EventHeader returns the header that names the event for provider, or "".
-func EventHeader(provider string) string { return eventHeaders[provider] }
+// Defaults of a Listener. A body limit far below what a sender could push
+// keeps unsigned requests from costing memory: every provider's deliveries
+// are far smaller than 1 MiB (GitHub, the largest, drops payloads over 25 MB
+// and sends a few KB typically), and --max-body raises it.
+const (
+	DefaultMaxBody     = 1 << 20
+	DefaultMaxInFlight = 16
+)
 
 // ListenOptions configure a Listener.
 type ListenOptions struct {
-	Provider  string
+	Scheme    webhook.Scheme
 	Verify    VerifyFunc
 	ForwardTo string       // "" answers verified deliveries itself
 	Client    *http.Client // for forwarding
@@ -41,6 +42,17 @@ type ListenOptions struct {
 	// OnDelivery is called once per delivery, never concurrently.
 	OnDelivery func(Record)
 	Now        func() time.Time
+	// MaxBody bounds a delivery's body (DefaultMaxBody when 0).
+	MaxBody int64
+	// MaxInFlight bounds the deliveries handled at once; more get 503
+	// before their body is read (DefaultMaxInFlight when 0).
+	MaxInFlight int
+	// Window is how long a verified delivery's id (or signature, where the
+	// scheme sends no id) is remembered to refuse a replay of it
+	// (webhook.DefaultTolerance when 0).
+	Window time.Duration
+	// AllowDuplicates lets a delivery through again, to test redelivery.
+	AllowDuplicates bool
 }
 
 // ListenSummary counts what a Listener received.
@@ -48,6 +60,7 @@ type ListenSummary struct {
 	Received      int `json:"received"`
 	Verified      int `json:"verified"`
 	Rejected      int `json:"rejected"`
+	Duplicates    int `json:"duplicates"`
 	Forwarded     int `json:"forwarded"`
 	ForwardFailed int `json:"forward_failed"`
 	RecordFailed  int `json:"record_failed"`
@@ -56,6 +69,8 @@ type ListenSummary struct {
 // Listener is the http.Handler behind `webhook listen`.
 type Listener struct {
 	o       ListenOptions
+	slots   chan struct{}
+	seen    seenDeliveries
 	mu      sync.Mutex
 	summary ListenSummary
 }
@@ -71,7 +86,16 @@ func NewListener(o ListenOptions) *Listener {
 	if o.Client == nil {
 		o.Client = NewClient(4)
 	}
-	return &Listener{o: o}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
+	if o.Window <= 0 {
+		o.Window = webhook.DefaultTolerance
+	}
+	return &Listener{o: o, slots: make(chan struct{}, o.MaxInFlight), seen: seenDeliveries{at: map[string]time.Time{}}}
 }
 
 // Summary returns the counts so far.
@@ -83,29 +107,43 @@ func (l *Listener) Summary() ListenSummary {
 
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := l.o.Now()
-	rec := Record{ID: NewID(), Time: now.UTC(), Provider: l.o.Provider, Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()}
+	rec := Record{ID: NewID(), Time: now.UTC(), Provider: l.o.Scheme.Name(), Method: r.Method, Path: r.URL.RequestURI(), Header: r.Header.Clone()}
+	select {
+	case l.slots <- struct{}{}:
+		defer func() { <-l.slots }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		l.reject(w, &rec, http.StatusServiceUnavailable, fmt.Sprintf("busy: %d deliveries in flight already", l.o.MaxInFlight))
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		l.reject(w, &rec, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxListenBody))
-	rec.Body = body
-	var tooBig *http.MaxBytesError
+	tooBig := fmt.Sprintf("body larger than %d bytes (--max-body)", l.o.MaxBody)
+	if r.ContentLength > l.o.MaxBody {
+		rec.Size = r.ContentLength
+		l.reject(w, &rec, http.StatusRequestEntityTooLarge, tooBig)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.o.MaxBody))
+	rec.Body, rec.Size = body, int64(len(body))
+	var maxErr *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
-		l.reject(w, &rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxListenBody))
+	case errors.As(err, &maxErr):
+		l.reject(w, &rec, http.StatusRequestEntityTooLarge, tooBig)
 		return
 	case err != nil:
 		l.reject(w, &rec, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
-	rec.Event = EventName(l.o.Provider, r.Header, body)
+	rec.Event = webhook.EventName(l.o.Scheme, r.Header, body)
 	if len(body) == 0 {
 		l.reject(w, &rec, http.StatusBadRequest, "empty body")
 		return
 	}
-	if h := EventHeader(l.o.Provider); h != "" && r.Header.Get(h) == "" {
+	if h := l.o.Scheme.Profile().EventHeader; h != "" && r.Header.Get(h) == "" {
 		l.reject(w, &rec, http.StatusBadRequest, "missing "+h+" header")
 		return
 	}
@@ -113,6 +151,14 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !valid {
 		l.reject(w, &rec, http.StatusUnauthorized, reason)
 		return
+	}
+	what, key := webhook.DeliveryKey(l.o.Scheme, r.Header)
+	if !l.o.AllowDuplicates {
+		if ago, fresh := l.seen.claim(key, now, l.o.Window); !fresh {
+			rec.Duplicate = true
+			l.reject(w, &rec, http.StatusConflict, fmt.Sprintf("duplicate: same %s received %s ago (--allow-duplicates lets redeliveries through)", what, ago.Round(time.Second)))
+			return
+		}
 	}
 	rec.Valid, rec.Reason = true, reason
 	if l.o.ForwardTo == "" {
@@ -125,26 +171,16 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ferr != nil {
 		rec.Reason = "forward: " + ferr.Error()
 	}
+	if status < 200 || status > 299 {
+		l.seen.release(key) // the handler did not take it: the provider's retry must get through
+	}
 	l.finish(rec, true, ferr != nil)
 }
 
-// answer replies to a verified delivery when nothing is forwarded: what the
-// provider needs to consider the endpoint healthy.
+// answer replies to a verified delivery when nothing is forwarded.
 func (l *Listener) answer(w http.ResponseWriter, body []byte) int {
-	var msg struct {
-		Type      json.RawMessage `json:"type"`
-		Challenge string          `json:"challenge"`
-	}
-	_ = json.Unmarshal(body, &msg) // not every body is JSON; then the default answer applies
 	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case l.o.Provider == "discord" && string(msg.Type) == "1":
-		_, _ = io.WriteString(w, `{"type":1}`)
-	case l.o.Provider == "slack" && string(msg.Type) == `"url_verification"`:
-		_ = json.NewEncoder(w).Encode(map[string]string{"challenge": msg.Challenge})
-	default:
-		_, _ = io.WriteString(w, `{"ok":true}`)
-	}
+	_, _ = w.Write(webhook.Answer(l.o.Scheme, body))
 	return http.StatusOK
 }
 
@@ -178,9 +214,12 @@ func (l *Listener) forward(ctx context.Context, w http.ResponseWriter, h http.He
 	return resp.StatusCode, nil
 }
 
+// reject answers status and records the delivery without its body: what a
+// sender that could not sign says need not cost disk or be replayed.
 func (l *Listener) reject(w http.ResponseWriter, rec *Record, status int, reason string) {
 	rec.Status, rec.Reason = status, reason
 	http.Error(w, reason, status)
+	rec.Body = nil
 	l.finish(*rec, false, false)
 }
 
@@ -191,6 +230,9 @@ func (l *Listener) finish(rec Record, forwarded, forwardFailed bool) {
 	switch {
 	case rec.Valid:
 		l.summary.Verified++
+	case rec.Duplicate:
+		l.summary.Rejected++
+		l.summary.Duplicates++
 	default:
 		l.summary.Rejected++
 	}
@@ -211,54 +253,32 @@ func (l *Listener) finish(rec Record, forwarded, forwardFailed bool) {
 	}
 }
 
-// discordTypes names Discord interaction types.
-var discordTypes = map[string]string{"1": "ping", "2": "application_command", "3": "message_component", "4": "autocomplete", "5": "modal_submit"}
-
-// EventName names a delivery's event for people: the provider's event
-// header, else a form's command, else the JSON body's "type".
-func EventName(provider string, h http.Header, body []byte) string {
-	if name := EventHeader(provider); name != "" {
-		ev := h.Get(name)
-		if action := jsonString(body, "action"); ev != "" && action != "" {
-			return ev + "." + action
-		}
-		return ev
+// Serve answers deliveries on ln until ctx ends, then shuts down gracefully,
+// giving deliveries in flight up to shutdownGrace to finish.
+func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, MaxHeaderBytes: maxHeaderBytes}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
 	}
-	if bytes.HasPrefix(bytes.TrimSpace([]byte(h.Get("Content-Type"))), []byte("application/x-www-form-urlencoded")) {
-		if form, err := url.ParseQuery(string(body)); err == nil {
-			if c := form.Get("command"); c != "" {
-				return c
-			}
-			if form.Has("payload") {
-				return "interactive"
-			}
-		}
-		return ""
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
 	}
-	var msg struct {
-		Type json.RawMessage `json:"type"`
+	if err != nil {
+		return fmt.Errorf("shut down: %w", err)
 	}
-	if json.Unmarshal(body, &msg) != nil || len(msg.Type) == 0 {
-		return ""
-	}
-	var name string
-	if json.Unmarshal(msg.Type, &name) == nil {
-		return name
-	}
-	if provider == "discord" {
-		if name, ok := discordTypes[string(msg.Type)]; ok {
-			return name
-		}
-	}
-	return "type " + string(msg.Type)
+	return nil
 }
 
-func jsonString(body []byte, field string) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return ""
-	}
-	var s string
-	_ = json.Unmarshal(m[field], &s) // a missing or non-string field names nothing
-	return s
-}
+// maxHeaderBytes bounds a delivery's headers, which are recorded even when
+// it is rejected; providers send a few KB.
+const maxHeaderBytes = 64 << 10
+
+// shutdownGrace bounds how long Ctrl-C waits for deliveries in flight.
+const shutdownGrace = 5 * time.Second

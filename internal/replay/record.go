@@ -25,10 +25,13 @@ type Record struct {
 	Path     string      `json:"path"`
 	Event    string      `json:"event,omitempty"`
 	Header   http.Header `json:"headers"`
-	Body     []byte      `json:"body"`
+	Body     []byte      `json:"body"` // nil for a rejected delivery
+	Size     int64       `json:"size"` // of the body as it arrived
 	Valid    bool        `json:"valid"`
-	Reason   string      `json:"reason,omitempty"`
-	Status   int         `json:"status"`
+	// Duplicate marks a verified delivery refused as a replay of an earlier one.
+	Duplicate bool   `json:"duplicate,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Status    int    `json:"status"`
 }
 
 // Delivery returns the recorded delivery for replay.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -58,14 +59,25 @@ type Result struct {
 	Latency time.Duration
 	Class   string // "" when the status was expected
 	Err     string
+	Body    string // the start of an unexpected answer's body
+	// Cancelled marks a request cut off by cancelling the burst: its
+	// outcome is unknown, so it is counted apart.
+	Cancelled bool
 }
 
-// Failure is a request reported in the summary.
+// Failure is one way requests failed, in the summary: the same class,
+// status, error and answer, Count times, first at request Index.
 type Failure struct {
 	Index  int    `json:"index"`
+	Count  int    `json:"count"`
 	Status int    `json:"status,omitempty"`
 	Class  string `json:"class"`
 	Error  string `json:"error,omitempty"`
+	Body   string `json:"body,omitempty"`
+}
+
+func (f Failure) key() string {
+	return f.Class + "\x00" + strconv.Itoa(f.Status) + "\x00" + f.Error + "\x00" + f.Body
 }
 
 // Summary describes a finished burst.
@@ -84,11 +96,19 @@ type Summary struct {
 	RPS         float64        `json:"requests_per_second"`
 	Failures    []Failure      `json:"failures"`
 	Unreachable int            `json:"unreachable"`
-	Interrupted bool           `json:"interrupted,omitempty"`
+	// Cancelled requests were in flight when the burst was interrupted.
+	Cancelled   int  `json:"cancelled"`
+	Interrupted bool `json:"interrupted,omitempty"`
+	// StoppedUnreachable: the target refused connections before it ever
+	// answered, so the rest was not sent.
+	StoppedUnreachable bool `json:"stopped_unreachable,omitempty"`
 }
 
-// maxListedFailures bounds the failures kept in the summary; counts stay exact.
+// maxListedFailures bounds the kinds of failure listed; counts stay exact.
 const maxListedFailures = 20
+
+// maxBodySnippet bounds the part of an unexpected answer kept to explain it.
+const maxBodySnippet = 200
 
 // NewClient returns a client that keeps enough idle connections for
 // concurrency, never follows redirects (a redirect is reported, not chased)
@@ -109,8 +129,9 @@ func NewClient(concurrency int) *http.Client {
 }
 
 // Burst sends Count copies of every delivery with Concurrency workers, each
-// copy signed afresh, and returns the summary. A failed request never stops
-// the burst; cancelling ctx does, and the summary says so.
+// copy signed afresh, and returns the summary. A failed request does not stop
+// the burst, except a refused connection before the target ever answered: it
+// is not there. Cancelling ctx stops it too, and the summary says so.
 func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	if len(o.Deliveries) == 0 {
 		return nil, errors.New("nothing to send")
@@ -146,6 +167,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 
 	total := o.Count * len(o.Deliveries)
 	var next, done atomic.Int64
+	var answered, unreachable atomic.Bool
 	var wg sync.WaitGroup
 	start := time.Now()
 	// Each worker tallies its own results: memory grows by one latency per
@@ -155,13 +177,20 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 		wg.Go(func() {
 			t := &tally{}
 			tallies[w] = t
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && !unreachable.Load() {
 				i := int(next.Add(1)) - 1
 				if i >= total {
 					return
 				}
 				d := i % len(o.Deliveries)
-				t.add(send(ctx, client, o, templates[d], o.Deliveries[d].Body, i))
+				r := send(ctx, client, o, templates[d], o.Deliveries[d].Body, i)
+				switch {
+				case r.Status != 0:
+					answered.Store(true)
+				case r.Class == ClassRefused && !answered.Load():
+					unreachable.Store(true)
+				}
+				t.add(r)
 				done.Add(1)
 			}
 		})
@@ -172,6 +201,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	elapsed := time.Since(start)
 
 	s := summarize(tallies, o.URL, elapsed)
+	s.StoppedUnreachable = unreachable.Load() && s.Sent < total
 	if ctx.Err() != nil && s.Sent < total {
 		s.Interrupted = true
 	}
@@ -200,9 +230,9 @@ func startProgress(report func(done, total int), done *atomic.Int64, total int) 
 	return func() { close(quit); <-finished }
 }
 
-func send(ctx context.Context, client *http.Client, o BurstOptions, tmpl http.Header, body []byte, index int) Result {
+func send(parent context.Context, client *http.Client, o BurstOptions, tmpl http.Header, body []byte, index int) Result {
 	res := Result{Index: index}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, o.Method, o.URL, bytes.NewReader(body))
 	if err != nil {
@@ -221,21 +251,30 @@ func send(ctx context.Context, client *http.Client, o BurstOptions, tmpl http.He
 	begin := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
+		if parent.Err() != nil {
+			return Result{Index: index, Cancelled: true}
+		}
 		res.Latency = time.Since(begin)
 		res.Class, res.Err = classify(err), errText(err)
 		return res
+	}
+	var snippet []byte
+	if !o.Expect(resp.StatusCode) {
+		snippet, _ = io.ReadAll(io.LimitReader(resp.Body, maxBodySnippet))
 	}
 	_, copyErr := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	res.Latency = time.Since(begin)
 	res.Status = resp.StatusCode
 	switch {
+	case copyErr != nil && parent.Err() != nil:
+		return Result{Index: index, Cancelled: true}
 	case copyErr != nil:
 		res.Class, res.Err = classify(copyErr), "read response: "+errText(copyErr)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400 && !o.Expect(resp.StatusCode):
 		res.Class, res.Err = ClassRedirect, "to "+redactLocation(resp.Header.Get("Location"))
 	case !o.Expect(resp.StatusCode):
-		res.Class = ClassStatus
+		res.Class, res.Body = ClassStatus, strings.TrimSpace(string(snippet))
 	}
 	return res
 }
@@ -272,16 +311,20 @@ func errText(err error) string {
 
 // tally accumulates one worker's results.
 type tally struct {
-	sent, ok, unreachable int
-	statuses              map[int]int
-	errors                map[string]int
-	latencies             []time.Duration
-	failures              []Failure // the first maxListedFailures, by index
+	sent, ok, unreachable, cancelled int
+	statuses                         map[int]int
+	errors                           map[string]int
+	latencies                        []time.Duration
+	failures                         map[string]*Failure // by kind
 }
 
 func (t *tally) add(r Result) {
 	if t.statuses == nil {
-		t.statuses, t.errors = map[int]int{}, map[string]int{}
+		t.statuses, t.errors, t.failures = map[int]int{}, map[string]int{}, map[string]*Failure{}
+	}
+	if r.Cancelled {
+		t.cancelled++
+		return
 	}
 	t.sent++
 	if r.Status != 0 {
@@ -297,18 +340,24 @@ func (t *tally) add(r Result) {
 	if r.Class != ClassStatus {
 		t.errors[r.Class]++
 	}
-	if len(t.failures) < maxListedFailures {
-		t.failures = append(t.failures, Failure{Index: r.Index, Status: r.Status, Class: r.Class, Error: r.Err})
+	f := Failure{Index: r.Index, Status: r.Status, Class: r.Class, Error: r.Err, Body: r.Body}
+	if seen, ok := t.failures[f.key()]; ok {
+		seen.Count++ // indices grow within a worker: the first stays first
+		return
 	}
+	f.Count = 1
+	t.failures[f.key()] = &f
 }
 
 func summarize(tallies []*tally, target string, elapsed time.Duration) *Summary {
 	s := &Summary{URL: target, Statuses: map[string]int{}, Errors: map[string]int{}, Failures: []Failure{}}
 	var lat []time.Duration
+	kinds := map[string]*Failure{}
 	for _, t := range tallies {
 		s.Sent += t.sent
 		s.OK += t.ok
 		s.Unreachable += t.unreachable
+		s.Cancelled += t.cancelled
 		for status, n := range t.statuses {
 			s.Statuses[strconv.Itoa(status)] += n
 		}
@@ -316,11 +365,19 @@ func summarize(tallies []*tally, target string, elapsed time.Duration) *Summary 
 			s.Errors[class] += n
 		}
 		lat = append(lat, t.latencies...)
-		s.Failures = append(s.Failures, t.failures...)
+		for k, f := range t.failures {
+			if all, ok := kinds[k]; ok {
+				all.Count += f.Count
+				all.Index = min(all.Index, f.Index)
+			} else {
+				kinds[k] = &Failure{Index: f.Index, Count: f.Count, Status: f.Status, Class: f.Class, Error: f.Error, Body: f.Body}
+			}
+		}
 	}
 	s.Failed = s.Sent - s.OK
-	// Each worker takes indices in increasing order, so the overall first
-	// failures are among every worker's first ones.
+	for _, f := range kinds {
+		s.Failures = append(s.Failures, *f)
+	}
 	sort.Slice(s.Failures, func(i, j int) bool { return s.Failures[i].Index < s.Failures[j].Index })
 	s.Failures = s.Failures[:min(len(s.Failures), maxListedFailures)]
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })

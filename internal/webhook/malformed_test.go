@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,21 +133,32 @@ func TestGitHubLegacySHA1(t *testing.T) {
 	}
 }
 
+// TestMismatchHints: a hint only where the evidence supports it — the body
+// verifies without its line end, or compacted; a tampered body that merely
+// ends with a newline, or is indented, gets none.
 func TestMismatchHints(t *testing.T) {
 	t.Parallel()
 	secret := []byte("whsec_" + strings.Repeat("A", 32))
-	h, _ := stripe{}.Sign([]byte(`{"a":1}`), secret, time.Unix(1_700_000_000, 0), "")
+	sign := func(body string) http.Header {
+		h, _ := stripe{}.Sign([]byte(body), secret, time.Unix(1_700_000_000, 0), "")
+		return h.HTTP()
+	}
 	tests := []struct {
-		name, body, want string
+		name, signed, body string
+		want               []string
 	}{
-		{"trailing newline", "{\"a\":1}\n", "the body ends with a newline; was one added?"},
-		{"pretty-printed", "{\n  \"a\": 1\n}", "pretty-printed JSON"},
-		{"secret kind", `{"a":2}`, "Standard Webhooks/Svix whsec_ secret"},
+		{"line end added", `{"a":1}`, "{\"a\":1}\n", []string{"the body matches without its trailing line end: one was added after the provider signed it"}},
+		{"CRLF added", `{"a":1}`, "{\"a\":1}\r\n", []string{"the body matches without its trailing line end: one was added after the provider signed it"}},
+		{"re-serialized", `{"a":1}`, "{\n  \"a\": 1\n}", []string{"the body matches once compacted: it was re-serialized (pretty-printed) after the provider signed its raw bytes"}},
+		{"tampered, ends with a newline", `{"a":1}`, "{\"a\":2}\n", nil},
+		{"tampered, indented", `{"a":1}`, "{\n  \"a\": 2\n}", nil},
+		{"signed with its newline, tampered", "{\"a\":1}\n", "{\"a\":2}\n", nil},
+		{"empty", `{"a":1}`, "", []string{"the body is empty; was it read from the right file?"}},
 	}
 	for _, tt := range tests {
-		res, _ := stripe{}.Verify(Input{Header: h.HTTP(), Body: strings.NewReader(tt.body), Secret: secret, Now: time.Unix(1_700_000_000, 0)})
-		if res.Reason != "signature mismatch" || !strings.Contains(strings.Join(res.Hints, "\n"), tt.want) {
-			t.Errorf("%s: %q hints %q, want a hint containing %q", tt.name, res.Reason, res.Hints, tt.want)
+		res, _ := stripe{}.Verify(Input{Header: sign(tt.signed), Body: strings.NewReader(tt.body), Secret: secret, Now: time.Unix(1_700_000_000, 0)})
+		if res.Reason != "signature mismatch" || !slices.Equal(res.Hints, tt.want) {
+			t.Errorf("%s: %q hints %q, want %q", tt.name, res.Reason, res.Hints, tt.want)
 		}
 	}
 }
@@ -167,6 +179,28 @@ func TestStripeSkipsUndecodableV1(t *testing.T) {
 			Secret: []byte("whsec_test"), Now: time.Unix(1_700_000_000, 0), Tolerance: DefaultTolerance})
 		if err != nil || res.Valid != valid {
 			t.Errorf("%q: %+v, %v; want valid = %v", header, res, err, valid)
+		}
+	}
+}
+
+// TestKeyHintsNeedEvidence: Discord's "not the bot token" advice belongs to
+// a key that cannot be a public key, not to a tampered body; Sentry's to a
+// secret that is not shaped like a client secret.
+func TestKeyHintsNeedEvidence(t *testing.T) {
+	t.Parallel()
+	h := Headers{{discordSig, strings.Repeat("ab", 64)}, {discordTS, "1700000000"}}.HTTP()
+	res, err := discord{}.Verify(Input{Header: h, Body: strings.NewReader(`{"type":2}`), Secret: []byte(discordPub)})
+	if err != nil || res.Valid || len(res.Hints) != 0 {
+		t.Errorf("discord, tampered body: %+v %v, want a mismatch without hints", res, err)
+	}
+	if _, err := DiscordPublicKey([]byte("Bot MTIz.abc")); err == nil || !strings.Contains(err.Error(), "not the bot token") {
+		t.Errorf("discord key that is a bot token: %v", err)
+	}
+	sig := Headers{{sentrySig, strings.Repeat("00", 32)}}.HTTP()
+	for secret, hinted := range map[string]bool{strings.Repeat("3f", 32): false, "sntrys_eyJpYXQiOjE3MDAwMDAwMDB9": true} {
+		res, _ := sentry{}.Verify(Input{Header: sig, Body: strings.NewReader("{}"), Secret: []byte(secret)})
+		if got := len(res.Hints) > 0; got != hinted {
+			t.Errorf("sentry secret %q: hints %q, want hinted=%v", secret, res.Hints, hinted)
 		}
 	}
 }

@@ -18,8 +18,9 @@ func TestReadRequest(t *testing.T) {
 		{"LF only", "POST /hook HTTP/1.1\nHost: x\nX-Hub-Signature-256: " + sig + "\nContent-Length: 13\n\nHello, World!", "Hello, World!"},
 		{"no Content-Length: rest of file", "POST /hook HTTP/1.1\r\nX-Hub-Signature-256: " + sig + "\r\n\r\nHello, World!", "Hello, World!"},
 		{"chunked", "POST /hook HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: " + sig + "\r\n\r\n5\r\nHello\r\n8\r\n, World!\r\n0\r\n\r\n", "Hello, World!"},
-		{"extra bytes after Content-Length ignored", "POST / HTTP/1.1\r\nX-Hub-Signature-256: " + sig + "\r\nContent-Length: 13\r\n\r\nHello, World!\r\n", "Hello, World!"},
-		{"Content-Length 0", "POST / HTTP/1.1\r\nContent-Length: 0\r\nX-Hub-Signature-256: " + sig + "\r\n\r\ntrailing", ""},
+		{"one line end after Content-Length allowed", "POST / HTTP/1.1\r\nX-Hub-Signature-256: " + sig + "\r\nContent-Length: 13\r\n\r\nHello, World!\r\n", "Hello, World!"},
+		{"LF after a chunked body allowed", "POST /hook HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: " + sig + "\r\n\r\n5\r\nHello\r\n8\r\n, World!\r\n0\r\n\r\n\n", "Hello, World!"},
+		{"Content-Length 0", "POST / HTTP/1.1\r\nContent-Length: 0\r\nX-Hub-Signature-256: " + sig + "\r\n\r\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +63,10 @@ func TestReadRequestMalformed(t *testing.T) {
 		{"truncated body", "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nshort", "", ErrTruncated},
 		{"truncated chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nshort", "", ErrTruncated},
 		{"bad chunk size", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nshort", "", ErrTruncated},
+		{"extra JSON after Content-Length", "POST / HTTP/1.1\r\nContent-Length: 13\r\n\r\nHello, World!{\"admin\":true}", "", ErrTrailingData},
+		{"pipelined second request", "POST / HTTP/1.1\r\nContent-Length: 13\r\n\r\nHello, World!POST /admin HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", "", ErrTrailingData},
+		{"data after Content-Length 0", "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\ntrailing", "", ErrTrailingData},
+		{"data after the last chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nPOST / HTTP/1.1\r\n\r\n", "", ErrTrailingData},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,49 +1,59 @@
 package webhook
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+)
 
-// bodyShape watches a body as it streams past, keeping only what explains a
-// signature mismatch: a trailing newline, or JSON that was pretty-printed.
+// maxKept bounds the body bytes kept to test what explains a mismatch;
+// larger bodies get no body hints rather than a memory cost.
+const maxKept = 256 << 10
+
+// bodyShape watches a body as it streams past and keeps up to maxKept of it,
+// so that a mismatch is explained only when the evidence says so: the body
+// without its trailing line end, or compacted, does match.
 type bodyShape struct {
 	size     int64
-	first    byte // first non-space byte, once seen
-	seen     bool
-	last     byte
-	prev     byte
-	indented bool // a newline followed by indentation
+	kept     []byte
+	overflow bool // more than maxKept: nothing kept
+	// matches reports whether another body would have verified; nil when
+	// the scheme cannot tell.
+	matches func(body []byte) bool
 }
 
 func (s *bodyShape) Write(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	if !s.seen {
-		if t := bytes.TrimLeft(p, " \t\r\n"); len(t) > 0 {
-			s.first, s.seen = t[0], true
-		}
-	}
-	if !s.indented && (s.first == '{' || s.first == '[') {
-		if s.prev == '\n' && (p[0] == ' ' || p[0] == '\t') ||
-			bytes.Contains(p, []byte("\n ")) || bytes.Contains(p, []byte("\n\t")) {
-			s.indented = true
-		}
-	}
 	s.size += int64(len(p))
-	s.last = p[len(p)-1]
-	s.prev = s.last
+	switch {
+	case s.overflow:
+	case len(s.kept)+len(p) > maxKept:
+		s.overflow, s.kept = true, nil
+	default:
+		s.kept = append(s.kept, p...)
+	}
 	return len(p), nil
 }
 
+// hints explain a mismatch, each only when a changed body verifies.
 func (s *bodyShape) hints() []string {
-	var h []string
-	if s.size > 0 && s.last == '\n' {
-		h = append(h, "the body ends with a newline; was one added?")
-	}
-	if s.indented {
-		h = append(h, "the body looks like pretty-printed JSON; providers sign the raw bytes they sent, so a re-serialized body never matches")
-	}
 	if s.size == 0 {
-		h = append(h, "the body is empty; was it read from the right file?")
+		return []string{"the body is empty; was it read from the right file?"}
 	}
-	return h
+	if s.overflow || s.matches == nil {
+		return nil
+	}
+	if trimmed, ok := withoutLineEnd(s.kept); ok && s.matches(trimmed) {
+		return []string{"the body matches without its trailing line end: one was added after the provider signed it"}
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, s.kept) == nil && !bytes.Equal(compact.Bytes(), s.kept) && s.matches(compact.Bytes()) {
+		return []string{"the body matches once compacted: it was re-serialized (pretty-printed) after the provider signed its raw bytes"}
+	}
+	return nil
+}
+
+func withoutLineEnd(b []byte) ([]byte, bool) {
+	if t, ok := bytes.CutSuffix(b, []byte("\r\n")); ok {
+		return t, true
+	}
+	return bytes.CutSuffix(b, []byte("\n"))
 }

@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -17,7 +19,36 @@ const (
 	slackTS  = "X-Slack-Request-Timestamp"
 )
 
-func (slack) Name() string         { return "slack" }
+func (slack) Name() string { return "slack" }
+
+// Profile is built once: listen asks it for every delivery.
+func (slack) Profile() Profile { return slackProfile() }
+
+var slackProfile = sync.OnceValue(func() Profile {
+	ua := "Slackbot 1.0 (+https://api.slack.com/robots)"
+	return Profile{
+		Key:              SharedSecret,
+		SignatureHeaders: []string{slackSig, slackTS},
+		Answer:           slackChallenge,
+		Samples: []Sample{
+			sample("slack", "slash_command", "a slash command (form-encoded)", "slack-slash_command.form", map[string]string{"Content-Type": contentForm, "User-Agent": ua}),
+			sample("slack", "url_verification", "the Events API URL challenge", "slack-url_verification.json", map[string]string{"Content-Type": contentJSON, "User-Agent": ua}),
+		},
+	}
+})
+
+// slackChallenge answers the Events API url_verification with its challenge.
+func slackChallenge(body []byte) ([]byte, bool) {
+	var msg struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+	}
+	if json.Unmarshal(body, &msg) != nil || msg.Type != "url_verification" {
+		return nil, false
+	}
+	reply, err := json.Marshal(map[string]string{"challenge": msg.Challenge})
+	return append(reply, '\n'), err == nil
+}
 func (slack) SignsTimestamp() bool { return true }
 
 func (slack) Verify(in Input) (Result, error) {
@@ -37,12 +68,11 @@ func (slack) Verify(in Input) (Result, error) {
 	if err != nil || len(want) != sha256.Size {
 		return withTS(malformed(slackSig, "not a hex sha256 digest"), ts), nil
 	}
-	mac := hmac.New(sha256.New, in.Secret)
-	shape, err := streamMAC(mac, "v0:"+strconv.FormatInt(ts, 10)+":", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(in.Secret), "v0:"+strconv.FormatInt(ts, 10)+":", in.Body, want)
 	if err != nil {
 		return Result{}, err
 	}
-	return judge(equalHMAC(mac.Sum(nil), want), shape, ts, in), nil
+	return judge(match, shape, ts, in), nil
 }
 
 func (slack) Sign(body, secret []byte, ts time.Time, _ string) (Headers, error) {

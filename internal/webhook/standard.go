@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -16,15 +17,36 @@ import (
 // space-separated, where key is the base64 decoding of the secret after whsec_.
 type standard struct{}
 
-func (standard) Name() string         { return "standard" }
+func (standard) Name() string { return "standard" }
+
+// Profile is built once: listen asks it for every delivery.
+func (standard) Profile() Profile { return standardProfile() }
+
+var standardProfile = sync.OnceValue(func() Profile {
+	return Profile{
+		Key:              SharedSecret,
+		IDHeaders:        []string{"webhook-id", "svix-id"},
+		SignatureHeaders: []string{"webhook-id", "webhook-timestamp", "webhook-signature", "svix-id", "svix-timestamp", "svix-signature"},
+		IDShape:          MsgID,
+		CheckKey: func(key []byte, use Use) error {
+			_, err := standardKey(key, use)
+			return err
+		},
+		Samples: []Sample{
+			sample("standard", "user.created", "a Standard Webhooks (Svix) example event", "standard-user.created.json", map[string]string{"Content-Type": contentJSON}),
+		},
+	}
+})
+
 func (standard) SignsTimestamp() bool { return true }
 
-// StandardKey decodes a Standard Webhooks secret, with or without whsec_.
-func StandardKey(secret []byte) ([]byte, error) {
+// standardKey decodes a Standard Webhooks secret, with or without whsec_;
+// its error names the stripe command of the same use.
+func standardKey(secret []byte, use Use) ([]byte, error) {
 	s := strings.TrimPrefix(string(secret), "whsec_")
 	key, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(key) == 0 {
-		return nil, fmt.Errorf("%w: a Standard Webhooks secret is base64 after an optional whsec_ (a Stripe whsec_ secret is not: use authctl webhook verify stripe)", ErrBadSecret)
+		return nil, fmt.Errorf("%w: a Standard Webhooks secret is base64 after an optional whsec_ (a Stripe whsec_ secret is not: use authctl webhook %s stripe)", ErrBadSecret, use)
 	}
 	return key, nil
 }
@@ -65,7 +87,7 @@ func standardHeaders(in Input) (id, ts, sig string) {
 }
 
 func (standard) Verify(in Input) (Result, error) {
-	key, err := StandardKey(in.Secret)
+	key, err := standardKey(in.Secret, Verifying)
 	if err != nil {
 		return Result{}, err
 	}
@@ -86,24 +108,19 @@ func (standard) Verify(in Input) (Result, error) {
 	if err != nil {
 		return withTS(malformed(sigName, err.Error()), ts), nil
 	}
-	mac := hmac.New(sha256.New, key)
-	shape, err := streamMAC(mac, id+"."+strconv.FormatInt(ts, 10)+".", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(key), id+"."+strconv.FormatInt(ts, 10)+".", in.Body, sigs...)
 	if err != nil {
 		return Result{}, err
 	}
-	sum := mac.Sum(nil)
-	match := false
-	for _, want := range sigs {
-		if equalHMAC(sum, want) {
-			match = true
-		}
+	var hints []string
+	if in.Header.Get("Stripe-Signature") != "" {
+		hints = append(hints, "this delivery carries a Stripe-Signature header: try authctl webhook verify stripe")
 	}
-	return judge(match, shape, ts, in,
-		"Standard Webhooks uses the base64 after whsec_ as the key; a Stripe whsec_ secret is used as-is (use: authctl webhook verify stripe)"), nil
+	return judge(match, shape, ts, in, hints...), nil
 }
 
 func (standard) Sign(body, secret []byte, ts time.Time, id string) (Headers, error) {
-	key, err := StandardKey(secret)
+	key, err := standardKey(secret, Signing)
 	if err != nil {
 		return nil, err
 	}

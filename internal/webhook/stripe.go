@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,7 +17,28 @@ type stripe struct{}
 
 const stripeSig = "Stripe-Signature"
 
-func (stripe) Name() string         { return "stripe" }
+func (stripe) Name() string { return "stripe" }
+
+// Profile is built once: listen asks it for every delivery.
+func (stripe) Profile() Profile { return stripeProfile() }
+
+var stripeProfile = sync.OnceValue(func() Profile {
+	return Profile{
+		Key:              SharedSecret,
+		SignatureHeaders: []string{stripeSig},
+		// Signing with what verify would warn about makes deliveries no handler accepts.
+		CheckKey: func(key []byte, use Use) error {
+			if use == Signing && !strings.HasPrefix(string(key), "whsec_") {
+				return fmt.Errorf("%w: a Stripe endpoint signing secret starts with whsec_ (an API key sk_… is the wrong kind)", ErrBadSecret)
+			}
+			return nil
+		},
+		Samples: []Sample{
+			sample("stripe", "payment_intent.succeeded", "a payment succeeded (pretty-printed JSON)", "stripe-payment_intent.succeeded.json", map[string]string{"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}),
+		},
+	}
+})
+
 func (stripe) SignsTimestamp() bool { return true }
 
 // StripeSignature is a parsed Stripe-Signature header.
@@ -75,28 +98,18 @@ func (stripe) Verify(in Input) (Result, error) {
 	if err != nil {
 		return malformed(stripeSig, err.Error()), nil
 	}
-	mac := hmac.New(sha256.New, in.Secret)
-	shape, err := streamMAC(mac, strconv.FormatInt(sig.Timestamp, 10)+".", in.Body)
+	match, shape, err := streamMAC(hmacSHA256(in.Secret), strconv.FormatInt(sig.Timestamp, 10)+".", in.Body, sig.V1...)
 	if err != nil {
 		return Result{}, err
-	}
-	sum := mac.Sum(nil)
-	match := false
-	for _, want := range sig.V1 {
-		// Compare every candidate so timing does not reveal which one matched.
-		if equalHMAC(sum, want) {
-			match = true
-		}
 	}
 	return judge(match, shape, sig.Timestamp, in, stripeSecretHints(in)...), nil
 }
 
+// stripeSecretHints explain a mismatch by what the secret and headers show.
 func stripeSecretHints(in Input) []string {
 	var h []string
 	if !strings.HasPrefix(string(in.Secret), "whsec_") {
 		h = append(h, "Stripe endpoint signing secrets start with whsec_; this one does not (an API key sk_… is the wrong kind)")
-	} else {
-		h = append(h, "Stripe keys the MAC with the whole whsec_… string; a Standard Webhooks/Svix whsec_ secret looks alike but is a different kind (use: authctl webhook verify standard)")
 	}
 	if in.Header.Get("Webhook-Signature") != "" || in.Header.Get("Svix-Signature") != "" {
 		h = append(h, "this delivery also carries Standard Webhooks headers: try authctl webhook verify standard")

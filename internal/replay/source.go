@@ -1,0 +1,144 @@
+package replay
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/authctl/authctl/internal/webhook"
+)
+
+// Source is where the deliveries to replay come from: exactly one of Event,
+// BodyFile, RequestFile and FromFile is set.
+type Source struct {
+	Event       string // a built-in sample of the scheme
+	BodyFile    string // a body sent byte for byte; "-" reads Stdin
+	RequestFile string // a captured raw HTTP/1.1 request; "-" reads Stdin
+	FromFile    string // a JSONL file written by listen --record
+	ID          string // with FromFile: the one record to send
+	APIVersion  string // with Event: the API version the sample declares instead of its own
+	Stdin       io.Reader
+}
+
+// Load reads the deliveries src names for scheme s. A delivery that listen
+// rejected (forged, unsigned, not a POST) is never signed afresh unless
+// src.ID asks for it by name: re-signing would turn a forgery into a valid
+// delivery. Warnings say what was skipped or sent anyway, for people.
+func Load(s webhook.Scheme, src Source) (ds []Delivery, warnings []string, err error) {
+	switch {
+	case src.Event != "":
+		sample, err := webhook.LookupSample(s.Name(), src.Event)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w; see --list-events", err)
+		}
+		if src.APIVersion != "" {
+			if sample, err = sample.WithAPIVersion(src.APIVersion); err != nil {
+				return nil, nil, err
+			}
+		}
+		return []Delivery{{Header: sample.Header(), Body: sample.Body()}}, nil, nil
+	case src.BodyFile != "":
+		body, err := readFileOr(src.Stdin, src.BodyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read --body: %w", err)
+		}
+		return []Delivery{{Header: http.Header{"Content-Type": {sniffContentType(body)}}, Body: body}}, nil, nil
+	case src.RequestFile != "":
+		d, err := loadRequest(src)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []Delivery{d}, nil, nil
+	case src.FromFile != "":
+		return loadRecorded(s, src)
+	}
+	return nil, nil, fmt.Errorf("no deliveries: give --body, --request, --event or --from")
+}
+
+func readFileOr(stdin io.Reader, name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(name)
+}
+
+func loadRequest(src Source) (Delivery, error) {
+	in := src.Stdin
+	if src.RequestFile != "-" {
+		file, err := os.Open(src.RequestFile)
+		if err != nil {
+			return Delivery{}, fmt.Errorf("read --request: %w", err)
+		}
+		defer file.Close()
+		in = file
+	}
+	req, err := webhook.ReadRequest(in)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("read request %s: %w", src.RequestFile, err)
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return Delivery{}, fmt.Errorf("read request %s: %w", src.RequestFile, err)
+	}
+	return Delivery{Header: req.Header, Body: body}, nil
+}
+
+func loadRecorded(s webhook.Scheme, src Source) ([]Delivery, []string, error) {
+	f, err := os.Open(src.FromFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read --from: %w", err)
+	}
+	defer f.Close()
+	recs, err := ReadRecords(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", src.FromFile, err)
+	}
+	if len(recs) == 0 {
+		return nil, nil, fmt.Errorf("%s holds no deliveries", src.FromFile)
+	}
+	for _, r := range recs {
+		if r.Provider != "" && r.Provider != s.Name() {
+			return nil, nil, fmt.Errorf("delivery %s in %s was recorded for %s, not %s", r.ID, src.FromFile, r.Provider, s.Name())
+		}
+	}
+	if src.ID != "" {
+		r, err := SelectRecord(recs, src.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", src.FromFile, err)
+		}
+		if !r.Valid && r.Body == nil && r.Size > 0 {
+			return nil, nil, fmt.Errorf("delivery %s was rejected by listen (%s) and recorded without its body: there is nothing to send", r.ID, r.Reason)
+		}
+		var warnings []string
+		if !r.Valid {
+			warnings = append(warnings, fmt.Sprintf("delivery %s was rejected by listen (%s); sending it signed afresh, as --id asks", r.ID, r.Reason))
+		}
+		return []Delivery{r.Delivery()}, warnings, nil
+	}
+	out := make([]Delivery, 0, len(recs))
+	for _, r := range recs {
+		if r.Valid {
+			out = append(out, r.Delivery())
+		}
+	}
+	skipped := len(recs) - len(out)
+	if skipped == len(recs) {
+		return nil, nil, fmt.Errorf("%s holds no verified deliveries: listen rejected all %d (replay one with --id)", src.FromFile, skipped)
+	}
+	var warnings []string
+	if skipped > 0 {
+		warnings = append(warnings, fmt.Sprintf("skipping %d of %d deliveries in %s that listen rejected (replay one with --id)", skipped, len(recs), src.FromFile))
+	}
+	return out, warnings, nil
+}
+
+// sniffContentType guesses a --body file's type: the JSON most providers
+// send, else a form as Slack slash commands send.
+func sniffContentType(body []byte) string {
+	if t := bytes.TrimSpace(body); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return "application/json"
+	}
+	return "application/x-www-form-urlencoded"
+}
