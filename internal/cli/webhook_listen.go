@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/loopback"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
@@ -130,15 +132,6 @@ func checkListenAddr(addr string, allowRemote bool) error {
 	return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", addr)
 }
 
-// checkBoundLoopback checks what was bound, not the name asked for: a
-// "localhost" that resolves elsewhere must not open listen to the network.
-func checkBoundLoopback(bound net.Addr, asked string, allowRemote bool) error {
-	if tcp, ok := bound.(*net.TCPAddr); allowRemote || ok && tcp.IP.IsLoopback() {
-		return nil
-	}
-	return exitcode.Errorf(exitcode.Usage, "--addr %q bound %s, which is not a loopback address; add --allow-remote to listen on it anyway", asked, bound)
-}
-
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	scheme, err := webhookScheme(o.Provider)
 	if err != nil {
@@ -155,13 +148,14 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 		}
 		defer rec.Close()
 	}
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
+	// What was bound counts, not the name: a "localhost" that resolves to all interfaces is refused.
+	ln, err := loopback.Listen("tcp", o.Addr, o.AllowRemote)
+	var notLoopback *loopback.NotLoopbackError
+	switch {
+	case errors.As(err, &notLoopback):
+		return exitcode.Errorf(exitcode.Usage, "--addr %q bound %s, which is not a loopback address; add --allow-remote to listen on it anyway", o.Addr, notLoopback.Bound)
+	case err != nil:
 		return exitcode.New(exitcode.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
-	}
-	if err := checkBoundLoopback(ln.Addr(), o.Addr, o.AllowRemote); err != nil {
-		ln.Close()
-		return err
 	}
 	client := o.HTTPClient(8)
 	defer client.CloseIdleConnections()

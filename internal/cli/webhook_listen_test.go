@@ -443,26 +443,3 @@ func TestListenMaxBody(t *testing.T) {
 		}
 	}
 }
-
-// TestCheckBoundLoopback: what counts is the address bound, whatever name
-// --addr gave (a localhost mapped to 0.0.0.0 in /etc/hosts binds everywhere).
-func TestCheckBoundLoopback(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		bound  net.Addr
-		remote bool
-		ok     bool
-	}{
-		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8787}, false, true},
-		{&net.TCPAddr{IP: net.IPv6loopback, Port: 8787}, false, true},
-		{&net.TCPAddr{IP: net.IPv4zero, Port: 8787}, false, false},
-		{&net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 8787}, false, false},
-		{&net.TCPAddr{IP: net.IPv4zero, Port: 8787}, true, true},
-	}
-	for _, tt := range tests {
-		err := checkBoundLoopback(tt.bound, "localhost:8787", tt.remote)
-		if (err == nil) != tt.ok || err != nil && exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("bound %v, allow-remote %v: %v", tt.bound, tt.remote, err)
-		}
-	}
-}
