@@ -4,7 +4,8 @@
 # checks, every Go test inside a private D-Bus session with a real, unlocked
 # gnome-keyring (scripts/with-keyring.sh), the packages where processes and
 # goroutines race for credentials, locks and sockets again under the race
-# detector, and each fuzz target for a bounded time (FUZZTIME, default 10s). It also runs the README's quick start,
+# detector, the suite once more with HOME and every XDG directory empty to prove
+# no test reads or writes the user's files, and each fuzz target for a bounded time (FUZZTIME, default 10s). It also runs the README's quick start,
 # scripts/demo.sh, so the first command a new user types is proven too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ go vet ./...
 
 echo "== go test (real Secret Service on a private D-Bus session)"
 bash scripts/with-keyring.sh go test -count=1 -timeout 20m ./...
+
+echo "== go test with HOME and the XDG directories empty: nothing may be left there"
+bash scripts/check-clean-home.sh >/dev/null
 
 echo "== go test -race (credential refresh, store locks, login callbacks, replay bursts, Discord rate limits)"
 bash scripts/with-keyring.sh go test -race -count=1 -timeout 20m \

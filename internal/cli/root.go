@@ -124,7 +124,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 			fmt.Fprintln(f.IO.ErrOut, "error:", werr)
 		}
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), oneLine(err.Error()))
+	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), ui.Sanitize(oneLine(err.Error())))
 	if unknown != nil {
 		if s := unknown.suggestion(); s != "" {
 			fmt.Fprintln(f.IO.ErrOut, s)

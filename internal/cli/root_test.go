@@ -13,13 +13,7 @@ import (
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{
-		IO:     ios,
-		Global: &GlobalOptions{Output: ui.FormatText},
-		Getenv: func(k string) string { return env[k] },
-		Now:    NewFactory().Now,
-	}
-	code = Run(context.Background(), f, args)
+	code = Run(context.Background(), newTestFactory(t, ios, env), args)
 	return code, out.String(), errOut.String()
 }
 

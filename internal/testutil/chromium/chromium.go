@@ -34,7 +34,10 @@ func Path() string {
 }
 
 // Flags are the Chromium switches that work on this machine (headless, no
-// sandbox because tests may run as root, no network beyond what the page asks).
+// sandbox because tests may run as root, no network beyond what the page asks),
+// with HOME and the XDG directories in userDataDir too: Chromium and dconf
+// write crash-report settings and a user database there, which must not land
+// in the user's (or the test run's) home.
 func Flags(userDataDir string) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.Flag("headless", true),
@@ -48,6 +51,7 @@ func Flags(userDataDir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(userDataDir),
+		chromedp.Env("HOME="+userDataDir, "XDG_CONFIG_HOME="+userDataDir, "XDG_CACHE_HOME="+userDataDir, "XDG_DATA_HOME="+userDataDir),
 	}
 }
 
