@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -188,6 +189,13 @@ func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions)
 		return conf
 	}
 	res, err := lb.Run(ctx, newConfig, p.AuthCodeOptions(nonce))
+	var timeout *oauthflow.TimeoutError
+	if errors.As(err, &timeout) && p.Kind == provider.KindDiscord && len(ports) == 0 {
+		// Whether Discord accepts any port for a portless loopback registration is not documented
+		// (docs/fidelity.md, "Loopback redirect ports"); when it does not, the browser shows its
+		// error and no callback ever comes.
+		return nil, exitcode.Errorf(exitcode.Auth, "%v; if Discord said \"Invalid OAuth2 redirect_uri\", register http://127.0.0.1/callback (no port) with the application, or register http://127.0.0.1:PORT/callback and set providers.%s.redirect_ports: [PORT]", err, p.Name)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func (l *Loopback) Run(ctx context.Context, newConfig func(redirectURL string) *
 	case <-ctx.Done():
 		return Result{}, fmt.Errorf("wait for the browser: %w", context.Cause(ctx))
 	case <-timer.C:
-		return Result{}, exitcode.Errorf(exitcode.Auth, "login timed out after %s waiting for the browser; run the login again", timeout)
+		return Result{}, &TimeoutError{After: timeout}
 	}
 }
 
@@ -368,3 +368,13 @@ func oneLine(s string) string {
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// TimeoutError is a login that saw no valid callback in time (exit 3).
+type TimeoutError struct{ After time.Duration }
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("login timed out after %s waiting for the browser; run the login again", e.After)
+}
+
+// ExitCode is 3: authentication is still needed.
+func (e *TimeoutError) ExitCode() int { return exitcode.Auth }
