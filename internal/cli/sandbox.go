@@ -20,6 +20,7 @@ import (
 type SandboxOptions struct {
 	IO            *ui.IOStreams
 	JSON          bool
+	Verbose       bool
 	Addr          string
 	SeedPath      string
 	AutoApprove   bool
@@ -51,7 +52,7 @@ directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
   authctl sandbox --print-app-key > app.pem   # the seeded GitHub App's key, for app token github
   authctl sandbox --fault '/api/v10/users/@me/guilds=status=503,times=2'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.JSON = f.Global.JSON()
+			opts.JSON, opts.Verbose = f.Global.JSON(), f.Global.Verbose
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -97,7 +98,11 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 			return exitcode.New(exitcode.Usage, err)
 		}
 	}
-	srv := sandbox.New(sandbox.Options{Seed: seed, AutoApprove: opts.AutoApprove})
+	sopts := sandbox.Options{Seed: seed, AutoApprove: opts.AutoApprove}
+	if opts.Verbose {
+		sopts.RequestLog = opts.IO.ErrOut // -v: one line per request on stderr
+	}
+	srv := sandbox.New(sopts)
 	for _, spec := range opts.Faults {
 		route, fault, err := sandbox.ParseFault(spec)
 		if err != nil {

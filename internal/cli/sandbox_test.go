@@ -252,3 +252,23 @@ func TestSandboxConfigIsPrivateAndKeepsCredentialsApart(t *testing.T) {
 		t.Fatalf("the symlink's target was overwritten: %q", b)
 	}
 }
+
+// With -v the sandbox logs one line per request on stderr: method, path and
+// status, never the query (issue 15 point 10).
+func TestSandboxVerboseLogsRequests(t *testing.T) {
+	t.Parallel()
+	opts := &SandboxOptions{Addr: "127.0.0.1:0", Verbose: true, TempDir: t.TempDir()}
+	url, stop := startSandbox(t, opts)
+	resp, err := http.Get(url + "/api/v10/users/@me?secret=hunter2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := stop(); exitcode.Of(err) != exitcode.Interrupted {
+		t.Fatalf("stop: %v", err)
+	}
+	got := opts.IO.ErrOut.(*bytes.Buffer).String()
+	if !strings.Contains(got, "sandbox: GET \"/api/v10/users/@me\" → 401") || strings.Contains(got, "hunter2") {
+		t.Fatalf("stderr %q: want the request logged without its query", got)
+	}
+}

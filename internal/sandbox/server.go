@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,9 @@ type Options struct {
 	// Now is the clock behind every expiry, lifetime and polling interval;
 	// nil means time.Now. Tests pass a Clock's Now to let time pass without sleeping.
 	Now func() time.Time
+	// RequestLog, when set, gets one line per request: method, path (never
+	// the query, which carries codes and states), status and duration.
+	RequestLog io.Writer
 }
 
 // Server is one sandbox instance. It is safe for concurrent use.
@@ -41,6 +46,8 @@ type Server struct {
 	handler     http.Handler
 	closing     chan struct{}
 	closeOnce   sync.Once
+	requestLog  io.Writer
+	logMu       sync.Mutex // one log line at a time
 
 	mu            sync.Mutex
 	srv           *http.Server
@@ -75,6 +82,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		seed:        seed,
 		autoApprove: opts.AutoApprove,
+		requestLog:  opts.RequestLog,
 		now:         now,
 		started:     now(),
 		closing:     make(chan struct{}),
@@ -245,12 +253,36 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.counts[r.Method+" "+r.URL.Path]++
 		s.mu.Unlock()
+		if s.requestLog != nil {
+			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+			start := time.Now()
+			defer func() {
+				s.logMu.Lock()
+				defer s.logMu.Unlock()
+				fmt.Fprintf(s.requestLog, "sandbox: %s %s → %d (%s)\n", r.Method, strconv.QuoteToASCII(r.URL.Path), rec.status, time.Since(start).Round(time.Microsecond))
+			}()
+			w = rec
+		}
 		if f, ok := s.pickFault(r); ok && s.injectFault(w, r, f) {
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// statusRecorder remembers the status a handler wrote, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection (git's CGI streams).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
