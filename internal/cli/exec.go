@@ -11,7 +11,6 @@ import (
 	"github.com/authctl/authctl/internal/childproc"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/gitcred"
 	"github.com/authctl/authctl/internal/tokenenv"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -50,7 +49,11 @@ func newCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cob
 			return cred.AccessToken, nil
 		},
 		AppToken: func(ctx context.Context, host, path string) (string, bool, error) {
-			return execAppToken(ctx, f, host, path)
+			s, err := gitSources(f)
+			if err != nil {
+				return "", false, err
+			}
+			return s.InstallationToken(ctx, host, path)
 		},
 		Environ: os.Environ,
 	}
@@ -117,24 +120,6 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 		return &childExitError{code: code}
 	}
 	return nil
-}
-
-// execAppToken is the installation token the git section maps host and path to.
-func execAppToken(ctx context.Context, f *Factory, host, path string) (string, bool, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return "", false, err
-	}
-	gitCfg, err := gitcred.LoadConfig(cfg.Path)
-	if err != nil {
-		return "", false, exitcode.New(exitcode.Usage, err)
-	}
-	in, ok := gitCfg.Installation(host, path)
-	if !ok {
-		return "", false, nil
-	}
-	tok, _, err := installationTokens(f).Token(ctx, in)
-	return tok, true, err
 }
 
 // childExitError is the exit code of the command exec ran, which authctl
