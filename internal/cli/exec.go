@@ -24,11 +24,8 @@ type ExecOptions struct {
 	MinTTL    time.Duration
 	Command   []string // COMMAND and its arguments
 
-	Getenv func(string) string
-	// Known fails for a provider name authctl does not know (exit 2).
-	Known func(providerName string) error
-	// Token is a valid user token of a provider and account.
-	Token func(ctx context.Context, providerName, account string, minTTL time.Duration) (string, error)
+	// Credentials hands out the user tokens (internal/credential).
+	Credentials func() *credential.Source
 	// AppToken is the installation token the git section maps host and path to; ok is false
 	// when it maps none.
 	AppToken func(ctx context.Context, host, path string) (token string, ok bool, err error)
@@ -38,24 +35,10 @@ type ExecOptions struct {
 
 func newCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
 	opts := &ExecOptions{
-		IO:     f.IO,
-		Getenv: f.Getenv,
-		Known:  f.KnownProvider,
-		Token: func(ctx context.Context, name, account string, minTTL time.Duration) (string, error) {
-			cred, err := f.Credentials().Token(ctx, name, account, minTTL)
-			if err != nil {
-				return "", err
-			}
-			return cred.AccessToken, nil
-		},
-		AppToken: func(ctx context.Context, host, path string) (string, bool, error) {
-			s, err := gitSources(f)
-			if err != nil {
-				return "", false, err
-			}
-			return s.InstallationToken(ctx, host, path)
-		},
-		Environ: os.Environ,
+		IO:          f.IO,
+		Credentials: f.Credentials,
+		AppToken:    gitSources(f).InstallationToken,
+		Environ:     os.Environ,
 	}
 	cmd := &cobra.Command{
 		Use:   "exec [PROVIDER[:ACCOUNT]]... -- COMMAND [ARG]...",
@@ -104,7 +87,7 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	tokens := tokenenv.Tokens{Getenv: opts.Getenv, Known: opts.Known, User: opts.Token, MinTTL: opts.MinTTL, App: opts.AppToken}
+	tokens := tokenenv.Tokens{Credentials: opts.Credentials(), MinTTL: opts.MinTTL, App: opts.AppToken}
 	set, err := tokens.Values(ctx, vars)
 	if err != nil {
 		return err

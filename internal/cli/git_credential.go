@@ -15,17 +15,11 @@ import (
 type GitCredentialOptions struct {
 	IO        *ui.IOStreams
 	Operation string
-	Resolver  func(ctx context.Context) (*gitcred.Resolver, error)
+	Resolver  func() (*gitcred.Resolver, error) // built only for get and erase
 }
 
 func newCmdGitCredential(f *Factory, runF func(context.Context, *GitCredentialOptions) error) *cobra.Command {
-	opts := &GitCredentialOptions{IO: f.IO, Resolver: func(context.Context) (*gitcred.Resolver, error) {
-		s, err := gitSources(f)
-		if err != nil {
-			return nil, err
-		}
-		return s.Resolver(f.IO.ErrOut)
-	}}
+	opts := &GitCredentialOptions{IO: f.IO, Resolver: func() (*gitcred.Resolver, error) { return gitSources(f).Resolver(f.IO.ErrOut) }}
 	cmd := &cobra.Command{
 		Use:   "git-credential get|store|erase",
 		Short: "Git credential helper: GitHub user and App installation tokens for git over HTTPS",
@@ -78,20 +72,15 @@ func gitCredentialRun(ctx context.Context, opts *GitCredentialOptions) error {
 }
 
 // gitSources are the factory's config, provider entries and tokens as gitcred takes them.
-func gitSources(f *Factory) (*gitcred.Sources, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	creds := f.Credentials()
-	return &gitcred.Sources{Config: cfg, Getenv: f.Getenv, API: f.APIProvider,
-		Users: gitcred.StoredUsers{Source: creds}, Installations: installationTokens(f, creds)}, nil
+func gitSources(f *Factory) *gitcred.Sources {
+	return &gitcred.Sources{Config: f.Config, Getenv: f.Getenv, API: f.APIProvider,
+		Users: gitcred.StoredUsers{Credentials: f.Credentials}, Installations: installationTokens(f)}
 }
 
 // installationTokens serves git-credential and exec the installation tokens of `app token
 // github`, from the same cache (internal/credential).
-func installationTokens(f *Factory, creds *credential.Source) gitcred.CachedInstallations {
-	return gitcred.CachedInstallations{Cache: creds, Target: func(ctx context.Context, in *gitcred.Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
+func installationTokens(f *Factory) gitcred.CachedInstallations {
+	return gitcred.CachedInstallations{Credentials: f.Credentials, Target: func(ctx context.Context, in *gitcred.Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
 		t := in.Target()
 		gh, err := githubAppAPI(ctx, f, t.Provider)
 		if err != nil {

@@ -31,13 +31,7 @@ func newCmdSetupGit(f *Factory, runF func(context.Context, *SetupGitOptions) err
 	opts := &SetupGitOptions{
 		IO:         f.IO,
 		Executable: gitcred.HelperExecutable,
-		Defaults: func(ctx context.Context) ([]string, func(string) bool, error) {
-			s, err := gitSources(f)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s.SetupHosts(ctx)
-		},
+		Defaults:   gitSources(f).SetupHosts,
 	}
 	cmd := &cobra.Command{
 		Use:   "setup-git",

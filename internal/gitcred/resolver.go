@@ -49,7 +49,7 @@ type Resolver struct {
 // Serve answers one operation of git's (get, store or erase) with the request on in and the
 // answer on out; the resolver is built only for get and erase. An operation it does not know
 // is ignored, as gitcredentials(7) asks of a helper; a malformed request is a UsageError.
-func Serve(ctx context.Context, operation string, in io.Reader, out io.Writer, resolver func(context.Context) (*Resolver, error)) error {
+func Serve(ctx context.Context, operation string, in io.Reader, out io.Writer, resolver func() (*Resolver, error)) error {
 	switch operation {
 	case "get", "store", "erase":
 	default:
@@ -62,7 +62,7 @@ func Serve(ctx context.Context, operation string, in io.Reader, out io.Writer, r
 	if operation == "store" {
 		return nil // tokens live in authctl's store already; git's copy is never kept
 	}
-	r, err := resolver(ctx)
+	r, err := resolver()
 	if err != nil {
 		return err
 	}

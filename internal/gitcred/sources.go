@@ -16,10 +16,11 @@ import (
 const userTokenMinTTL = 5 * time.Minute
 
 // Sources are what gitcred takes from authctl: its configuration, the
-// provider entries it resolves and the tokens it hands out.
+// provider entries it resolves and the tokens it hands out. Each is asked for
+// only when needed.
 type Sources struct {
 	// Config is authctl's configuration; the git section is read from its Path.
-	Config *config.Config
+	Config func() (*config.Config, error)
 	Getenv func(string) string
 	// API resolves a provider entry for calls with a token in hand.
 	API           func(ctx context.Context, name string) (*provider.Provider, error)
@@ -29,13 +30,13 @@ type Sources struct {
 
 // Resolver is the resolver of git's requests on the configuration's git section.
 func (s *Sources) Resolver(warn io.Writer) (*Resolver, error) {
-	cfg, err := LoadConfig(s.Config.Path)
+	cfg, gitCfg, err := s.load()
 	if err != nil {
 		return nil, err
 	}
 	return &Resolver{
-		Config:        cfg,
-		Entries:       func(ctx context.Context) ([]Entry, error) { return s.entries(ctx), nil },
+		Config:        gitCfg,
+		Entries:       func(ctx context.Context) ([]Entry, error) { return s.entries(ctx, cfg), nil },
 		Users:         s.Users,
 		Installations: s.Installations,
 		Warn:          warn,
@@ -45,11 +46,11 @@ func (s *Sources) Resolver(warn io.Writer) (*Resolver, error) {
 // InstallationToken is the installation token the git section maps host and
 // path (OWNER[/REPO]) to; ok is false when it maps none.
 func (s *Sources) InstallationToken(ctx context.Context, host, path string) (token string, ok bool, err error) {
-	cfg, err := LoadConfig(s.Config.Path)
+	_, gitCfg, err := s.load()
 	if err != nil {
 		return "", false, err
 	}
-	in, ok := cfg.Installation(host, path)
+	in, ok := gitCfg.Installation(host, path)
 	if !ok {
 		return "", false, nil
 	}
@@ -60,23 +61,33 @@ func (s *Sources) InstallationToken(ctx context.Context, host, path string) (tok
 // SetupHosts are the host URLs setup-git sets up without --host (see HostURLs), and whether a
 // host's installation mappings need the repository path.
 func (s *Sources) SetupHosts(ctx context.Context) (hostURLs []string, needsPath func(hostURL string) bool, err error) {
-	cfg, err := LoadConfig(s.Config.Path)
+	cfg, gitCfg, err := s.load()
 	if err != nil {
 		return nil, nil, err
 	}
-	return HostURLs(s.entries(ctx), cfg), cfg.NeedsPath, nil
+	return HostURLs(s.entries(ctx, cfg), gitCfg), gitCfg.NeedsPath, nil
+}
+
+// load reads authctl's configuration and its git section.
+func (s *Sources) load() (*config.Config, *Config, error) {
+	cfg, err := s.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	gitCfg, err := LoadConfig(cfg.Path)
+	return cfg, gitCfg, err
 }
 
 // entries are the provider entries of kind github (the built-in github included) with their
 // URLs; an entry that does not resolve serves no host.
-func (s *Sources) entries(ctx context.Context) []Entry {
-	names := s.Config.Names()
-	if _, ok := s.Config.Providers[provider.KindGitHub]; !ok {
+func (s *Sources) entries(ctx context.Context, cfg *config.Config) []Entry {
+	names := cfg.Names()
+	if _, ok := cfg.Providers[provider.KindGitHub]; !ok {
 		names = append(names, provider.KindGitHub)
 	}
 	var entries []Entry
 	for _, name := range names {
-		entry, _ := s.Config.Provider(name, s.Getenv)
+		entry, _ := cfg.Provider(name, s.Getenv)
 		if kind := entry.Kind; kind != provider.KindGitHub && (kind != "" || name != provider.KindGitHub) {
 			continue
 		}
@@ -96,11 +107,11 @@ func (s *Sources) entries(ctx context.Context) []Entry {
 }
 
 // StoredUsers serves an entry's stored user token, refreshed under the usual lock.
-type StoredUsers struct{ Source *credential.Source }
+type StoredUsers struct{ Credentials func() *credential.Source }
 
 // Token is the default account's token of entry, valid for the whole git command.
 func (u StoredUsers) Token(ctx context.Context, entry string) (string, time.Time, error) {
-	cred, err := u.Source.Token(ctx, entry, "", userTokenMinTTL)
+	cred, err := u.Credentials().Token(ctx, entry, "", userTokenMinTTL)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -134,7 +145,7 @@ func (in *Installation) Target() AppTarget {
 // CachedInstallations serves the installation tokens of `app token github` from the same
 // integration-token cache.
 type CachedInstallations struct {
-	Cache *credential.Source
+	Credentials func() *credential.Source
 	// Target is the mapping's cache key, and its cached token (minted once for parallel
 	// callers while none is fresh).
 	Target func(ctx context.Context, in *Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error)
@@ -160,9 +171,10 @@ func (c CachedInstallations) Drop(ctx context.Context, in *Installation, token s
 	if err != nil {
 		return err
 	}
-	cached, err := c.Cache.StoredAppToken(ctx, key)
+	creds := c.Credentials()
+	cached, err := creds.StoredAppToken(ctx, key)
 	if err != nil || cached == nil || subtle.ConstantTimeCompare([]byte(cached.AccessToken), []byte(token)) != 1 {
 		return err
 	}
-	return c.Cache.DeleteAppToken(ctx, key)
+	return creds.DeleteAppToken(ctx, key)
 }

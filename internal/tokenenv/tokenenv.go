@@ -104,12 +104,10 @@ func validName(s string) bool {
 
 // Tokens fetches the tokens of the variables.
 type Tokens struct {
-	// Getenv is the environment AUTHCTL_<PROVIDER>_TOKEN comes from.
-	Getenv func(string) string
-	// Known fails (exit 2) for a provider name authctl does not know.
-	Known func(providerName string) error
-	// User is a provider account's user token, valid for at least minTTL.
-	User   func(ctx context.Context, providerName, account string, minTTL time.Duration) (string, error)
+	// Credentials hands out the user tokens; its Getenv and Known also tell which provider
+	// names are known.
+	Credentials *credential.Source
+	// MinTTL is how long every token must still be valid.
 	MinTTL time.Duration
 	// App is the installation token the git section maps host and path to; ok is false when
 	// it maps none.
@@ -117,12 +115,13 @@ type Tokens struct {
 }
 
 // Values are the variables' values: every provider is checked before any
-// token is fetched, and each source's token is fetched once.
+// token is fetched (exit 2 for a name authctl does not know), and each
+// source's token is fetched once.
 func (t *Tokens) Values(ctx context.Context, vars []Var) (map[string]string, error) {
 	for _, v := range vars {
 		// AUTHCTL_<NAME>_TOKEN supplies a provider of any name, as for authctl token.
-		if v.Source.Host == "" && t.Getenv(credential.EnvVar(v.Source.Provider)) == "" {
-			if err := t.Known(v.Source.Provider); err != nil {
+		if v.Source.Host == "" && t.Credentials.Getenv(credential.EnvVar(v.Source.Provider)) == "" {
+			if err := t.Credentials.Known(v.Source.Provider); err != nil {
 				return nil, err
 			}
 		}
@@ -145,7 +144,11 @@ func (t *Tokens) Values(ctx context.Context, vars []Var) (map[string]string, err
 
 func (t *Tokens) token(ctx context.Context, s Source) (string, error) {
 	if s.Host == "" {
-		return t.User(ctx, s.Provider, s.Account, t.MinTTL)
+		cred, err := t.Credentials.Token(ctx, s.Provider, s.Account, t.MinTTL)
+		if err != nil {
+			return "", err
+		}
+		return cred.AccessToken, nil
 	}
 	tok, ok, err := t.App(ctx, s.Host, s.Path)
 	if err == nil && !ok {

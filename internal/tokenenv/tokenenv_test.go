@@ -2,14 +2,18 @@ package tokenenv
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"maps"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/store"
 )
 
 func TestParse(t *testing.T) {
@@ -59,27 +63,63 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
-// fetcher records the tokens asked for.
-type fetcher struct{ calls []string }
+// countingStore is the file store, counting its reads.
+type countingStore struct {
+	*store.File
+	gets []string
+}
 
-func (f *fetcher) tokens(getenv map[string]string, known ...string) *Tokens {
+func (c *countingStore) Get(ctx context.Context, p, account string) (*store.Credential, error) {
+	c.gets = append(c.gets, p+":"+account)
+	return c.File.Get(ctx, p, account)
+}
+
+// world is a credential source on a file store of the test's own holding a github and a
+// discord:bot login, valid for 5 more minutes, and the installation tokens asked for.
+type world struct {
+	st    *countingStore
+	locks string
+	now   time.Time
+	apps  []string
+	env   map[string]string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	dir := t.TempDir()
+	file, err := store.OpenFile(filepath.Join(dir, "state"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{st: &countingStore{File: file}, locks: filepath.Join(dir, "locks"), now: time.Now(), env: map[string]string{}}
+	for _, c := range []store.Credential{{Provider: "github", AccessToken: "gho_user"}, {Provider: "discord", Account: "bot", AccessToken: "discord_bot"}} {
+		c.Expiry = w.now.Add(5 * time.Minute)
+		if err := file.Put(context.Background(), &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+func (w *world) tokens(minTTL time.Duration) *Tokens {
 	return &Tokens{
-		Getenv: func(k string) string { return getenv[k] },
-		Known: func(name string) error {
-			for _, k := range known {
-				if k == name {
+		Credentials: &credential.Source{
+			Store: func() (store.Store, error) { return w.st, nil },
+			Locks: store.Locks{Dir: w.locks, Now: func() time.Time { return w.now }},
+			Provider: func(_ context.Context, name string) (*provider.Provider, error) {
+				return nil, fmt.Errorf("%s needs a refresh", name)
+			},
+			Known: func(name string) error {
+				if name == "github" || name == "discord" || name == "slack" {
 					return nil
 				}
-			}
-			return exitcode.Errorf(exitcode.Usage, "unknown provider %q", name)
+				return exitcode.Errorf(exitcode.Usage, "unknown provider %q", name)
+			},
+			Getenv: func(k string) string { return w.env[k] },
 		},
-		User: func(_ context.Context, p, account string, minTTL time.Duration) (string, error) {
-			f.calls = append(f.calls, "user "+p+":"+account+" "+minTTL.String())
-			return "tok-" + p + ":" + account, nil
-		},
-		MinTTL: 10 * time.Minute,
+		MinTTL: minTTL,
 		App: func(_ context.Context, host, path string) (string, bool, error) {
-			f.calls = append(f.calls, "app "+host+"/"+path)
+			w.apps = append(w.apps, host+"/"+path)
 			return "ghs-" + path, path != "unmapped", nil
 		},
 	}
@@ -87,53 +127,61 @@ func (f *fetcher) tokens(getenv map[string]string, known ...string) *Tokens {
 
 func TestValuesFetchEachSourceOnce(t *testing.T) {
 	t.Parallel()
+	w := newWorld(t)
 	vars, err := Parse([]string{"github", "discord:bot"}, []string{"MINE=github"}, []string{"A=h/acme", "B=h/acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fetcher{}
-	got, err := f.tokens(nil, "github", "discord").Values(context.Background(), vars)
+	got, err := w.tokens(time.Minute).Values(context.Background(), vars)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"GITHUB_TOKEN": "tok-github:", "GH_TOKEN": "tok-github:", "MINE": "tok-github:", "DISCORD_TOKEN": "tok-discord:bot", "A": "ghs-acme", "B": "ghs-acme"}
+	want := map[string]string{"GITHUB_TOKEN": "gho_user", "GH_TOKEN": "gho_user", "MINE": "gho_user", "DISCORD_TOKEN": "discord_bot", "A": "ghs-acme", "B": "ghs-acme"}
 	if !maps.Equal(got, want) {
 		t.Errorf("Values = %v, want %v", got, want)
 	}
-	if calls := strings.Join(f.calls, ", "); calls != "user github: 10m0s, user discord:bot 10m0s, app h/acme" {
-		t.Errorf("fetched %s; want each source once, with --min-ttl", calls)
+	if gets, apps := strings.Join(w.st.gets, " "), strings.Join(w.apps, " "); gets != "github: discord:bot" || apps != "h/acme" {
+		t.Errorf("read %q from the store and minted %q; want each source once", gets, apps)
+	}
+}
+
+// Every token is valid for MinTTL: one that expires sooner is refreshed first.
+func TestValuesMinTTL(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	vars, _ := Parse([]string{"github"}, nil, nil)
+	if _, err := w.tokens(10*time.Minute).Values(context.Background(), vars); err == nil || !strings.Contains(err.Error(), "github needs a refresh") {
+		t.Errorf("a token valid for 5 minutes with a min TTL of 10: err = %v, want a refresh", err)
 	}
 }
 
 // An unknown provider fails before any token is fetched; one its AUTHCTL_<NAME>_TOKEN supplies
-// is known enough.
+// is known enough, and its token is the variable's.
 func TestValuesChecksEveryProviderFirst(t *testing.T) {
 	t.Parallel()
-	vars, _ := Parse([]string{"discord", "discrod"}, nil, nil)
-	f := &fetcher{}
-	if _, err := f.tokens(nil, "discord").Values(context.Background(), vars); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "discrod") || len(f.calls) != 0 {
-		t.Errorf("err = %v, fetched %v; want the unknown provider's exit 2 and nothing fetched", err, f.calls)
+	w := newWorld(t)
+	vars, _ := Parse([]string{"github", "discrod"}, nil, []string{"T=h/acme"})
+	_, err := w.tokens(time.Minute).Values(context.Background(), vars)
+	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "discrod") || len(w.st.gets)+len(w.apps) != 0 {
+		t.Errorf("err = %v, fetched %v %v; want the unknown provider's exit 2 and nothing fetched", err, w.st.gets, w.apps)
 	}
-	got, err := f.tokens(map[string]string{"AUTHCTL_DISCROD_TOKEN": "set"}, "discord").Values(context.Background(), vars)
-	if err != nil || got["DISCROD_TOKEN"] != "tok-discrod:" {
+	w.env["AUTHCTL_DISCROD_TOKEN"] = "from-env"
+	got, err := w.tokens(time.Minute).Values(context.Background(), vars)
+	if err != nil || got["DISCROD_TOKEN"] != "from-env" {
 		t.Errorf("a provider from the environment: %v, %v", got, err)
 	}
 }
 
 func TestValuesErrors(t *testing.T) {
 	t.Parallel()
+	w := newWorld(t)
 	vars, _ := Parse(nil, nil, []string{"T=github.com/unmapped"})
-	f := &fetcher{}
-	_, err := f.tokens(nil).Values(context.Background(), vars)
+	_, err := w.tokens(time.Minute).Values(context.Background(), vars)
 	if want := "--app-env: the config's git section maps no installation for github.com/unmapped"; err == nil || err.Error() != want || exitcode.Of(err) != exitcode.Usage {
 		t.Errorf("unmapped: err = %v, want %q (exit 2)", err, want)
 	}
-
-	notLoggedIn := exitcode.Errorf(exitcode.Auth, "not logged in to slack")
-	tokens := f.tokens(nil, "slack")
-	tokens.User = func(context.Context, string, string, time.Duration) (string, error) { return "", notLoggedIn }
 	vars, _ = Parse([]string{"slack"}, nil, nil)
-	if _, err := tokens.Values(context.Background(), vars); !errors.Is(err, notLoggedIn) {
-		t.Errorf("a missing login: err = %v, want it as is", err)
+	if _, err := w.tokens(time.Minute).Values(context.Background(), vars); exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), "not logged in to slack") {
+		t.Errorf("a missing login: err = %v, want exit 3", err)
 	}
 }
