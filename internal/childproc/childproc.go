@@ -11,14 +11,17 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
 // Command is the program to run.
 type Command struct {
-	Name   string   // looked up in PATH unless it holds a '/'
-	Args   []string // after Name
-	Env    []string // the child's whole environment
+	Name string   // looked up in PATH unless it holds a '/'
+	Args []string // after Name
+	Env  []string // the environment the child starts from
+	// Set are variables that replace their namesakes in Env or are added to it.
+	Set    map[string]string
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -50,7 +53,7 @@ var forwarded = []os.Signal{os.Interrupt, syscall.SIGTERM}
 // the child, which decides what they mean; this process waits for it either way.
 func Run(c Command) (int, error) {
 	cmd := exec.Command(c.Name, c.Args...)
-	cmd.Env = c.Env
+	cmd.Env = environ(c.Env, c.Set)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
 	// Registered before Start, so a signal arriving while the child starts is not lost.
 	signals := make(chan os.Signal, len(forwarded))
@@ -69,6 +72,21 @@ func Run(c Command) (int, error) {
 			return exitStatus(cmd, err)
 		}
 	}
+}
+
+// environ is base with the variables of set replaced or added.
+func environ(base []string, set map[string]string) []string {
+	env := make([]string, 0, len(base)+len(set))
+	for _, kv := range base {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, replaced := set[name]; !replaced {
+			env = append(env, kv)
+		}
+	}
+	for name, value := range set {
+		env = append(env, name+"="+value)
+	}
+	return env
 }
 
 // exitStatus is the child's exit code, or 128+N for a child ended by signal N.

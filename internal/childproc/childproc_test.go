@@ -42,6 +42,18 @@ func TestRunEnvironmentAndStreams(t *testing.T) {
 	}
 }
 
+// Set replaces a variable of Env by its exact name (once, never a namesake's prefix) and adds
+// the others; a value may hold '='.
+func TestRunSetReplacesAndAdds(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	code, err := Run(Command{Name: "sh", Args: []string{"-c", `printf '%s\n' "$TOKEN" "$TOKEN_X" "$ADDED" "$(env | grep -c '^TOKEN=')"`},
+		Env: []string{"TOKEN=old", "TOKEN_X=kept", "PATH=" + os.Getenv("PATH")}, Set: map[string]string{"TOKEN": "new=1", "ADDED": "a"}, Stdout: &out})
+	if want := "new=1\nkept\na\n1\n"; err != nil || code != 0 || out.String() != want {
+		t.Errorf("Run = %d, %v; stdout %q, want %q", code, err, out.String(), want)
+	}
+}
+
 func TestRunStartErrors(t *testing.T) {
 	t.Parallel()
 	notExec := t.TempDir() + "/script"

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/gitcred"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -32,8 +30,8 @@ type SetupGitOptions struct {
 func newCmdSetupGit(f *Factory, runF func(context.Context, *SetupGitOptions) error) *cobra.Command {
 	opts := &SetupGitOptions{
 		IO:         f.IO,
-		Executable: executablePath,
-		Defaults:   func(ctx context.Context) ([]string, func(string) bool, error) { return setupGitDefaults(ctx, f) },
+		Executable: gitcred.HelperExecutable,
+		Defaults:   gitSources(f).SetupHosts,
 	}
 	cmd := &cobra.Command{
 		Use:   "setup-git",
@@ -55,7 +53,7 @@ changes being the git config commands run (or due).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
-			opts.GitConfig = &gitcred.GlobalConfig{Env: gitEnviron(f)}
+			opts.GitConfig = gitcred.NewGlobalConfig(os.Environ(), f.Getenv)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -68,104 +66,25 @@ changes being the git config commands run (or due).`,
 }
 
 func setupGitRun(ctx context.Context, opts *SetupGitOptions) error {
-	var hostURLs []string
-	needsPath := func(string) bool { return false }
-	for _, h := range opts.Hosts {
-		u, err := gitcred.HostURL(h)
-		if err != nil {
-			return exitcode.New(exitcode.Usage, fmt.Errorf("--host: %w", err))
-		}
-		hostURLs = append(hostURLs, u)
-	}
-	if opts.Defaults != nil {
-		defaults, paths, err := opts.Defaults(ctx)
-		if err != nil {
-			return err
-		}
-		needsPath = paths
-		if len(hostURLs) == 0 {
-			hostURLs = defaults
-		}
-	}
-	if len(hostURLs) == 0 {
-		return exitcode.Errorf(exitcode.Usage, "no GitHub host is configured; give --host")
-	}
-	exe, err := opts.Executable()
+	result, err := opts.GitConfig.SetupHelper(ctx, gitcred.SetupOptions{Hosts: opts.Hosts, Defaults: opts.Defaults, Executable: opts.Executable, DryRun: opts.DryRun})
 	if err != nil {
 		return err
 	}
-	changes, err := gitcred.Setup(ctx, opts.GitConfig, hostURLs, gitcred.HelperValue(exe), needsPath, opts.DryRun)
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
 	if opts.JSON {
-		report := setupGitReport{Hosts: hostURLs, Changes: []string{}, DryRun: opts.DryRun}
-		for _, c := range changes {
-			report.Changes = append(report.Changes, c.String())
-		}
-		return ui.WriteJSON(opts.IO.Out, report)
+		return ui.WriteJSON(opts.IO.Out, result)
 	}
 	if opts.DryRun {
-		for _, c := range changes {
-			if _, err := fmt.Fprintln(opts.IO.Out, c.String()); err != nil {
+		for _, c := range result.Changes {
+			if _, err := fmt.Fprintln(opts.IO.Out, c); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if len(changes) == 0 {
-		_, err = fmt.Fprintln(opts.IO.ErrOut, "git already uses authctl for", strings.Join(hostURLs, ", "))
-		return err
+	state := "now"
+	if len(result.Changes) == 0 {
+		state = "already"
 	}
-	_, err = fmt.Fprintln(opts.IO.ErrOut, "git now uses authctl for", strings.Join(hostURLs, ", "))
+	_, err = fmt.Fprintln(opts.IO.ErrOut, "git", state, "uses authctl for", strings.Join(result.Hosts, ", "))
 	return err
-}
-
-// setupGitReport is setup-git's -o json answer: the host URLs set up and the git config
-// commands run (or, with dry_run, due); no change means the hosts were set up already.
-type setupGitReport struct {
-	Hosts   []string `json:"hosts"`
-	Changes []string `json:"changes"`
-	DryRun  bool     `json:"dry_run"`
-}
-
-// setupGitDefaults are the configured GitHub hosts and the config's need for paths.
-func setupGitDefaults(ctx context.Context, f *Factory) ([]string, func(string) bool, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, nil, err
-	}
-	gitCfg, err := gitcred.LoadConfig(cfg.Path)
-	if err != nil {
-		return nil, nil, exitcode.New(exitcode.Usage, err)
-	}
-	entries, err := githubEntries(ctx, f)
-	if err != nil {
-		return nil, nil, err
-	}
-	return gitcred.HostURLs(entries, gitCfg), gitCfg.NeedsPath, nil
-}
-
-// executablePath is this authctl's absolute path, symlinks resolved, for git to run.
-func executablePath() (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", fmt.Errorf("find authctl's own path: %w", err)
-	}
-	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = resolved
-	}
-	return exe, nil
-}
-
-// gitEnviron is the process environment with the variables that locate git's global config
-// taken from the factory's environment, so that git writes where authctl's caller means.
-func gitEnviron(f *Factory) []string {
-	env := os.Environ()
-	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL"} {
-		if v := f.Getenv(k); v != "" {
-			env = append(env, k+"="+v)
-		}
-	}
-	return env
 }

@@ -49,8 +49,13 @@ type Installation struct {
 func (in *Installation) NeedsPath() bool { return in.Owner != "" }
 
 // LoadConfig reads the git section of the configuration file at path. An
-// empty path or a missing file is an empty configuration.
+// empty path or a missing file is an empty configuration; any error is a UsageError.
 func LoadConfig(path string) (*Config, error) {
+	cfg, err := loadConfig(path)
+	return cfg, usageError(err)
+}
+
+func loadConfig(path string) (*Config, error) {
 	cfg := &Config{Hosts: map[string]Host{}}
 	if path == "" {
 		return cfg, nil

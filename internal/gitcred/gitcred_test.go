@@ -213,7 +213,7 @@ git:
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := r.Get(ctx, &tt.req)
 			if tt.err != "" {
-				var cfgErr *ConfigError
+				var cfgErr *UsageError
 				if !errors.As(err, &cfgErr) || cfgErr.ExitCode() != 2 || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want a configuration error (exit 2) with %q", err, tt.err)
 				}

@@ -2,7 +2,8 @@
 // `git help credential`) with authctl's GitHub tokens: it parses git's
 // request, decides which token serves the host and repository git asks about
 // (a configured entry's user token or a GitHub App installation token) and
-// formats the answer. It never prints a token anywhere but the answer.
+// formats the answer (Serve); setup-git's writing of git's global config is
+// here too (SetupHelper). It never prints a token anywhere but the answer.
 package gitcred
 
 import (

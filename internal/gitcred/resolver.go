@@ -46,6 +46,36 @@ type Resolver struct {
 	Warn io.Writer
 }
 
+// Serve answers one operation of git's (get, store or erase) with the request on in and the
+// answer on out; the resolver is built only for get and erase. An operation it does not know
+// is ignored, as gitcredentials(7) asks of a helper; a malformed request is a UsageError.
+func Serve(ctx context.Context, operation string, in io.Reader, out io.Writer, resolver func() (*Resolver, error)) error {
+	switch operation {
+	case "get", "store", "erase":
+	default:
+		return nil
+	}
+	req, err := ReadRequest(in)
+	if err != nil {
+		return usageError(err)
+	}
+	if operation == "store" {
+		return nil // tokens live in authctl's store already; git's copy is never kept
+	}
+	r, err := resolver()
+	if err != nil {
+		return err
+	}
+	if operation == "erase" {
+		return r.Erase(ctx, req)
+	}
+	answer, err := r.Get(ctx, req)
+	if err != nil || answer == nil {
+		return err
+	}
+	return answer.Write(out)
+}
+
 // Get answers a get request; a nil answer (and nil error) means the request is
 // not for authctl, so git goes on to its next helper.
 func (r *Resolver) Get(ctx context.Context, req *Request) (*Answer, error) {
@@ -106,7 +136,7 @@ func (r *Resolver) userEntry(ctx context.Context, req *Request) (string, error) 
 	}
 	if h := r.Config.Hosts[strings.ToLower(req.Host)]; h.Provider != "" {
 		if !slices.Contains(matching, h.Provider) {
-			return "", configErrorf("git: %s: provider: %s is not an entry of kind github with a URL on %s://%s; its token is never sent elsewhere", req.Host, h.Provider, req.Protocol, req.Host)
+			return "", usageErrorf("git: %s: provider: %s is not an entry of kind github with a URL on %s://%s; its token is never sent elsewhere", req.Host, h.Provider, req.Protocol, req.Host)
 		}
 		return h.Provider, nil
 	}
@@ -118,7 +148,7 @@ func (r *Resolver) userEntry(ctx context.Context, req *Request) (string, error) 
 	case slices.Contains(matching, "github"):
 		return "github", nil
 	}
-	return "", configErrorf("entries %s all serve %s; name one in the config (git: %s: provider: NAME)", strings.Join(matching, ", "), req.Host, req.Host)
+	return "", usageErrorf("entries %s all serve %s; name one in the config (git: %s: provider: NAME)", strings.Join(matching, ", "), req.Host, req.Host)
 }
 
 // onHost tells whether raw is a URL of scheme on host (default ports ignored).
@@ -159,14 +189,24 @@ func safeTransport(req *Request) bool {
 	return false
 }
 
-// ConfigError is a configuration that does not say which token serves a host; it exits 2.
-type ConfigError struct{ msg string }
+// UsageError is a malformed request, configuration or host, or a configuration that does not
+// say which token serves a host; it exits 2.
+type UsageError struct{ err error }
 
-func (e *ConfigError) Error() string { return e.msg }
+func (e *UsageError) Error() string { return e.err.Error() }
+func (e *UsageError) Unwrap() error { return e.err }
 
 // ExitCode is the usage/configuration exit code of CLI.md.
-func (e *ConfigError) ExitCode() int { return 2 }
+func (e *UsageError) ExitCode() int { return 2 }
 
-func configErrorf(format string, args ...any) error {
-	return &ConfigError{msg: fmt.Sprintf(format, args...)}
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{err: fmt.Errorf(format, args...)}
+}
+
+// usageError marks err, when it is one, as a usage error.
+func usageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UsageError{err: err}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -17,6 +19,30 @@ import (
 type GlobalConfig struct {
 	Git string   // the git executable; "git" from PATH when empty
 	Env []string // the environment git runs in
+}
+
+// NewGlobalConfig is the global git configuration for the environment environ, with the
+// variables that locate it taken from getenv, so that git writes where authctl's caller means.
+func NewGlobalConfig(environ []string, getenv func(string) string) *GlobalConfig {
+	env := slices.Clone(environ)
+	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL"} {
+		if v := getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return &GlobalConfig{Env: env}
+}
+
+// HelperExecutable is this program's absolute path, symlinks resolved, for git to run.
+func HelperExecutable() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find authctl's own path: %w", err)
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = resolved
+	}
+	return exe, nil
 }
 
 func (g *GlobalConfig) run(ctx context.Context, args ...string) (string, error) {
@@ -101,14 +127,72 @@ func isLoopback(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Setup makes git ask helper, and only helper, for credentials of each host
+// SetupOptions are the inputs of setup-git.
+type SetupOptions struct {
+	Hosts []string // --host: host names or URLs; none means Defaults'
+	// Defaults, when set, are the configured host URLs and whether a host's installation
+	// mappings need the repository path.
+	Defaults   func(ctx context.Context) (hostURLs []string, needsPath func(hostURL string) bool, err error)
+	Executable func() (string, error) // the authctl git runs as its helper
+	DryRun     bool
+}
+
+// SetupResult is what setup-git did, and its -o json answer: the host URLs set up and the git
+// config commands run (or, with dry_run, due); no change means the hosts were set up already.
+type SetupResult struct {
+	Hosts   []string `json:"hosts"`
+	Changes []string `json:"changes"`
+	DryRun  bool     `json:"dry_run"`
+}
+
+// SetupHelper makes git use authctl as the credential helper of the hosts of opts (see setup).
+// A bad --host, no host at all and a failing git config are UsageErrors.
+func (g *GlobalConfig) SetupHelper(ctx context.Context, opts SetupOptions) (*SetupResult, error) {
+	var hostURLs []string
+	needsPath := func(string) bool { return false }
+	for _, h := range opts.Hosts {
+		u, err := HostURL(h)
+		if err != nil {
+			return nil, usageErrorf("--host: %w", err)
+		}
+		hostURLs = append(hostURLs, u)
+	}
+	if opts.Defaults != nil {
+		defaults, paths, err := opts.Defaults(ctx)
+		if err != nil {
+			return nil, err
+		}
+		needsPath = paths
+		if len(hostURLs) == 0 {
+			hostURLs = defaults
+		}
+	}
+	if len(hostURLs) == 0 {
+		return nil, usageErrorf("no GitHub host is configured; give --host")
+	}
+	exe, err := opts.Executable()
+	if err != nil {
+		return nil, err
+	}
+	changes, err := setup(ctx, g, hostURLs, HelperValue(exe), needsPath, opts.DryRun)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	result := &SetupResult{Hosts: hostURLs, Changes: []string{}, DryRun: opts.DryRun}
+	for _, c := range changes {
+		result.Changes = append(result.Changes, c.String())
+	}
+	return result, nil
+}
+
+// setup makes git ask helper, and only helper, for credentials of each host
 // URL, the way `gh auth setup-git` does: credential.URL.helper is reset to
 // the empty value (which drops helpers configured before it for that URL)
 // and then given helper. With usePath, credential.URL.useHttpPath is set
 // too, so git sends the repository path the installation mappings need. A
 // host already set up so is left alone; with dryRun nothing is written. It
 // returns the changes made (or due).
-func Setup(ctx context.Context, g *GlobalConfig, hostURLs []string, helper string, usePath func(hostURL string) bool, dryRun bool) ([]Change, error) {
+func setup(ctx context.Context, g *GlobalConfig, hostURLs []string, helper string, usePath func(hostURL string) bool, dryRun bool) ([]Change, error) {
 	var changes []Change
 	for _, hostURL := range hostURLs {
 		key := "credential." + hostURL + ".helper"
