@@ -2,16 +2,11 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
@@ -114,31 +109,27 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTPClient())
-
+	login := &oauthflow.Login{Provider: p, Scopes: opts.Scopes, Port: opts.Port, Timeout: opts.Timeout, OpenBrowser: opts.OpenBrowser,
+		Prompt: opts.IO.ErrOut, In: opts.IO.In, Waiting: waitingSpinner(opts), HTTP: opts.HTTPClient()}
 	var cred *provider.Credential
 	switch {
 	case opts.WithToken:
-		cred, err = loginWithToken(ctx, opts.IO.In, p)
+		cred, err = login.WithToken(ctx)
 	case opts.Device:
-		cred, err = loginDevice(ctx, p, opts)
+		cred, err = login.Device(ctx)
 	default:
-		cred, err = loginBrowser(ctx, p, opts)
+		cred, err = login.Browser(ctx)
 	}
 	if err != nil {
 		return err
 	}
 	cred.Provider, cred.Account = p.Name, opts.Account
 	if cred.Account == "" {
-		// Without --account the login replaces the default account's credential, but only when
-		// the same user logged in again: another user's login must not silently evict it.
-		if current, err := st.Get(ctx, p.Name, ""); err == nil && current.UserID != "" && cred.UserID != "" && current.UserID != cred.UserID {
-			cred.Account = orWord(cred.UserName, cred.UserID)
-			if cred.Account == current.Account {
-				cred.Account = cred.UserID
+		if current, err := st.Get(ctx, p.Name, ""); err == nil {
+			if cred.Account = oauthflow.AccountFor(current, cred); cred.Account != "" {
+				opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
+					displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 			}
-			opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-				displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 		}
 	}
 	credential.Bind(cred, p)
@@ -154,81 +145,6 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", displayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
 	return nil
-}
-
-func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
-	if err := p.CheckWebLoginSecret(); err != nil {
-		return nil, err
-	}
-	if err := p.CheckRedirectPorts(); err != nil {
-		return nil, err
-	}
-	nonce, err := randomNonce()
-	if err != nil {
-		return nil, err
-	}
-	ports := p.RedirectPorts
-	if opts.Port != 0 {
-		ports = []int{opts.Port}
-	}
-	lb := &oauthflow.Loopback{
-		Host:           p.RedirectHost,
-		Ports:          ports,
-		Timeout:        opts.Timeout,
-		OpenBrowser:    opts.OpenBrowser,
-		Prompt:         opts.IO.ErrOut,
-		Paste:          opts.IO.In,
-		Waiting:        waitingSpinner(opts),
-		Issuer:         p.Issuer,
-		IssuerRequired: p.IssuerInResponse,
-	}
-	var conf *oauth2.Config
-	newConfig := func(redirectURL string) *oauth2.Config {
-		conf = p.OAuth2(redirectURL, opts.Scopes)
-		return conf
-	}
-	res, err := lb.Run(ctx, newConfig, p.AuthCodeOptions(nonce))
-	if err != nil {
-		return nil, err
-	}
-	return p.Exchange(ctx, conf, res.Code, res.Verifier, nonce)
-}
-
-func loginDevice(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
-	if p.Endpoint.DeviceAuthURL == "" {
-		return nil, exitcode.Errorf(exitcode.Usage, "%s has no device authorization endpoint (set device_url, or log in without --device)", p.Name)
-	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	tok, err := oauthflow.Device(ctx, p.OAuth2("", opts.Scopes), opts.IO.ErrOut)
-	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, exitcode.Errorf(exitcode.Auth, "device login timed out after %s; run the login again", opts.Timeout)
-		}
-		return nil, err
-	}
-	return p.FromToken(ctx, tok)
-}
-
-// loginWithToken stores a token read from stdin once the provider accepts it.
-func loginWithToken(ctx context.Context, in io.Reader, p *provider.Provider) (*provider.Credential, error) {
-	data, err := io.ReadAll(io.LimitReader(in, 64*1024))
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("read the token from stdin: %w", err))
-	}
-	token := strings.TrimSpace(string(data))
-	if token == "" || strings.ContainsAny(token, " \t\r\n") {
-		return nil, exitcode.Errorf(exitcode.Usage, "--with-token needs exactly one token on stdin")
-	}
-	return p.FromToken(ctx, &oauth2.Token{AccessToken: token, TokenType: "Bearer"})
-}
-
-func randomNonce() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate nonce: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // displayName is how a provider is named to people.
