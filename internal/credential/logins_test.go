@@ -205,3 +205,25 @@ func TestExpiredAndRefreshable(t *testing.T) {
 		}
 	}
 }
+
+// TokenTo serves the stored token for a URL of an origin it was issued through, refuses
+// another (exit 2), and after a 401 to an older token uses the newer one stored meanwhile.
+func TestTokenTo(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	s, st := newSource(t, nil, now)
+	put(t, st, &provider.Credential{Provider: "known", Account: "home", AccessToken: "current", Expiry: now.Add(time.Hour), Origins: []string{"http://127.0.0.1:1"}})
+	ctx := context.Background()
+	if c, err := s.TokenTo(ctx, "known", "home", DefaultMinTTL, "", "http://127.0.0.1:1/api/v10"); err != nil || c.AccessToken != "current" {
+		t.Errorf("same origin: %+v, %v", c, err)
+	}
+	if _, err := s.TokenTo(ctx, "known", "home", DefaultMinTTL, "", "http://127.0.0.1:2/api/v10"); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "now sends it to http://127.0.0.1:2") {
+		t.Errorf("other origin: %v (exit %d), want exit 2", err, exitcode.Of(err))
+	}
+	if c, err := s.TokenTo(ctx, "known", "home", DefaultMinTTL, "older", "http://127.0.0.1:1/api/v10"); err != nil || c.AccessToken != "current" {
+		t.Errorf("after a 401 to an older token: %+v, %v; want the stored one, no refresh", c, err)
+	}
+	if _, err := s.TokenTo(ctx, "known", "home", DefaultMinTTL, "current", "http://127.0.0.1:1/api/v10"); err == nil || !strings.Contains(err.Error(), "no provider in this test") {
+		t.Errorf("after a 401 to the stored token: %v, want a refresh attempt", err)
+	}
+}
