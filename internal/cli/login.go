@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -21,7 +20,7 @@ type LoginOptions struct {
 	IO              *ui.IOStreams
 	JSON            bool
 	ResolveProvider func(ctx context.Context, name string) (*provider.Provider, error)
-	Store           func() (store.Store, error)
+	Credentials     func() *credential.Source
 	HTTPClient      func() *http.Client
 
 	Provider  string
@@ -37,7 +36,7 @@ type LoginOptions struct {
 }
 
 func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Store: f.Store, HTTPClient: f.HTTPClient}
+	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Log in to PROVIDER and store the credential",
@@ -105,7 +104,8 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	// Open the store first: a missing keyring fails before the browser opens.
-	st, err := opts.Store()
+	creds := opts.Credentials()
+	st, err := creds.Store()
 	if err != nil {
 		return err
 	}
@@ -123,18 +123,12 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	cred.Provider, cred.Account = p.Name, opts.Account
-	if cred.Account == "" {
-		if current, err := st.Get(ctx, p.Name, ""); err == nil {
-			if cred.Account = oauthflow.AccountFor(current, cred); cred.Account != "" {
-				opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-					displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
-			}
-		}
-	}
-	credential.Bind(cred, p)
-	if err := st.Put(ctx, cred); err != nil {
-		return fmt.Errorf("save the credential: %w", err)
+	err = creds.SaveLogin(ctx, p, cred, opts.Account, func(current *provider.Credential) {
+		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
+			displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+	})
+	if err != nil {
+		return err
 	}
 	if opts.JSON {
 		return ui.WriteJSON(opts.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
