@@ -48,9 +48,9 @@ func newCmdApp(f *Factory) *cobra.Command {
 		Short: "Credentials of integrations: GitHub App installation tokens, Sentry integration tokens",
 	}
 	token := &cobra.Command{Use: "token", Short: "Print a valid integration token on stdout"}
-	token.AddCommand(newCmdAppTokenGitHub(f, nil), newCmdAppTokenSentry(f))
+	token.AddCommand(newCmdAppTokenGitHub(f, nil), newCmdAppTokenSentry(f, nil))
 	login := &cobra.Command{Use: "login", Short: "Store an integration's token"}
-	login.AddCommand(newCmdAppLoginSentry(f))
+	login.AddCommand(newCmdAppLoginSentry(f, nil))
 	cmd.AddCommand(token, login, newCmdAppStatus(f, nil))
 	return cmd
 }

@@ -43,7 +43,7 @@ func newAppSentryOptions(f *Factory) *AppSentryOptions {
 	return opts
 }
 
-func newCmdAppLoginSentry(f *Factory) *cobra.Command {
+func newCmdAppLoginSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
 	opts := newAppSentryOptions(f)
 	cmd := &cobra.Command{
 		Use:   "sentry",
@@ -62,6 +62,9 @@ func newCmdAppLoginSentry(f *Factory) *cobra.Command {
 			if opts.Code == "" {
 				return exitcode.Errorf(exitcode.Usage, "give the installation code with --code or --code-env")
 			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			return appLoginSentryRun(cmd.Context(), opts)
 		},
 	}
@@ -72,7 +75,7 @@ func newCmdAppLoginSentry(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func newCmdAppTokenSentry(f *Factory) *cobra.Command {
+func newCmdAppTokenSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
 	opts := newAppSentryOptions(f)
 	cmd := &cobra.Command{
 		Use:   "sentry",
@@ -81,6 +84,9 @@ func newCmdAppTokenSentry(f *Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Installation == "" {
 				return exitcode.Errorf(exitcode.Usage, "--installation is required")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
 			return appTokenSentryRun(cmd.Context(), opts)
 		},
