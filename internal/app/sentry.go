@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 )
 
 // SentryClient exchanges a Sentry integration's installation code or refresh token.
@@ -104,4 +105,27 @@ func sentryMessage(body []byte) string {
 		msg = msg[:200]
 	}
 	return msg
+}
+
+// Exchange trades an installation's one-time code (from the installation webhook) for its
+// first token.
+func (c *SentryClient) Exchange(ctx context.Context, installation, code string) (*provider.Credential, error) {
+	tok, err := c.Authorize(ctx, installation, "authorization_code", "code", code)
+	if err != nil {
+		return nil, err
+	}
+	return tok.credential(), nil
+}
+
+// Refresh trades an installation's refresh token for a new token.
+func (c *SentryClient) Refresh(ctx context.Context, installation, refreshToken string) (*provider.Credential, error) {
+	tok, err := c.Authorize(ctx, installation, "refresh_token", "refresh_token", refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return tok.credential(), nil
+}
+
+func (t *SentryToken) credential() *provider.Credential {
+	return &provider.Credential{AccessToken: t.Token, TokenType: "Bearer", RefreshToken: t.RefreshToken, Expiry: t.ExpiresAt}
 }

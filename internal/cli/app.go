@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +11,7 @@ import (
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // appTokenMargin is how long before GitHub's expires_at a cached installation token is replaced.
@@ -20,6 +19,14 @@ const appTokenMargin = 5 * time.Minute
 
 // AppTokenOptions are the inputs of `authctl app token github`.
 type AppTokenOptions struct {
+	IO *ui.IOStreams
+	// GitHubAPI resolves the provider entry whose API the app calls.
+	GitHubAPI func(ctx context.Context, name string) (*provider.Provider, error)
+	// App is the app of the options on the GitHub whose API is apiURL.
+	App func(apiURL string) *app.GitHubApp
+	// CachedToken is the target's installation token from the cache, minted when needed.
+	CachedToken func(ctx context.Context, apiURL string) (*provider.Credential, error)
+
 	Provider       string
 	AppID          string
 	ClientID       string
@@ -31,6 +38,8 @@ type AppTokenOptions struct {
 	Permissions    []string
 	Repositories   []string
 	JWT            bool
+
+	request app.TokenRequest // from --permission and --repositories
 }
 
 func newCmdApp(f *Factory) *cobra.Command {
@@ -39,15 +48,20 @@ func newCmdApp(f *Factory) *cobra.Command {
 		Short: "Credentials of integrations: GitHub App installation tokens, Sentry integration tokens",
 	}
 	token := &cobra.Command{Use: "token", Short: "Print a valid integration token on stdout"}
-	token.AddCommand(newCmdAppTokenGitHub(f), newCmdAppTokenSentry(f))
+	token.AddCommand(newCmdAppTokenGitHub(f, nil), newCmdAppTokenSentry(f, nil))
 	login := &cobra.Command{Use: "login", Short: "Store an integration's token"}
-	login.AddCommand(newCmdAppLoginSentry(f))
+	login.AddCommand(newCmdAppLoginSentry(f, nil))
 	cmd.AddCommand(token, login, newCmdAppStatus(f, nil))
 	return cmd
 }
 
-func newCmdAppTokenGitHub(f *Factory) *cobra.Command {
-	opts := &AppTokenOptions{}
+func newCmdAppTokenGitHub(f *Factory, runF func(context.Context, *AppTokenOptions) error) *cobra.Command {
+	opts := &AppTokenOptions{IO: f.IO}
+	opts.GitHubAPI = func(ctx context.Context, name string) (*provider.Provider, error) { return githubAppAPI(ctx, f, name) }
+	opts.App = func(apiURL string) *app.GitHubApp { return githubApp(f, opts, apiURL) }
+	opts.CachedToken = func(ctx context.Context, apiURL string) (*provider.Credential, error) {
+		return cachedInstallationToken(ctx, f, opts, apiURL)
+	}
 	cmd := &cobra.Command{
 		Use:   "github",
 		Short: "Print a GitHub App installation token (cached per target until 5 minutes before it expires)",
@@ -71,7 +85,13 @@ credential store is unavailable.`,
 		Example: `  GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return appTokenGitHubRun(cmd, f, opts)
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return appTokenGitHubRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -89,8 +109,8 @@ credential store is unavailable.`,
 	return cmd
 }
 
-func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) error {
-	ctx := cmd.Context()
+// validate checks the flags that name the app and the target, and parses --permission.
+func (opts *AppTokenOptions) validate() error {
 	targets := 0
 	for _, set := range []bool{opts.Installation != 0, opts.Repo != "", opts.Org != ""} {
 		if set {
@@ -114,46 +134,45 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 	if err := app.Issuer(opts.AppID); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	req := app.TokenRequest{Repositories: opts.Repositories}
-	for _, p := range opts.Permissions {
-		name, level, ok := strings.Cut(p, "=")
-		if !ok || name == "" || level == "" {
-			return exitcode.Errorf(exitcode.Usage, "--permission %q must be name=level", p)
-		}
-		if req.Permissions == nil {
-			req.Permissions = map[string]string{}
-		}
-		req.Permissions[name] = level
-	}
-
-	if opts.JWT {
-		jwt, err := signAppJWT(f, opts)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(f.IO.Out, jwt)
-		return err
-	}
-	gh, err := githubAppAPI(ctx, f, opts.Provider)
-	if err != nil {
-		return err
-	}
-	// A narrowed token is minted for one use and never cached.
-	if len(req.Permissions) > 0 || len(req.Repositories) > 0 {
-		tok, err := mintGitHubToken(ctx, f, opts, gh.APIURL, req)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(f.IO.Out, tok.Token)
-		return err
-	}
-
-	cred, err := cachedInstallationToken(ctx, f, opts, gh.APIURL)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(f.IO.Out, cred.AccessToken)
+	perms, err := app.ParsePermissions(opts.Permissions)
+	opts.request = app.TokenRequest{Permissions: perms, Repositories: opts.Repositories}
 	return err
+}
+
+func appTokenGitHubRun(ctx context.Context, opts *AppTokenOptions) error {
+	if opts.JWT {
+		jwt, err := opts.App("").JWT()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(opts.IO.Out, jwt)
+		return err
+	}
+	gh, err := opts.GitHubAPI(ctx, opts.Provider)
+	if err != nil {
+		return err
+	}
+	var token string
+	if len(opts.request.Permissions) > 0 || len(opts.request.Repositories) > 0 {
+		// A narrowed token is minted for one use and never cached.
+		tok, err := opts.App(gh.APIURL).Mint(ctx, opts.target(), opts.request)
+		if err != nil {
+			return err
+		}
+		token = tok.Token
+	} else {
+		cred, err := opts.CachedToken(ctx, gh.APIURL)
+		if err != nil {
+			return err
+		}
+		token = cred.AccessToken
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, token)
+	return err
+}
+
+func (opts *AppTokenOptions) target() app.Target {
+	return app.Target{Installation: opts.Installation, Repo: opts.Repo, Org: opts.Org}
 }
 
 // cachedInstallationToken is the installation token for the target opts name on the GitHub
@@ -161,7 +180,7 @@ func appTokenGitHubRun(cmd *cobra.Command, f *Factory, opts *AppTokenOptions) er
 // request), else one minted once for all parallel callers and cached.
 func cachedInstallationToken(ctx context.Context, f *Factory, opts *AppTokenOptions, apiURL string) (*provider.Credential, error) {
 	return f.Credentials().CachedAppToken(ctx, installationKey(apiURL, opts), appTokenMargin, func(ctx context.Context) (*provider.Credential, error) {
-		tok, err := mintGitHubToken(ctx, f, opts, apiURL, app.TokenRequest{})
+		tok, err := githubApp(f, opts, apiURL).Mint(ctx, opts.target(), app.TokenRequest{})
 		if err != nil {
 			return nil, err
 		}
@@ -190,53 +209,8 @@ func githubAppAPI(ctx context.Context, f *Factory, name string) (*provider.Provi
 	return p, nil
 }
 
-// signAppJWT reads the app's private key and signs an app JWT with it.
-func signAppJWT(f *Factory, opts *AppTokenOptions) (string, error) {
-	pemBytes, err := readPrivateKey(f, opts)
-	if err != nil {
-		return "", err
-	}
-	rsaKey, err := app.ParsePrivateKey(pemBytes)
-	if err != nil {
-		return "", err
-	}
-	return app.AppJWT(opts.AppID, rsaKey, f.Now())
-}
-
-// mintGitHubToken signs the app JWT, finds the installation when the options name a repo or an
-// org, and mints an installation token.
-func mintGitHubToken(ctx context.Context, f *Factory, opts *AppTokenOptions, apiURL string, req app.TokenRequest) (*app.InstallationToken, error) {
-	jwt, err := signAppJWT(f, opts)
-	if err != nil {
-		return nil, err
-	}
-	client := &app.GitHubClient{APIURL: apiURL, HTTP: f.HTTPClient(), JWT: jwt, Now: f.Now}
-	installation := opts.Installation
-	if installation == 0 {
-		if installation, err = client.FindInstallation(ctx, opts.Repo, opts.Org); err != nil {
-			return nil, err
-		}
-	}
-	return client.CreateToken(ctx, installation, req)
-}
-
-// readPrivateKey reads the app key from a file or an environment variable, never from argv.
-func readPrivateKey(f *Factory, opts *AppTokenOptions) ([]byte, error) {
-	switch {
-	case opts.PrivateKeyFile != "" && opts.PrivateKeyEnv != "":
-		return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env, not both")
-	case opts.PrivateKeyFile != "":
-		b, err := os.ReadFile(opts.PrivateKeyFile)
-		if err != nil {
-			return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
-		}
-		return b, nil
-	case opts.PrivateKeyEnv != "":
-		v := f.Getenv(opts.PrivateKeyEnv)
-		if v == "" {
-			return nil, exitcode.Errorf(exitcode.Usage, "private key: $%s is empty", opts.PrivateKeyEnv)
-		}
-		return []byte(v), nil
-	}
-	return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env")
+// githubApp is the app opts name, with the factory's environment, HTTP client and clock.
+func githubApp(f *Factory, opts *AppTokenOptions, apiURL string) *app.GitHubApp {
+	key := app.PrivateKey{File: opts.PrivateKeyFile, Env: opts.PrivateKeyEnv, Getenv: f.Getenv}
+	return &app.GitHubApp{ID: opts.AppID, Key: key, APIURL: apiURL, HTTP: f.HTTPClient(), Now: f.Now}
 }

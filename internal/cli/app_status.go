@@ -15,14 +15,14 @@ import (
 
 // AppStatusOptions are the inputs of `authctl app status`.
 type AppStatusOptions struct {
-	IO    *ui.IOStreams
-	JSON  bool
-	Now   func() time.Time
-	Store func() (store.Store, error)
+	IO          *ui.IOStreams
+	JSON        bool
+	Now         func() time.Time
+	Credentials func() *credential.Source
 }
 
 func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) error) *cobra.Command {
-	opts := &AppStatusOptions{IO: f.IO, Now: f.Now, Store: f.Store}
+	opts := &AppStatusOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
 	return &cobra.Command{
 		Use:   "status",
 		Short: "List cached app credentials with their expiry (never the tokens)",
@@ -48,24 +48,16 @@ type appStatusEntry struct {
 }
 
 func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
-	st, err := opts.Store()
-	if err != nil {
-		return err
-	}
-	all, err := st.List(ctx)
+	tokens, err := opts.Credentials().AppTokens(ctx)
 	if err != nil {
 		return err
 	}
 	now := opts.Now()
 	entries := []appStatusEntry{}
-	for _, c := range all {
-		key, ok := credential.AppKeyOf(c)
-		if !ok {
-			continue
-		}
-		e := appStatusEntry{Key: key.String(), Expires: "never", Valid: store.Fresh(c, now, 0), key: key, expiry: c.Expiry}
-		if !c.Expiry.IsZero() {
-			e.Expires = c.Expiry.UTC().Format(time.RFC3339)
+	for _, t := range tokens {
+		e := appStatusEntry{Key: t.Key.String(), Expires: "never", Valid: store.Fresh(t.Credential, now, 0), key: t.Key, expiry: t.Credential.Expiry}
+		if !e.expiry.IsZero() {
+			e.Expires = e.expiry.UTC().Format(time.RFC3339)
 		}
 		entries = append(entries, e)
 	}

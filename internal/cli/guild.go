@@ -15,9 +15,6 @@ import (
 	"github.com/authctl/authctl/internal/ui"
 )
 
-// discordLoginScopes are the scopes every guild question can be answered with.
-const discordLoginScopes = "identify,guilds,guilds.members.read"
-
 func newCmdGuild(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "guild",
@@ -116,7 +113,7 @@ func checkSnowflake(flag, v string) error {
 	if v == "" {
 		return exitcode.Errorf(exitcode.Usage, "%s needs a Discord ID", flag)
 	}
-	if len(v) > 20 || strings.Trim(v, "0123456789") != "" {
+	if !discord.IsID(v) {
 		return exitcode.Errorf(exitcode.Usage, "%s must be a Discord ID (digits only), not %q", flag, v)
 	}
 	return nil
@@ -126,8 +123,7 @@ func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
 	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
 	req := discord.Request{GuildID: opts.GuildID, Roles: opts.Roles, AllRoles: opts.AllRoles, RequireVerified: opts.RequireVerified}
 	if opts.BotTokenEnv != "" {
-		// Accept the value with or without the scheme, as bot tokens are often kept with it.
-		req.BotToken = strings.TrimPrefix(strings.TrimSpace(opts.Getenv(opts.BotTokenEnv)), "Bot ")
+		req.BotToken = discord.BotToken(opts.Getenv(opts.BotTokenEnv))
 		if req.BotToken == "" {
 			return exitcode.Errorf(exitcode.Usage, "missing bot token: environment variable %s is empty or unset", opts.BotTokenEnv)
 		}
@@ -158,33 +154,7 @@ func guildCheckError(opts *GuildCheckOptions, err error) error {
 	case errors.As(err, &rejected):
 		return exitcode.Errorf(exitcode.Auth, "%v: run authctl login %s", rejected, opts.Provider)
 	}
-	return discordFailure(err, opts.Provider)
-}
-
-// discordFailure maps a scope Discord or the store said is missing to exit 3, and
-// what Discord could not answer to exit 4, the cause in words.
-func discordFailure(err error, providerName string) error {
-	var scope *discord.ScopeError
-	var rl *discord.RateLimitError
-	var unavailable *discord.UnavailableError
-	var malformed *discord.MalformedError
-	var apiErr *discord.APIError
-	switch {
-	case errors.As(err, &scope):
-		return exitcode.Errorf(exitcode.Auth, "%v; re-login with scope %s: %s", scope, scope.Scope, discordLoginHint(providerName))
-	case errors.As(err, &rl) && rl.InARow > 0:
-		return exitcode.Errorf(exitcode.Provider, "discord rate limit: %d answers in a row were 429; retry after %s", rl.InARow, rl.At.UTC().Format(time.RFC3339))
-	case errors.As(err, &rl):
-		return exitcode.Errorf(exitcode.Provider, "discord rate limit: wait %s exceeds --max-wait; retry after %s",
-			rl.RetryAfter.Round(time.Millisecond), rl.At.UTC().Format(time.RFC3339))
-	case errors.As(err, &unavailable), errors.As(err, &malformed), errors.As(err, &apiErr):
-		return exitcode.New(exitcode.Provider, err)
-	}
-	return err // the store's own errors, and cancellation: the root command reports them
-}
-
-func discordLoginHint(providerName string) string {
-	return "authctl login " + providerName + " --scopes " + discordLoginScopes
+	return discord.Failure(err, opts.Provider)
 }
 
 func reportGuildCheck(opts *GuildCheckOptions, res *discord.Result) error {

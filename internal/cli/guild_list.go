@@ -66,9 +66,9 @@ func guildListRun(ctx context.Context, opts *GuildListOptions) error {
 	var rejected *discord.TokenRejectedError
 	switch {
 	case errors.As(err, &rejected):
-		return exitcode.Errorf(exitcode.Auth, "%v: run %s", rejected, discordLoginHint(opts.Provider))
+		return exitcode.Errorf(exitcode.Auth, "%v: run %s", rejected, discord.LoginHint(opts.Provider))
 	case err != nil:
-		return discordFailure(err, opts.Provider)
+		return discord.Failure(err, opts.Provider)
 	}
 	entries := make([]guildListEntry, len(guilds))
 	for i, g := range guilds {

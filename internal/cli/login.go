@@ -2,17 +2,10 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
@@ -27,7 +20,7 @@ type LoginOptions struct {
 	IO              *ui.IOStreams
 	JSON            bool
 	ResolveProvider func(ctx context.Context, name string) (*provider.Provider, error)
-	Store           func() (store.Store, error)
+	Credentials     func() *credential.Source
 	HTTPClient      func() *http.Client
 
 	Provider  string
@@ -43,7 +36,7 @@ type LoginOptions struct {
 }
 
 func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Store: f.Store, HTTPClient: f.HTTPClient}
+	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Log in to PROVIDER and store the credential",
@@ -111,40 +104,31 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	// Open the store first: a missing keyring fails before the browser opens.
-	st, err := opts.Store()
+	creds := opts.Credentials()
+	st, err := creds.Store()
 	if err != nil {
 		return err
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTPClient())
-
+	login := &oauthflow.Login{Provider: p, Scopes: opts.Scopes, Port: opts.Port, Timeout: opts.Timeout, OpenBrowser: opts.OpenBrowser,
+		Prompt: opts.IO.ErrOut, In: opts.IO.In, Waiting: waitingSpinner(opts), HTTP: opts.HTTPClient()}
 	var cred *provider.Credential
 	switch {
 	case opts.WithToken:
-		cred, err = loginWithToken(ctx, opts.IO.In, p)
+		cred, err = login.WithToken(ctx)
 	case opts.Device:
-		cred, err = loginDevice(ctx, p, opts)
+		cred, err = login.Device(ctx)
 	default:
-		cred, err = loginBrowser(ctx, p, opts)
+		cred, err = login.Browser(ctx)
 	}
 	if err != nil {
 		return err
 	}
-	cred.Provider, cred.Account = p.Name, opts.Account
-	if cred.Account == "" {
-		// Without --account the login replaces the default account's credential, but only when
-		// the same user logged in again: another user's login must not silently evict it.
-		if current, err := st.Get(ctx, p.Name, ""); err == nil && current.UserID != "" && cred.UserID != "" && current.UserID != cred.UserID {
-			cred.Account = orWord(cred.UserName, cred.UserID)
-			if cred.Account == current.Account {
-				cred.Account = cred.UserID
-			}
-			opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-				displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
-		}
-	}
-	credential.Bind(cred, p)
-	if err := st.Put(ctx, cred); err != nil {
-		return fmt.Errorf("save the credential: %w", err)
+	err = creds.SaveLogin(ctx, p, cred, opts.Account, func(current *provider.Credential) {
+		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
+			displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+	})
+	if err != nil {
+		return err
 	}
 	if opts.JSON {
 		return ui.WriteJSON(opts.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
@@ -155,88 +139,6 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", displayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
 	return nil
-}
-
-func loginBrowser(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
-	if err := p.CheckWebLoginSecret(); err != nil {
-		return nil, err
-	}
-	if err := p.CheckRedirectPorts(); err != nil {
-		return nil, err
-	}
-	nonce, err := randomNonce()
-	if err != nil {
-		return nil, err
-	}
-	ports := p.RedirectPorts
-	if opts.Port != 0 {
-		ports = []int{opts.Port}
-	}
-	lb := &oauthflow.Loopback{
-		Host:           p.RedirectHost,
-		Ports:          ports,
-		Timeout:        opts.Timeout,
-		OpenBrowser:    opts.OpenBrowser,
-		Prompt:         opts.IO.ErrOut,
-		Paste:          opts.IO.In,
-		Waiting:        waitingSpinner(opts),
-		Issuer:         p.Issuer,
-		IssuerRequired: p.IssuerInResponse,
-	}
-	var conf *oauth2.Config
-	newConfig := func(redirectURL string) *oauth2.Config {
-		conf = p.OAuth2(redirectURL, opts.Scopes)
-		return conf
-	}
-	res, err := lb.Run(ctx, newConfig, p.AuthCodeOptions(nonce))
-	var timeout *oauthflow.TimeoutError
-	if errors.As(err, &timeout) && p.Kind == provider.KindDiscord && len(ports) == 0 {
-		// Whether Discord accepts any port for a portless loopback registration is not documented
-		// (docs/fidelity.md, "Loopback redirect ports"); when it does not, the browser shows its
-		// error and no callback ever comes.
-		return nil, exitcode.Errorf(exitcode.Auth, "%v; if Discord said \"Invalid OAuth2 redirect_uri\", register http://127.0.0.1/callback (no port) with the application, or register http://127.0.0.1:PORT/callback and set providers.%s.redirect_ports: [PORT]", err, p.Name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return p.Exchange(ctx, conf, res.Code, res.Verifier, nonce)
-}
-
-func loginDevice(ctx context.Context, p *provider.Provider, opts *LoginOptions) (*provider.Credential, error) {
-	if p.Endpoint.DeviceAuthURL == "" {
-		return nil, exitcode.Errorf(exitcode.Usage, "%s has no device authorization endpoint (set device_url, or log in without --device)", p.Name)
-	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	tok, err := oauthflow.Device(ctx, p.OAuth2("", opts.Scopes), opts.IO.ErrOut)
-	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, exitcode.Errorf(exitcode.Auth, "device login timed out after %s; run the login again", opts.Timeout)
-		}
-		return nil, err
-	}
-	return p.FromToken(ctx, tok)
-}
-
-// loginWithToken stores a token read from stdin once the provider accepts it.
-func loginWithToken(ctx context.Context, in io.Reader, p *provider.Provider) (*provider.Credential, error) {
-	data, err := io.ReadAll(io.LimitReader(in, 64*1024))
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, fmt.Errorf("read the token from stdin: %w", err))
-	}
-	token := strings.TrimSpace(string(data))
-	if token == "" || strings.ContainsAny(token, " \t\r\n") {
-		return nil, exitcode.Errorf(exitcode.Usage, "--with-token needs exactly one token on stdin")
-	}
-	return p.FromToken(ctx, &oauth2.Token{AccessToken: token, TokenType: "Bearer"})
-}
-
-func randomNonce() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate nonce: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // displayName is how a provider is named to people.

@@ -2,23 +2,18 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
-	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
 // LogoutOptions are the inputs of `authctl logout`.
 type LogoutOptions struct {
 	IO          *ui.IOStreams
-	Store       func() (store.Store, error)
-	Provider    func(ctx context.Context, name string) (*provider.Provider, error)
 	Credentials func() *credential.Source
 
 	ProviderName string // empty only with --all: every provider
@@ -28,7 +23,7 @@ type LogoutOptions struct {
 }
 
 func newCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IO, Store: f.Store, Provider: f.Provider, Credentials: f.Credentials}
+	opts := &LogoutOptions{IO: f.IO, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke the token at PROVIDER where it can, then delete it locally",
@@ -65,87 +60,11 @@ PROVIDER, or of every provider when PROVIDER is omitted.`,
 }
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
-	s, err := opts.Store()
-	if err != nil {
-		return err
-	}
-	var creds []*provider.Credential
-	if opts.All {
-		all, err := s.List(ctx)
-		if err != nil {
-			return err
-		}
-		for _, c := range all {
-			if opts.ProviderName == "" || c.Provider == opts.ProviderName {
-				creds = append(creds, c)
-			}
-		}
-		if len(creds) == 0 {
-			if opts.ProviderName != "" {
-				if err := opts.Credentials().Known(opts.ProviderName); err != nil {
-					return err
-				}
-			}
-			return exitcode.Errorf(exitcode.Auth, "not logged in to %s", orWord(opts.ProviderName, "any provider"))
-		}
-	} else {
-		c, err := s.Get(ctx, opts.ProviderName, opts.Account)
-		if err != nil {
-			return opts.Credentials().NotLoggedIn(opts.ProviderName, opts.Account, err)
-		}
-		creds = append(creds, c)
-	}
-
-	if !opts.LocalOnly {
-		// A config that sends a credential elsewhere is refused before anything is deleted.
-		for _, c := range creds {
-			if credential.IsApp(c.Provider) {
-				continue
-			}
-			if p, err := opts.Provider(ctx, c.Provider); err == nil {
-				if err := credential.CheckBound(c, p); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	var failed []error
-	for _, c := range creds {
-		revoked := "not revoked at the provider (--local-only)"
-		switch {
-		case credential.IsApp(c.Provider):
-			revoked = "the cached integration token is deleted locally and expires on its own"
-		case !opts.LocalOnly:
-			revoked, err = revokeRemote(ctx, opts, c)
-			if err != nil {
-				failed = append(failed, err)
-			}
-		}
-		if err := s.Delete(ctx, c.Provider, c.Account); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("delete %s credential: %w", c.Provider, err)
-		}
-		opts.IO.Infof("Logged out of %s%s; %s.", displayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), revoked)
-	}
-	if len(failed) > 0 {
-		return exitcode.New(exitcode.Of(failed[0]), fmt.Errorf("deleted locally, but the remote revocation failed: %w; the token may still be valid until it expires", errors.Join(failed...)))
-	}
-	return nil
-}
-
-// revokeRemote revokes c at its provider and says what happened. A provider
-// without revocation is not a failure: the user is told.
-func revokeRemote(ctx context.Context, opts *LogoutOptions, c *provider.Credential) (string, error) {
-	p, err := opts.Provider(ctx, c.Provider)
-	if err != nil {
-		return "not revoked at the provider", err
-	}
-	err = p.Revoke(ctx, c)
-	switch {
-	case errors.Is(err, provider.ErrRevokeUnsupported):
-		opts.IO.Warnf("%s cannot revoke tokens remotely; only the local copy is deleted (revoke the app's access in the provider's settings)", c.Provider)
-		return "deleted locally only", nil
-	case err != nil:
-		return "the remote revocation FAILED", err
-	}
-	return "token revoked at the provider", nil
+	return opts.Credentials().Logout(ctx, credential.Logout{
+		Provider: opts.ProviderName, Account: opts.Account, All: opts.All, LocalOnly: opts.LocalOnly,
+		Warnf: opts.IO.Warnf,
+		Done: func(c *provider.Credential, outcome string) {
+			opts.IO.Infof("Logged out of %s%s; %s.", displayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), outcome)
+		},
+	})
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -20,7 +19,7 @@ type StatusOptions struct {
 	IO            *ui.IOStreams
 	JSON          bool
 	Now           func() time.Time
-	Store         func() (store.Store, error)
+	Credentials   func() *credential.Source
 	KnownProvider func(name string) error
 	Getenv        func(string) string
 
@@ -28,7 +27,7 @@ type StatusOptions struct {
 }
 
 func newCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IO, Now: f.Now, Store: f.Store, KnownProvider: f.KnownProvider, Getenv: f.Getenv}
+	opts := &StatusOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials, KnownProvider: f.KnownProvider, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "status [PROVIDER]",
 		Short: "Show stored accounts: provider, account, user, scopes, expiry (never a token)",
@@ -71,30 +70,15 @@ type statusResult struct {
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
-	s, err := opts.Store()
-	if err != nil {
-		return err
-	}
-	creds, err := s.List(ctx)
+	storeName, logins, err := opts.Credentials().Logins(ctx, opts.Provider)
 	if err != nil {
 		return err
 	}
 	now := opts.Now()
-	result := statusResult{Store: s.Name(), Accounts: []statusAccount{}}
-	for _, c := range creds {
-		if opts.Provider != "" && c.Provider != opts.Provider || credential.IsApp(c.Provider) {
-			continue // integrations' cached tokens are listed by authctl app status
-		}
-		result.Accounts = append(result.Accounts, statusOf(c, s.Name(), now))
+	result := statusResult{Store: storeName, Accounts: []statusAccount{}}
+	for _, c := range logins {
+		result.Accounts = append(result.Accounts, statusOf(c, storeName, now))
 	}
-	sort.Slice(result.Accounts, func(i, j int) bool {
-		a, b := result.Accounts[i], result.Accounts[j]
-		if a.Provider != b.Provider {
-			return a.Provider < b.Provider
-		}
-		return a.Account < b.Account
-	})
-
 	if opts.JSON {
 		if err := ui.WriteJSON(opts.IO.Out, result); err != nil {
 			return err
@@ -110,7 +94,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			}
 			return exitcode.Errorf(exitcode.Auth, "not logged in to %s; run authctl login %s", opts.Provider, opts.Provider)
 		}
-		opts.IO.Infof("No stored credentials in the %s store; run authctl login PROVIDER.", s.Name())
+		opts.IO.Infof("No stored credentials in the %s store; run authctl login PROVIDER.", storeName)
 	}
 	return nil
 }
@@ -120,18 +104,9 @@ func statusOf(c *provider.Credential, storeName string, now time.Time) statusAcc
 	if scopes == nil {
 		scopes = []string{}
 	}
-	return statusAccount{
-		Provider:      c.Provider,
-		Account:       c.Account,
-		UserID:        c.UserID,
-		User:          c.UserName,
-		Scopes:        scopes,
-		Expiry:        timeOrNil(c.Expiry),
-		Expired:       !c.Expiry.IsZero() && !c.Expiry.After(now),
-		Refreshable:   c.RefreshToken != "" && (c.RefreshExpiry.IsZero() || c.RefreshExpiry.After(now)),
-		RefreshExpiry: timeOrNil(c.RefreshExpiry),
-		Store:         storeName,
-	}
+	return statusAccount{Provider: c.Provider, Account: c.Account, UserID: c.UserID, User: c.UserName, Scopes: scopes,
+		Expiry: timeOrNil(c.Expiry), Expired: credential.Expired(c, now), Refreshable: credential.Refreshable(c, now),
+		RefreshExpiry: timeOrNil(c.RefreshExpiry), Store: storeName}
 }
 
 func renderStatusTable(io *ui.IOStreams, result statusResult, now time.Time) {

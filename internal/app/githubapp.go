@@ -1,0 +1,105 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/authctl/authctl/internal/exitcode"
+)
+
+// PrivateKey says where a GitHub App's private key is read from: a file or an
+// environment variable, never argv.
+type PrivateKey struct {
+	File   string
+	Env    string
+	Getenv func(string) string
+}
+
+// Read returns the PEM bytes of the key; a missing, doubled or unreadable source is exit 2.
+func (k PrivateKey) Read() ([]byte, error) {
+	switch {
+	case k.File != "" && k.Env != "":
+		return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env, not both")
+	case k.File != "":
+		b, err := os.ReadFile(k.File)
+		if err != nil {
+			return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
+		}
+		return b, nil
+	case k.Env != "":
+		v := k.Getenv(k.Env)
+		if v == "" {
+			return nil, exitcode.Errorf(exitcode.Usage, "private key: $%s is empty", k.Env)
+		}
+		return []byte(v), nil
+	}
+	return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env")
+}
+
+// Target names an installation: by its id, else the installation of Repo
+// (OWNER/NAME) or of the account Org.
+type Target struct {
+	Installation int64
+	Repo         string
+	Org          string
+}
+
+// GitHubApp signs app JWTs with the app's key and mints installation tokens on
+// the GitHub whose API is APIURL.
+type GitHubApp struct {
+	ID     string // the app id or client id: the JWT's issuer
+	Key    PrivateKey
+	APIURL string
+	HTTP   *http.Client
+	Now    func() time.Time
+}
+
+// JWT reads the private key and signs an app JWT with it.
+func (a *GitHubApp) JWT() (string, error) {
+	pemBytes, err := a.Key.Read()
+	if err != nil {
+		return "", err
+	}
+	rsaKey, err := ParsePrivateKey(pemBytes)
+	if err != nil {
+		return "", err
+	}
+	return AppJWT(a.ID, rsaKey, a.Now())
+}
+
+// Mint signs the app JWT, finds the installation of t when it names a repo or
+// an org, and mints an installation token narrowed by req.
+func (a *GitHubApp) Mint(ctx context.Context, t Target, req TokenRequest) (*InstallationToken, error) {
+	jwt, err := a.JWT()
+	if err != nil {
+		return nil, err
+	}
+	client := &GitHubClient{APIURL: a.APIURL, HTTP: a.HTTP, JWT: jwt, Now: a.Now}
+	installation := t.Installation
+	if installation == 0 {
+		if installation, err = client.FindInstallation(ctx, t.Repo, t.Org); err != nil {
+			return nil, err
+		}
+	}
+	return client.CreateToken(ctx, installation, req)
+}
+
+// ParsePermissions turns name=level pairs (--permission) into a token request's permissions;
+// nil for none.
+func ParsePermissions(pairs []string) (map[string]string, error) {
+	var perms map[string]string
+	for _, p := range pairs {
+		name, level, ok := strings.Cut(p, "=")
+		if !ok || name == "" || level == "" {
+			return nil, exitcode.Errorf(exitcode.Usage, "--permission %q must be name=level", p)
+		}
+		if perms == nil {
+			perms = map[string]string{}
+		}
+		perms[name] = level
+	}
+	return perms, nil
+}
