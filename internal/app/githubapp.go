@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -16,6 +17,8 @@ type PrivateKey struct {
 	File   string
 	Env    string
 	Getenv func(string) string
+	// Warn, when set, is told of a key file that other users can read.
+	Warn func(format string, args ...any)
 }
 
 // Read returns the PEM bytes of the key; a missing, doubled or unreadable source is exit 2.
@@ -27,6 +30,10 @@ func (k PrivateKey) Read() ([]byte, error) {
 		b, err := os.ReadFile(k.File)
 		if err != nil {
 			return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
+		}
+		if info, err := os.Stat(k.File); err == nil && info.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" && k.Warn != nil {
+			// As ssh does for an identity file: the key is used, but the user learns others can read it.
+			k.Warn("private key file %s is accessible by other users (mode %04o); run chmod 600 %s", k.File, info.Mode().Perm(), k.File)
 		}
 		return b, nil
 	case k.Env != "":

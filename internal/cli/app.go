@@ -211,6 +211,6 @@ func githubAppAPI(ctx context.Context, f *Factory, name string) (*provider.Provi
 
 // githubApp is the app opts name, with the factory's environment, HTTP client and clock.
 func githubApp(f *Factory, opts *AppTokenOptions, apiURL string) *app.GitHubApp {
-	key := app.PrivateKey{File: opts.PrivateKeyFile, Env: opts.PrivateKeyEnv, Getenv: f.Getenv}
+	key := app.PrivateKey{File: opts.PrivateKeyFile, Env: opts.PrivateKeyEnv, Getenv: f.Getenv, Warn: f.IO.Warnf}
 	return &app.GitHubApp{ID: opts.AppID, Key: key, APIURL: apiURL, HTTP: f.HTTPClient(), Now: f.Now}
 }

@@ -418,3 +418,20 @@ func TestAppTokenGitHubClientIDAndUserAccount(t *testing.T) {
 		t.Fatalf("both issuers: exit %d, stderr %q; want exit 2", code, stderr)
 	}
 }
+
+// A private key file that other users can read is used, with a warning naming the file and the
+// fix, as ssh warns of an identity file (issue 14 point 10); a 0600 file gets none.
+func TestAppTokenGitHubWarnsOfAKeyOthersCanRead(t *testing.T) {
+	_, env, cfg, keyFile := appSandbox(t)
+	args := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--jwt"}
+	if code, _, stderr := runCLI(t, env, args...); code != 0 || stderr != "" {
+		t.Fatalf("0600 key: exit %d, stderr %q; want no warning", code, stderr)
+	}
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, env, args...)
+	if code != 0 || stdout == "" || !strings.Contains(stderr, "warning: private key file "+keyFile+" is accessible by other users (mode 0644); run chmod 600 "+keyFile) {
+		t.Fatalf("0644 key: exit %d, stderr %q; want the JWT and a warning", code, stderr)
+	}
+}
