@@ -465,11 +465,12 @@ func TestLoginWithToken(t *testing.T) {
 	tests := []struct {
 		name, stdin string
 		want        int
+		wantErr     string
 	}{
-		{"valid", token + "\n", exitcode.OK},
-		{"rejected", "gho_not_a_real_token\n", exitcode.Auth},
-		{"empty", "", exitcode.Usage},
-		{"two tokens", "a b\n", exitcode.Usage},
+		{"valid", token + "\n", exitcode.OK, ""},
+		{"rejected", "gho_not_a_real_token\n", exitcode.Auth, "error: github refused the token from stdin (401): nothing was stored; check that it is a live github access token\n"},
+		{"empty", "", exitcode.Usage, "error: --with-token needs exactly one token on stdin\n"},
+		{"two tokens", "a b\n", exitcode.Usage, "error: --with-token needs exactly one token on stdin\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -483,6 +484,9 @@ func TestLoginWithToken(t *testing.T) {
 			}
 			if c != nil && c.AccessToken != token {
 				t.Fatal("stored a different token")
+			}
+			if tt.wantErr != "" && r.stderr.String() != tt.wantErr {
+				t.Errorf("stderr %q, want %q", r.stderr, tt.wantErr)
 			}
 		})
 	}

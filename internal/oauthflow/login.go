@@ -117,7 +117,12 @@ func (l *Login) WithToken(ctx context.Context) (*provider.Credential, error) {
 	if token == "" || strings.ContainsAny(token, " \t\r\n") {
 		return nil, exitcode.Errorf(exitcode.Usage, "--with-token needs exactly one token on stdin")
 	}
-	return l.Provider.FromToken(l.withHTTP(ctx), &oauth2.Token{AccessToken: token, TokenType: "Bearer"})
+	cred, err := l.Provider.FromToken(l.withHTTP(ctx), &oauth2.Token{AccessToken: token, TokenType: "Bearer"})
+	if exitcode.Of(err) == exitcode.Auth {
+		// "run authctl login" would send the user back to where they are: say what was refused.
+		return nil, exitcode.Errorf(exitcode.Auth, "%s refused the token from stdin (401): nothing was stored; check that it is a live %s access token", l.Provider.Name, l.Provider.Name)
+	}
+	return cred, err
 }
 
 // withHTTP makes the oauth2 package call the provider through l.HTTP.
