@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -40,5 +41,21 @@ func TestProviderErrorTextIsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(stderr, `\x1b]0;PWNED`) {
 		t.Fatalf("stderr %q does not show the provider's text escaped", stderr)
+	}
+}
+
+// A user name a provider chose reaches status's table and whoami escaped: it
+// cannot set the terminal title or forge a row (issue 14 point 5).
+func TestStoredUserNameIsEscaped(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cred := w.login(t, "github")
+	cred.UserName = "\x1b]0;PWNED\a\x1b[2K\rgithub  root"
+	if err := w.store.Put(context.Background(), cred); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := w.run(t, "status")
+	if code != 0 || strings.ContainsAny(stdout+stderr, "\x1b\a\r") || !strings.Contains(stdout, `\x1b]0;PWNED`) {
+		t.Fatalf("status: exit %d, stdout %q, stderr %q; want the name with its control characters escaped", code, stdout, stderr)
 	}
 }
