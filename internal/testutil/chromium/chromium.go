@@ -51,7 +51,7 @@ func Flags(userDataDir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(userDataDir),
-		chromedp.Env("HOME="+userDataDir, "XDG_CONFIG_HOME="+userDataDir, "XDG_CACHE_HOME="+userDataDir, "XDG_DATA_HOME="+userDataDir),
+		chromedp.Env("HOME="+userDataDir, "XDG_CONFIG_HOME="+userDataDir, "XDG_CACHE_HOME="+userDataDir, "XDG_DATA_HOME="+userDataDir, "XDG_RUNTIME_DIR="+userDataDir),
 	}
 }
 
