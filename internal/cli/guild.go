@@ -77,6 +77,9 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 	fl.DurationVar(&opts.MaxWait, "max-wait", discord.DefaultMaxWait, "longest total wait for Discord rate limits before giving up with exit 4")
 	fl.StringVar(&opts.Provider, "provider", "discord", "configured provider entry of kind discord")
 	_ = cmd.MarkFlagRequired("guild")
+	for _, id := range []string{"guild", "role", "user"} { // Discord IDs: nothing on disk to complete
+		_ = cmd.RegisterFlagCompletionFunc(id, cobra.NoFileCompletions)
+	}
 	cmd.MarkFlagsRequiredTogether("user", "bot-token-env")
 	cmd.MarkFlagsMutuallyExclusive("account", "user")
 	return cmd
