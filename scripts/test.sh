@@ -24,7 +24,7 @@ echo "== go test (real Secret Service on a private D-Bus session)"
 bash scripts/with-keyring.sh go test -count=1 -timeout 20m ./...
 
 echo "== go test with HOME and the XDG directories empty: nothing may be left there"
-bash scripts/check-clean-home.sh >/dev/null
+bash scripts/check-clean-home.sh
 
 echo "== go test -race (credential refresh, store locks, login callbacks, replay bursts, Discord rate limits)"
 bash scripts/with-keyring.sh go test -race -count=1 -timeout 20m \
