@@ -28,7 +28,7 @@ bash scripts/check-clean-home.sh
 
 echo "== go test -race (credential refresh, store locks, login callbacks, replay bursts, Discord rate limits)"
 bash scripts/with-keyring.sh go test -race -count=1 -timeout 20m \
-  ./internal/cli ./internal/store/... ./internal/oauthflow ./internal/replay ./internal/discord ./internal/app
+  ./internal/cli ./internal/store/... ./internal/credential ./internal/childproc ./internal/oauthflow ./internal/replay ./internal/discord ./internal/app
 
 echo "== the README quick start (scripts/demo.sh)"
 bash scripts/demo.sh >/dev/null
