@@ -2,8 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
+	"crypto/rsa"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,8 +13,8 @@ import (
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
 
-// githubAppClient starts a sandbox whose GitHub App has a fresh key and returns a client whose
-// JWT names the app by iss.
+// githubAppClient starts a sandbox (its GitHub App trusts the published
+// sandbox key) and returns a client whose JWT names the app by iss.
 func githubAppClient(t *testing.T, iss string) *GitHubClient {
 	c, _ := githubAppClientAndSandbox(t, iss)
 	return c
@@ -23,23 +22,22 @@ func githubAppClient(t *testing.T, iss string) *GitHubClient {
 
 func githubAppClientAndSandbox(t *testing.T, iss string) (*GitHubClient, *sandbox.Server) {
 	t.Helper()
-	key := rsaKey(t)
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := sandbox.DefaultSeed()
-	for i := range seed.Apps {
-		if seed.Apps[i].ClientID == sandbox.GitHubAppClientID {
-			seed.Apps[i].PublicKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-		}
-	}
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seed))
-	jwt, err := AppJWT(iss, key, time.Now())
+	srv := sandboxtest.Start(t)
+	jwt, err := AppJWT(iss, sandboxAppKey(t), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &GitHubClient{APIURL: srv.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}, JWT: jwt, Now: time.Now}, srv
+}
+
+// sandboxAppKey is the private key the default seed's GitHub App trusts.
+func sandboxAppKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	key, err := ParsePrivateKey([]byte(sandbox.GitHubAppPrivateKeyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 // A JWT issued by the client ID mints like one issued by the app id, and --org finds the

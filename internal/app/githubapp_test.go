@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -69,20 +67,9 @@ func TestParsePermissions(t *testing.T) {
 // sandbox with a key read from a file; a narrowed request is passed on.
 func TestGitHubAppMint(t *testing.T) {
 	t.Parallel()
-	key := rsaKey(t)
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := sandbox.DefaultSeed()
-	for i := range seed.Apps {
-		if seed.Apps[i].ClientID == sandbox.GitHubAppClientID {
-			seed.Apps[i].PublicKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-		}
-	}
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(seed))
+	srv := sandboxtest.Start(t)
 	file := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	a := &GitHubApp{ID: sandbox.GitHubAppClientID, Key: PrivateKey{File: file}, APIURL: srv.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}, Now: time.Now}

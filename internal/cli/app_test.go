@@ -24,42 +24,22 @@ import (
 	"github.com/authctl/authctl/internal/ui"
 )
 
-// appSandbox starts a sandbox whose GitHub App trusts a fresh key; it returns the env, the
-// config path and the key file.
+// appSandbox starts a sandbox (its GitHub App trusts the published sandbox key) and returns
+// the env, the config path and a file holding that key.
 func appSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, string) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := sandboxtest.Start(t, sandboxtest.WithSeed(appSeed(t, key)))
+	srv := sandboxtest.Start(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
 	keyFile := filepath.Join(dir, "app.pem")
 	if err := os.WriteFile(cfg, []byte(srv.ConfigYAML()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+	if err := os.WriteFile(keyFile, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"AUTHCTL_STORE": "file", "XDG_STATE_HOME": filepath.Join(dir, "state"), "HOME": dir}
 	return srv, env, cfg, keyFile
-}
-
-// appSeed is the default sandbox world with its GitHub App trusting key.
-func appSeed(t *testing.T, key *rsa.PrivateKey) *sandbox.Seed {
-	t.Helper()
-	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := sandbox.DefaultSeed()
-	for i := range seed.Apps {
-		if seed.Apps[i].AppID == sandbox.GitHubAppID {
-			seed.Apps[i].PublicKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
-		}
-	}
-	return seed
 }
 
 // addProviders appends provider entries (YAML under providers:, indented) to the config file.
@@ -255,16 +235,7 @@ func TestAppTokenGitHubWrongKey(t *testing.T) {
 // served for another, even for the same app id and target.
 func TestAppTokenGitHubEnterpriseProvider(t *testing.T) {
 	srv, env, cfg, keyFile := appSandbox(t)
-	pemBytes, err := os.ReadFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(pemBytes)
-	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ghe := sandboxtest.Start(t, sandboxtest.WithSeed(appSeed(t, key))) // another host, same app id
+	ghe := sandboxtest.Start(t) // another host, same app id and key
 	addProviders(t, cfg, "  ghe:\n    kind: github\n    client_id: Iv1.ghe\n    auth_url: "+ghe.URL()+"/login/oauth/authorize\n  notgithub:\n    kind: slack\n    client_id: x\n")
 	base := []string{"--config", cfg, "app", "token", "github", "--app-id", strconv.Itoa(sandbox.GitHubAppID), "--private-key-file", keyFile, "--repo", sandbox.GitHubInstallationRepo}
 
