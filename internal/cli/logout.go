@@ -27,14 +27,16 @@ func newCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke the token at PROVIDER where it can, then delete it locally",
-		Long: `Revoke the stored token at the provider where it can (Discord and OIDC by
-RFC 7009, GitHub through the Applications API, Slack by auth.revoke; Sentry
-has no revocation endpoint), then delete it from the store.
+		Long: `Revoke the stored token at the provider where it can (Discord, Sentry and
+OIDC by RFC 7009, GitHub through the Applications API, Slack by auth.revoke; a
+Sentry public client without its secret cannot), then delete it from the store.
 
 When the remote revocation fails the local copy is deleted anyway, the failure
 is reported, and the command exits 4 so a script knows the token may still be
-live. --local-only skips the revocation. --all logs out of every account of
-PROVIDER, or of every provider when PROVIDER is omitted.`,
+live. A config that would send the token elsewhere than the server it was
+issued by is refused first (exit 2), and nothing is deleted. --local-only skips
+the revocation. --all logs out of every account of PROVIDER, or of every
+provider when PROVIDER is omitted.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
