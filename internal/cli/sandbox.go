@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -98,9 +99,11 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 			return exitcode.New(exitcode.Usage, err)
 		}
 	}
+	// The request log writes from the server's goroutines: one writer, one line at a time.
+	errOut := &lockedWriter{w: opts.IO.ErrOut}
 	sopts := sandbox.Options{Seed: seed, AutoApprove: opts.AutoApprove}
 	if opts.Verbose {
-		sopts.RequestLog = opts.IO.ErrOut // -v: one line per request on stderr
+		sopts.RequestLog = errOut // -v: one line per request on stderr
 	}
 	srv := sandbox.New(sopts)
 	for _, spec := range opts.Faults {
@@ -127,14 +130,14 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 	} else if _, err := fmt.Fprintln(opts.IO.Out, srv.URL()); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Sandbox listening on %s\nConfig for authctl: %s\n  authctl --config %s login discord\nPress Ctrl-C to stop.\n",
+	fmt.Fprintf(errOut, "Sandbox listening on %s\nConfig for authctl: %s\n  authctl --config %s login discord\nPress Ctrl-C to stop.\n",
 		srv.URL(), configPath, configPath)
 
 	<-ctx.Done()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "sandbox: shutdown: %v\n", err)
+		fmt.Fprintf(errOut, "sandbox: shutdown: %v\n", err)
 	}
 	return context.Cause(ctx)
 }
@@ -166,4 +169,16 @@ func writeSandboxConfig(srv *sandbox.Server, tempDir, configOut string) (string,
 		return "", exitcode.New(exitcode.Usage, fmt.Errorf("write config: %w", err))
 	}
 	return path, nil
+}
+
+// lockedWriter serialises writes from several goroutines to one stream.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
