@@ -101,12 +101,19 @@ func (s *Source) Logout(ctx context.Context, l Logout) error {
 	if err != nil {
 		return err
 	}
+	// Each provider is resolved once (OIDC resolution is a discovery request), and a
+	// credential whose entry now sends it elsewhere stops the logout before anything is deleted.
+	providers := map[string]*provider.Provider{}
+	resolveErrs := map[string]error{}
 	if !l.LocalOnly {
 		for _, c := range creds {
 			if IsApp(c.Provider) {
 				continue
 			}
-			if p, err := s.Provider(ctx, c.Provider); err == nil {
+			if _, done := providers[c.Provider]; !done {
+				providers[c.Provider], resolveErrs[c.Provider] = s.Provider(ctx, c.Provider)
+			}
+			if p := providers[c.Provider]; p != nil {
 				if err := CheckBound(c, p); err != nil {
 					return err
 				}
@@ -119,8 +126,11 @@ func (s *Source) Logout(ctx context.Context, l Logout) error {
 		switch {
 		case IsApp(c.Provider):
 			outcome = "the cached integration token is deleted locally and expires on its own"
+		case resolveErrs[c.Provider] != nil:
+			outcome = "not revoked at the provider"
+			failed = append(failed, resolveErrs[c.Provider])
 		case !l.LocalOnly:
-			outcome, err = s.revoke(ctx, c, l.Warnf)
+			outcome, err = revoke(ctx, providers[c.Provider], c, l.Warnf)
 			if err != nil {
 				failed = append(failed, err)
 			}
@@ -169,12 +179,8 @@ func (s *Source) loggedIn(ctx context.Context, st store.Store, l Logout) ([]*pro
 
 // revoke revokes c at its provider and says what happened. A provider without
 // revocation is not a failure: the person is told.
-func (s *Source) revoke(ctx context.Context, c *provider.Credential, warnf func(string, ...any)) (string, error) {
-	p, err := s.Provider(ctx, c.Provider)
-	if err != nil {
-		return "not revoked at the provider", err
-	}
-	err = p.Revoke(ctx, c)
+func revoke(ctx context.Context, p *provider.Provider, c *provider.Credential, warnf func(string, ...any)) (string, error) {
+	err := p.Revoke(ctx, c)
 	switch {
 	case errors.Is(err, provider.ErrRevokeUnsupported):
 		warnf("%s cannot revoke tokens remotely; only the local copy is deleted (revoke the app's access in the provider's settings)", c.Provider)

@@ -130,21 +130,6 @@ func (l *Login) withHTTP(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, l.HTTP)
 }
 
-// AccountFor is the account a login without --account is stored under, given
-// the credential current of the default account (nil when there is none): the
-// default ("") unless current is another user's, which a login must not
-// silently evict; then an account named after the new user.
-func AccountFor(current, cred *provider.Credential) string {
-	if current == nil || current.UserID == "" || cred.UserID == "" || current.UserID == cred.UserID {
-		return ""
-	}
-	account := cred.UserName
-	if account == "" || account == current.Account {
-		account = cred.UserID
-	}
-	return account
-}
-
 func randomNonce() (string, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {

@@ -2,7 +2,7 @@
 // loopback redirect with PKCE and state, the pasted-redirect fallback for SSH
 // sessions, and the device authorization grant; Login runs a whole login to a
 // provider (browser, device or a token given on stdin) up to the credential to
-// store, and AccountFor picks its account when another user logs in.
+// store.
 package oauthflow
 
 import (
