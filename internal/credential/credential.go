@@ -62,13 +62,7 @@ func (s *Source) Token(ctx context.Context, providerName, account string, minTTL
 	if err != nil {
 		return nil, err
 	}
-	cred, err := st.Get(ctx, providerName, account)
-	if err != nil {
-		return nil, s.NotLoggedIn(providerName, account, err)
-	}
-	if store.Fresh(cred, s.Locks.Now(), minTTL) {
-		return cred, nil
-	}
+	// A fresh stored token comes back from EnsureFresh's first read, without the lock.
 	return s.refreshed(ctx, st, providerName, account, minTTL, "")
 }
 
