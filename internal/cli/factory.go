@@ -157,7 +157,7 @@ func (f *Factory) Store() (store.Store, error) {
 func (f *Factory) Credentials() *credential.Source {
 	return &credential.Source{
 		Store:    f.Store,
-		Locks:    store.Locks{Dir: f.StateDir(), Now: f.Now},
+		Locks:    func() store.Locks { return store.Locks{Dir: f.StateDir(), Now: f.Now} }, // the state dir may need the config: only when a lock is taken
 		Provider: f.Provider,
 		Known:    f.KnownProvider,
 		Getenv:   f.Getenv,

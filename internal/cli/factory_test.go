@@ -40,7 +40,7 @@ func mapEnv(env map[string]string) func(string) string {
 // appTokenOf reads an integration's stored token, failing the test when none is stored.
 func appTokenOf(t *testing.T, st store.Store, key credential.AppKey) *provider.Credential {
 	t.Helper()
-	creds := &credential.Source{Store: func() (store.Store, error) { return st, nil }, Locks: store.Locks{Dir: filepath.Join(t.TempDir(), "state"), Now: time.Now}}
+	creds := &credential.Source{Store: func() (store.Store, error) { return st, nil }, Locks: func() store.Locks { return store.Locks{Dir: filepath.Join(t.TempDir(), "state"), Now: time.Now} }}
 	cred, err := creds.CachedAppToken(context.Background(), key, 0, func(context.Context) (*provider.Credential, error) {
 		return nil, errors.New("no token stored for " + key.String())
 	})

@@ -602,3 +602,14 @@ func TestReplaceRejectedRefreshesOnlyTheRejectedToken(t *testing.T) {
 		t.Errorf("the refreshed token was not saved")
 	}
 }
+
+// A token from the environment needs neither the store nor the config: token prints it
+// even when the config file cannot be read (the CI path stays cheap and independent).
+func TestTokenFromEnvironmentReadsNoConfig(t *testing.T) {
+	t.Parallel()
+	broken := writeTemp(t, "config.yaml", "providers: [not, a, map\n")
+	code, stdout, stderr := runCLI(t, map[string]string{"AUTHCTL_CONFIG": broken, "AUTHCTL_DISCORD_TOKEN": "from-env"}, "token", "discord")
+	if code != 0 || stdout != "from-env\n" || stderr != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want the environment's token and nothing else", code, stdout, stderr)
+	}
+}

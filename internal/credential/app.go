@@ -113,7 +113,7 @@ func (s *Source) CachedAppToken(ctx context.Context, key AppKey, minTTL time.Dur
 	if err != nil {
 		return nil, err
 	}
-	return s.Locks.EnsureCached(ctx, st, key.Kind.storeProvider(), key.account(), minTTL, func(ctx context.Context, _ *provider.Credential) (*provider.Credential, error) {
+	return s.Locks().EnsureCached(ctx, st, key.Kind.storeProvider(), key.account(), minTTL, func(ctx context.Context, _ *provider.Credential) (*provider.Credential, error) {
 		return mint(ctx)
 	})
 }
@@ -137,7 +137,7 @@ func (s *Source) RefreshedAppToken(ctx context.Context, key AppKey, minTTL time.
 	if err != nil {
 		return nil, err
 	}
-	cred, _, err := s.Locks.EnsureFresh(ctx, st, key.Kind.storeProvider(), key.account(), minTTL, "", refresh)
+	cred, _, err := s.Locks().EnsureFresh(ctx, st, key.Kind.storeProvider(), key.account(), minTTL, "", refresh)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, exitcode.Errorf(exitcode.Auth, "%s", missing)
 	}

@@ -32,8 +32,10 @@ const DefaultMinTTL = 60 * time.Second
 type Source struct {
 	// Store opens the credential store (once; later calls return the same).
 	Store func() (store.Store, error)
-	// Locks are the cross-process refresh locks and the clock.
-	Locks store.Locks
+	// Locks are the cross-process refresh locks and the clock, asked for only
+	// when a stored token is read (the state dir may come from the config, which
+	// a token from the environment never needs).
+	Locks func() store.Locks
 	// Provider resolves a provider entry completely (for a refresh).
 	Provider func(ctx context.Context, name string) (*provider.Provider, error)
 	// Known is nil for a provider name authctl knows (built in or configured)
@@ -160,7 +162,7 @@ func (s *Source) refreshed(ctx context.Context, st store.Store, providerName, ac
 		next.Origins = old.Origins
 		return next, nil
 	}
-	cred, _, err := s.Locks.EnsureFresh(ctx, st, providerName, account, minTTL, stale, refresh)
+	cred, _, err := s.Locks().EnsureFresh(ctx, st, providerName, account, minTTL, stale, refresh)
 	if err != nil {
 		return nil, s.NotLoggedIn(providerName, account, err)
 	}

@@ -26,7 +26,7 @@ func newSource(t *testing.T, env map[string]string, now time.Time) (*Source, sto
 	}
 	return &Source{
 		Store: func() (store.Store, error) { return st, nil },
-		Locks: store.Locks{Dir: dir, Now: func() time.Time { return now }},
+		Locks: func() store.Locks { return store.Locks{Dir: dir, Now: func() time.Time { return now }} },
 		Provider: func(context.Context, string) (*provider.Provider, error) {
 			return nil, errors.New("no provider in this test")
 		},

@@ -28,7 +28,7 @@ func credentials(t *testing.T) *credential.Source {
 	}
 	return &credential.Source{
 		Store: func() (store.Store, error) { return file, nil },
-		Locks: store.Locks{Dir: filepath.Join(dir, "locks"), Now: time.Now},
+		Locks: func() store.Locks { return store.Locks{Dir: filepath.Join(dir, "locks"), Now: time.Now} },
 		Provider: func(_ context.Context, name string) (*provider.Provider, error) {
 			return nil, fmt.Errorf("%s needs a refresh", name)
 		},

@@ -105,7 +105,7 @@ func (w *world) tokens(minTTL time.Duration) *Tokens {
 	return &Tokens{
 		Credentials: &credential.Source{
 			Store: func() (store.Store, error) { return w.st, nil },
-			Locks: store.Locks{Dir: w.locks, Now: func() time.Time { return w.now }},
+			Locks: func() store.Locks { return store.Locks{Dir: w.locks, Now: func() time.Time { return w.now }} },
 			Provider: func(_ context.Context, name string) (*provider.Provider, error) {
 				return nil, fmt.Errorf("%s needs a refresh", name)
 			},

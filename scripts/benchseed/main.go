@@ -50,7 +50,7 @@ func seed(arg string) error {
 		if len(parts) != 3 {
 			return fmt.Errorf("%q is not github-app:API_HOST:APP_ID:OWNER/NAME", arg)
 		}
-		creds := &credential.Source{Store: func() (store.Store, error) { return s, nil }, Locks: store.Locks{Dir: dir, Now: time.Now}}
+		creds := &credential.Source{Store: func() (store.Store, error) { return s, nil }, Locks: func() store.Locks { return store.Locks{Dir: dir, Now: time.Now} }}
 		return creds.SaveAppToken(context.Background(), credential.GitHubAppKey("https://"+parts[0], parts[1], 0, parts[2], "", ""), cred)
 	}
 	return s.Put(context.Background(), cred)
