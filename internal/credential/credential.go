@@ -118,7 +118,7 @@ func (s *Source) With(ctx context.Context, p *provider.Provider, account string,
 	if !errors.Is(err, provider.ErrUnauthorized) {
 		return err
 	}
-	if cred, err = s.AfterUnauthorized(ctx, cred, minTTL); err != nil {
+	if cred, err = s.afterUnauthorized(ctx, cred, minTTL); err != nil {
 		return err
 	}
 	err = call(ctx, cred)
@@ -128,12 +128,11 @@ func (s *Source) With(ctx context.Context, p *provider.Provider, account string,
 	return err
 }
 
-// AfterUnauthorized is the one decision after a provider answered 401 to
+// afterUnauthorized is With's decision after a provider answered 401 to
 // cred: a token from the environment or one without a refresh token is exit
-// 3 with the way out; a stored one is replaced (see Replace). Callers that
-// cannot hand their whole call to With (the guild check, which also changes
-// strategy on some answers) use it directly.
-func (s *Source) AfterUnauthorized(ctx context.Context, cred *provider.Credential, minTTL time.Duration) (*provider.Credential, error) {
+// 3 with the way out; a stored one is replaced (see Replace). (The guild check
+// decides for itself, after asking Discord whether the token lacks a scope.)
+func (s *Source) afterUnauthorized(ctx context.Context, cred *provider.Credential, minTTL time.Duration) (*provider.Credential, error) {
 	name := cred.Provider
 	switch {
 	case FromEnv(cred):

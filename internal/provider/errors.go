@@ -94,6 +94,6 @@ func statusOf(resp *http.Response) int {
 }
 
 // ErrUnauthorized marks an API call answered with 401. Callers of
-// cli.Factory.WithToken wrap it (fmt.Errorf("list guilds: %w", ErrUnauthorized))
+// credential.Source.With wrap it (fmt.Errorf("list guilds: %w", ErrUnauthorized))
 // to have the token refreshed once and the call retried once.
 var ErrUnauthorized = exitcode.Errorf(exitcode.Auth, "the provider answered 401 Unauthorized")
