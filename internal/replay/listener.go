@@ -121,10 +121,9 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.reject(w, &rec, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		return
 	}
-	tooBig := fmt.Sprintf("body larger than %d bytes (--max-body)", l.o.MaxBody)
 	if r.ContentLength > l.o.MaxBody {
 		rec.Size = r.ContentLength
-		l.reject(w, &rec, http.StatusRequestEntityTooLarge, tooBig)
+		l.reject(w, &rec, http.StatusRequestEntityTooLarge, l.tooBig())
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.o.MaxBody))
@@ -132,7 +131,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
-		l.reject(w, &rec, http.StatusRequestEntityTooLarge, tooBig)
+		l.reject(w, &rec, http.StatusRequestEntityTooLarge, l.tooBig())
 		return
 	case err != nil:
 		l.reject(w, &rec, http.StatusBadRequest, "read body: "+err.Error())
@@ -175,6 +174,11 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.seen.release(key) // the handler did not take it: the provider's retry must get through
 	}
 	l.finish(rec, true, ferr != nil)
+}
+
+// tooBig is the reason a body over --max-body is refused.
+func (l *Listener) tooBig() string {
+	return fmt.Sprintf("body larger than %d bytes (--max-body)", l.o.MaxBody)
 }
 
 // answer replies to a verified delivery when nothing is forwarded.

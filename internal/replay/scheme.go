@@ -35,9 +35,10 @@ func Verifier(s webhook.Scheme, key []byte, tolerance time.Duration) VerifyFunc 
 // material they were captured with is dropped (kept, a legacy or second
 // signature header would carry the old signature), then extra is set.
 func Resign(s webhook.Scheme, ds []Delivery, extra http.Header) []Delivery {
+	drop := s.Profile().SignatureHeaders
 	out := make([]Delivery, len(ds))
 	for i, d := range ds {
-		h := d.Template(s.Profile().SignatureHeaders)
+		h := d.Template(drop)
 		for k, v := range extra {
 			h[k] = v
 		}

@@ -370,7 +370,8 @@ func summarize(tallies []*tally, target string, elapsed time.Duration) *Summary 
 				all.Count += f.Count
 				all.Index = min(all.Index, f.Index)
 			} else {
-				kinds[k] = &Failure{Index: f.Index, Count: f.Count, Status: f.Status, Class: f.Class, Error: f.Error, Body: f.Body}
+				first := *f
+				kinds[k] = &first
 			}
 		}
 	}

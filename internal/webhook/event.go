@@ -1,10 +1,10 @@
 package webhook
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // EventName names a delivery's event for people: the provider's event
@@ -19,7 +19,7 @@ func EventName(s Scheme, h http.Header, body []byte) string {
 		}
 		return ev
 	}
-	if bytes.HasPrefix(bytes.TrimSpace([]byte(h.Get("Content-Type"))), []byte(contentForm)) {
+	if strings.HasPrefix(strings.TrimSpace(h.Get("Content-Type")), contentForm) {
 		if form, err := url.ParseQuery(string(body)); err == nil {
 			if c := form.Get("command"); c != "" {
 				return c

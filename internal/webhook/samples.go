@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
-	"sort"
 )
 
 //go:embed samples
@@ -82,7 +81,7 @@ const (
 )
 
 // Samples returns the built-in samples of provider, or of every provider when
-// provider is "", in a stable order.
+// provider is "", by provider name (Names is sorted), then as each profile lists them.
 func Samples(provider string) []Sample {
 	var out []Sample
 	for _, name := range Names() {
@@ -90,7 +89,6 @@ func Samples(provider string) []Sample {
 			out = append(out, schemes[name].Profile().Samples...)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Provider < out[j].Provider })
 	return out
 }
 
