@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -619,5 +620,23 @@ func TestListenerRefusesReplays(t *testing.T) {
 	later := NewListener(ListenOptions{Scheme: mustScheme(t, "github"), Verify: digestVerify, ForwardTo: target.URL, AllowDuplicates: true, Now: clock})
 	if a, b := send(later), send(later); a != 200 || b != 200 {
 		t.Errorf("with AllowDuplicates: %d, %d, want 200 twice", a, b)
+	}
+}
+
+// A handler that answers each request with a different body fills at most
+// maxFailureKinds kinds of a worker's tally, plus one that counts the rest:
+// memory does not grow with the burst.
+func TestTallyBoundsDistinctFailures(t *testing.T) {
+	t.Parallel()
+	var tl tally
+	for i := range 1000 {
+		tl.add(Result{Index: i, Status: 400, Class: ClassStatus, Body: fmt.Sprintf("request %d refused", i)})
+	}
+	total := 0
+	for _, f := range tl.failures {
+		total += f.Count
+	}
+	if tl.sent != 1000 || total != 1000 || len(tl.failures) != maxFailureKinds+1 {
+		t.Fatalf("sent %d, counted %d in %d kinds; want all 1000 counted in %d kinds", tl.sent, total, len(tl.failures), maxFailureKinds+1)
 	}
 }
