@@ -179,12 +179,7 @@ func safeTransport(req *Request) bool {
 	case "https":
 		return req.Host != ""
 	case "http":
-		h := req.Host
-		if hh, _, err := net.SplitHostPort(h); err == nil {
-			h = hh
-		}
-		ip := net.ParseIP(strings.Trim(h, "[]"))
-		return ip != nil && ip.IsLoopback()
+		return isLoopback(req.Host)
 	}
 	return false
 }

@@ -118,6 +118,7 @@ func HostURL(host string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
+// isLoopback tells whether hostport (HOST[:PORT]) is a loopback IP address.
 func isLoopback(hostport string) bool {
 	h := hostport
 	if hh, _, err := net.SplitHostPort(hostport); err == nil {
