@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"github.com/authctl/authctl/internal/store"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
