@@ -36,7 +36,7 @@ func (s *Sources) Resolver(warn io.Writer) (*Resolver, error) {
 	}
 	return &Resolver{
 		Config:        gitCfg,
-		Entries:       func(ctx context.Context) ([]Entry, error) { return s.entries(ctx, cfg), nil },
+		Entries:       func(ctx context.Context) []Entry { return s.entries(ctx, cfg) },
 		Users:         s.Users,
 		Installations: s.Installations,
 		Warn:          warn,
