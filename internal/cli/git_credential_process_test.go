@@ -185,9 +185,7 @@ func TestGitCredentialTenClonesMintOnce(t *testing.T) {
 		t.Skip("builds the binary and runs git")
 	}
 	bin := authctlBinary(t)
-	srv, env, cfg, keyFile := appSandbox(t)
-	host := gitHost(t, srv)
-	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	srv, env, cfg, host := installationSandbox(t)
 	g := newGitProcess(t, "AUTHCTL_CONFIG="+cfg, "XDG_STATE_HOME="+env["XDG_STATE_HOME"], "AUTHCTL_STORE=file")
 	g.setupGit(t, bin, host)
 	srv.ResetCounts()

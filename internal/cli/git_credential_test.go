@@ -37,6 +37,17 @@ func gitHost(t *testing.T, srv *sandbox.Server) string {
 	return u.Host
 }
 
+// installationSandbox is appSandbox whose config's git section maps the sandbox's host and the
+// installation's owner to the sandbox's GitHub App; it returns the server, the env, the config
+// path and the host.
+func installationSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, string) {
+	t.Helper()
+	srv, env, cfg, keyFile := appSandbox(t)
+	host := gitHost(t, srv)
+	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	return srv, env, cfg, host
+}
+
 func TestGitCredentialUserToken(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -103,9 +114,7 @@ func TestGitCredentialUserToken(t *testing.T) {
 }
 
 func TestGitCredentialInstallationTokenMintsOnce(t *testing.T) {
-	srv, env, cfg, keyFile := appSandbox(t)
-	host := gitHost(t, srv)
-	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	srv, env, cfg, host := installationSandbox(t)
 	env["AUTHCTL_CONFIG"] = cfg
 	request := func(repo, extra string) string {
 		return "protocol=http\nhost=" + host + "\npath=" + sandbox.GitHubInstallationOrg + "/" + repo + ".git\n" + extra + "\n"
