@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"github.com/authctl/authctl/internal/store"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/store"
 )
 
 // gitProcess runs the real git client, and authctl as its credential helper, in a HOME of
