@@ -202,7 +202,7 @@ func setup(ctx context.Context, g *GlobalConfig, hostURLs []string, helper strin
 			return changes, err
 		}
 		var due []Change
-		if current := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); out == "" || !slices.Equal(current, []string{"", helper}) {
+		if current := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); !slices.Equal(current, []string{"", helper}) {
 			due = append(due, Change{Args: []string{"--replace-all", key, ""}}, Change{Args: []string{"--add", key, helper}})
 		}
 		if usePath(hostURL) {
