@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -210,9 +209,7 @@ func TestExecParallelProcessesRefreshOnce(t *testing.T) {
 // --app-env puts the installation token the git section maps HOST/OWNER to in the child's
 // environment, minted once and then served from the cache.
 func TestExecAppEnvInstallationToken(t *testing.T) {
-	srv, env, cfg, keyFile := appSandbox(t)
-	host := gitHost(t, srv)
-	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	srv, env, cfg, host := installationSandbox(t)
 	env["AUTHCTL_CONFIG"] = cfg
 	var tokens []string
 	for _, target := range []string{sandbox.GitHubInstallationRepo, sandbox.GitHubInstallationOrg + "/gadgets"} {

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"github.com/authctl/authctl/internal/store"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/store"
 )
 
 // gitProcess runs the real git client, and authctl as its credential helper, in a HOME of
@@ -185,9 +185,7 @@ func TestGitCredentialTenClonesMintOnce(t *testing.T) {
 		t.Skip("builds the binary and runs git")
 	}
 	bin := authctlBinary(t)
-	srv, env, cfg, keyFile := appSandbox(t)
-	host := gitHost(t, srv)
-	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	srv, env, cfg, host := installationSandbox(t)
 	g := newGitProcess(t, "AUTHCTL_CONFIG="+cfg, "XDG_STATE_HOME="+env["XDG_STATE_HOME"], "AUTHCTL_STORE=file")
 	g.setupGit(t, bin, host)
 	srv.ResetCounts()

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"github.com/authctl/authctl/internal/store"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
+	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -35,6 +35,17 @@ func gitHost(t *testing.T, srv *sandbox.Server) string {
 		t.Fatal(err)
 	}
 	return u.Host
+}
+
+// installationSandbox is appSandbox whose config's git section maps the sandbox's host and the
+// installation's owner to the sandbox's GitHub App; it returns the server, the env, the config
+// path and the host.
+func installationSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, string) {
+	t.Helper()
+	srv, env, cfg, keyFile := appSandbox(t)
+	host := gitHost(t, srv)
+	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	return srv, env, cfg, host
 }
 
 func TestGitCredentialUserToken(t *testing.T) {
@@ -103,9 +114,7 @@ func TestGitCredentialUserToken(t *testing.T) {
 }
 
 func TestGitCredentialInstallationTokenMintsOnce(t *testing.T) {
-	srv, env, cfg, keyFile := appSandbox(t)
-	host := gitHost(t, srv)
-	addProviders(t, cfg, "git:\n  "+host+":\n    installations:\n      - owner: "+sandbox.GitHubInstallationOrg+"\n        app_id: \""+strconv.Itoa(sandbox.GitHubAppID)+"\"\n        private_key_file: "+keyFile+"\n        provider: github-app\n")
+	srv, env, cfg, host := installationSandbox(t)
 	env["AUTHCTL_CONFIG"] = cfg
 	request := func(repo, extra string) string {
 		return "protocol=http\nhost=" + host + "\npath=" + sandbox.GitHubInstallationOrg + "/" + repo + ".git\n" + extra + "\n"

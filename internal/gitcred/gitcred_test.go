@@ -188,7 +188,7 @@ git:
 	users, apps := &fakeTokens{}, &fakeInstallations{}
 	var warn bytes.Buffer
 	r := &Resolver{Config: cfg, Users: users, Installations: apps, Warn: &warn,
-		Entries: func(context.Context) ([]Entry, error) { return entries, nil }}
+		Entries: func(context.Context) []Entry { return entries }}
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name string

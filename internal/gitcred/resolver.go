@@ -39,7 +39,7 @@ type UserTokens interface {
 // Resolver decides which token answers git.
 type Resolver struct {
 	Config        *Config
-	Entries       func(ctx context.Context) ([]Entry, error)
+	Entries       func(ctx context.Context) []Entry
 	Users         UserTokens
 	Installations InstallationTokens
 	// Warn, when set, receives hints for the person running git (git shows a helper's stderr).
@@ -121,12 +121,8 @@ func (r *Resolver) Erase(ctx context.Context, req *Request) error {
 // token never goes to another origin): the one the config names for the host,
 // else the entry named github, else the only one.
 func (r *Resolver) userEntry(ctx context.Context, req *Request) (string, error) {
-	entries, err := r.Entries(ctx)
-	if err != nil {
-		return "", err
-	}
 	var matching []string
-	for _, e := range entries {
+	for _, e := range r.Entries(ctx) {
 		for _, raw := range e.URLs {
 			if onHost(raw, req.Protocol, req.Host) {
 				matching = append(matching, e.Name)
@@ -179,12 +175,7 @@ func safeTransport(req *Request) bool {
 	case "https":
 		return req.Host != ""
 	case "http":
-		h := req.Host
-		if hh, _, err := net.SplitHostPort(h); err == nil {
-			h = hh
-		}
-		ip := net.ParseIP(strings.Trim(h, "[]"))
-		return ip != nil && ip.IsLoopback()
+		return isLoopback(req.Host)
 	}
 	return false
 }

@@ -20,8 +20,8 @@ func TestServe(t *testing.T) {
 	resolver := func() (*Resolver, error) {
 		built++
 		return &Resolver{Config: cfg, Users: &fakeTokens{}, Installations: apps,
-			Entries: func(context.Context) ([]Entry, error) {
-				return []Entry{{Name: "github", URLs: []string{"https://github.com/login/oauth/authorize"}}}, nil
+			Entries: func(context.Context) []Entry {
+				return []Entry{{Name: "github", URLs: []string{"https://github.com/login/oauth/authorize"}}}
 			}}, nil
 	}
 	serve := func(op, in string) (string, error) {

@@ -74,19 +74,19 @@ type Change struct {
 func (c Change) String() string {
 	quoted := make([]string, len(c.Args))
 	for i, a := range c.Args {
-		quoted[i] = ShellQuote(a)
+		quoted[i] = shellQuote(a)
 	}
 	return "git config --global " + strings.Join(quoted, " ")
 }
 
-// HelperValue is the credential.helper value that runs exe as authctl's git
+// helperValue is the credential.helper value that runs exe as authctl's git
 // credential helper; the leading '!' makes git run it through the shell.
-func HelperValue(exe string) string {
-	return "!" + ShellQuote(exe) + " git-credential"
+func helperValue(exe string) string {
+	return "!" + shellQuote(exe) + " git-credential"
 }
 
-// ShellQuote quotes s for sh when it holds anything but safe characters.
-func ShellQuote(s string) string {
+// shellQuote quotes s for sh when it holds anything but safe characters.
+func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
 	}) < 0 {
@@ -118,6 +118,7 @@ func HostURL(host string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
+// isLoopback tells whether hostport (HOST[:PORT]) is a loopback IP address.
 func isLoopback(hostport string) bool {
 	h := hostport
 	if hh, _, err := net.SplitHostPort(hostport); err == nil {
@@ -174,7 +175,7 @@ func (g *GlobalConfig) SetupHelper(ctx context.Context, opts SetupOptions) (*Set
 	if err != nil {
 		return nil, err
 	}
-	changes, err := setup(ctx, g, hostURLs, HelperValue(exe), needsPath, opts.DryRun)
+	changes, err := setup(ctx, g, hostURLs, helperValue(exe), needsPath, opts.DryRun)
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -201,7 +202,7 @@ func setup(ctx context.Context, g *GlobalConfig, hostURLs []string, helper strin
 			return changes, err
 		}
 		var due []Change
-		if current := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); out == "" || !slices.Equal(current, []string{"", helper}) {
+		if current := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); !slices.Equal(current, []string{"", helper}) {
 			due = append(due, Change{Args: []string{"--replace-all", key, ""}}, Change{Args: []string{"--add", key, helper}})
 		}
 		if usePath(hostURL) {

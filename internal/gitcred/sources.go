@@ -1,6 +1,7 @@
 package gitcred
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"io"
@@ -36,7 +37,7 @@ func (s *Sources) Resolver(warn io.Writer) (*Resolver, error) {
 	}
 	return &Resolver{
 		Config:        gitCfg,
-		Entries:       func(ctx context.Context) ([]Entry, error) { return s.entries(ctx, cfg), nil },
+		Entries:       func(ctx context.Context) []Entry { return s.entries(ctx, cfg) },
 		Users:         s.Users,
 		Installations: s.Installations,
 		Warn:          warn,
@@ -87,8 +88,9 @@ func (s *Sources) entries(ctx context.Context, cfg *config.Config) []Entry {
 	}
 	var entries []Entry
 	for _, name := range names {
-		entry, _ := cfg.Provider(name, s.Getenv)
-		if kind := entry.Kind; kind != provider.KindGitHub && (kind != "" || name != provider.KindGitHub) {
+		// The kind as provider.Resolve takes it (an entry without one is the built-in of its
+		// name), checked first so that no other kind is resolved (OIDC discovery is a request).
+		if entry, _ := cfg.Provider(name, s.Getenv); cmp.Or(entry.Kind, name) != provider.KindGitHub {
 			continue
 		}
 		p, err := s.API(ctx, name)

@@ -3,11 +3,11 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/cgi"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -168,7 +168,7 @@ func validateRepository(r Repository) error {
 		return fmt.Errorf("repository %q: full_name must be OWNER/NAME (letters, digits, '-', '_', '.')", r.FullName)
 	}
 	for p := range r.Files {
-		if p == "" || path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, "../") || p == ".." || strings.HasPrefix(p, ".git/") || p == ".git" {
+		if !fs.ValidPath(p) || strings.HasPrefix(p, ".git/") || p == ".git" {
 			return fmt.Errorf("repository %q: file path %q must be relative and clean", r.FullName, p)
 		}
 	}

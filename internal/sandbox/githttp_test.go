@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
@@ -43,24 +45,28 @@ func (g gitClient) run(t *testing.T, dir string, args ...string) (string, error)
 	return out.String(), err
 }
 
-// gitSandbox starts a sandbox whose GitHub App trusts a new key (installation tokens) and
-// whose consent page approves at once (user tokens).
+// gitSandbox starts a sandbox (its GitHub App trusts the published sandbox key) whose
+// consent page approves at once (user tokens); edit, when set, changes its seed.
 func gitSandbox(t *testing.T, edit func(*sandbox.Seed)) *sandbox.Server {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed (scripts/setup.sh installs it)")
 	}
-	_, pub := rsaKey(t)
-	return sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
-		for i := range s.Apps {
-			if s.Apps[i].ClientID == sandbox.GitHubAppClientID {
-				s.Apps[i].PublicKeyPEM = pub
-			}
-		}
-		if edit != nil {
-			edit(s)
-		}
-	})))
+	seed := sandbox.DefaultSeed()
+	if edit != nil {
+		edit(seed)
+	}
+	return sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seed))
+}
+
+// sandboxAppKey is the private key the default seed's GitHub App trusts.
+func sandboxAppKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	key, err := app.ParsePrivateKey([]byte(sandbox.GitHubAppPrivateKeyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 // A GitHub App user token of a collaborator clones and pushes a private repository; the
@@ -142,20 +148,11 @@ func TestGitRefusesMissingAndDeadTokens(t *testing.T) {
 // contents:write; a user who is not a collaborator gets GitHub's "not found".
 func TestGitInstallationAndCollaboratorRules(t *testing.T) {
 	t.Parallel()
-	key, pub := rsaKey(t)
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	srv := sandboxtest.Start(t, sandboxtest.AutoApprove(), sandboxtest.WithSeed(seedWith(func(s *sandbox.Seed) {
-		for i := range s.Apps {
-			if s.Apps[i].ClientID == sandbox.GitHubAppClientID {
-				s.Apps[i].PublicKeyPEM = pub
-			}
-		}
+	srv := gitSandbox(t, func(s *sandbox.Seed) {
 		s.Repositories = append(s.Repositories, sandbox.Repository{FullName: "sandbox-org/secret", Private: true})
-	})))
+	})
 	now := time.Now()
-	jwt := appJWT(t, key, sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
+	jwt := appJWT(t, sandboxAppKey(t), sandbox.GitHubAppID, now.Add(-60*time.Second), now.Add(9*time.Minute))
 	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/app/installations/5150/access_tokens", nil)
 	req.Header.Set("Authorization", "Bearer "+jwt)
 	status, _, body := do(t, req)
