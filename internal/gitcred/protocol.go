@@ -87,7 +87,7 @@ func (r *Request) fromURL(raw string) error {
 // truncate keeps error messages one short line; a request line could be anything.
 func truncate(s string) string {
 	if len(s) > 40 {
-		return s[:40] + "…"
+		return strings.ToValidUTF8(s[:40], "") + "…" // never half a character
 	}
 	return s
 }
