@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 )
 
 // requestTimeout bounds every call to GitHub's app endpoints.
@@ -160,6 +161,10 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	if msg.Message == "" {
 		msg.Message = http.StatusText(resp.StatusCode)
 	}
+	if wait, limited := provider.RateLimited(resp); limited {
+		// fidelity: github-rate-limit
+		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (%s)", msg.Message, rateLimitWait(wait))
+	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return false, JWTRejection(msg.Message, resp.Header, c.Now())
@@ -171,9 +176,6 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	case resp.StatusCode == http.StatusUnprocessableEntity:
 		// Repositories or permissions beyond what the installation was granted.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub refused the request: %s", msg.Message)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusForbidden && (resp.Header.Get("X-RateLimit-Remaining") == "0" || resp.Header.Get("Retry-After") != ""):
-		// fidelity: github-rate-limit
-		return false, exitcode.Errorf(exitcode.Provider, "GitHub's rate limit: %s (%s)", msg.Message, rateLimitWait(resp.Header))
 	case resp.StatusCode == http.StatusForbidden:
 		// A suspended installation or an app without the permission: the app's settings must change.
 		return false, exitcode.Errorf(exitcode.Usage, "GitHub answered 403: %s", msg.Message)
@@ -181,15 +183,14 @@ func (c *GitHubClient) once(ctx context.Context, method, path string, body []byt
 	return resp.StatusCode >= 500, exitcode.Errorf(exitcode.Provider, "GitHub answered %d: %s", resp.StatusCode, msg.Message)
 }
 
-// rateLimitWait says when to try again: Retry-After (a secondary limit), else X-RateLimit-Reset
-// (Unix seconds, the primary limit).
-func rateLimitWait(h http.Header) string {
-	if secs, err := strconv.Atoi(h.Get("Retry-After")); err == nil && secs >= 0 {
-		return fmt.Sprintf("try again in %ds", secs)
-	}
-	secs, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
-	if err != nil {
+// rateLimitWait says when to try again: after Retry-After (a secondary limit), else when the
+// primary limit resets.
+func rateLimitWait(wait provider.RateLimitWait) string {
+	switch {
+	case wait.RetryAfter >= 0:
+		return fmt.Sprintf("try again in %ds", wait.RetryAfter)
+	case wait.Reset.IsZero():
 		return "resets at an unknown time"
 	}
-	return "resets at " + time.Unix(secs, 0).UTC().Format(time.RFC3339)
+	return "resets at " + wait.Reset.Format(time.RFC3339)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -27,15 +28,7 @@ func (k PrivateKey) Read() ([]byte, error) {
 	case k.File != "" && k.Env != "":
 		return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env, not both")
 	case k.File != "":
-		b, err := os.ReadFile(k.File)
-		if err != nil {
-			return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
-		}
-		if info, err := os.Stat(k.File); err == nil && info.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" && k.Warn != nil {
-			// As ssh does for an identity file: the key is used, but the user learns others can read it.
-			k.Warn("private key file %s is accessible by other users (mode %04o); run chmod 600 %s", k.File, info.Mode().Perm(), k.File)
-		}
-		return b, nil
+		return k.readFile()
 	case k.Env != "":
 		v := k.Getenv(k.Env)
 		if v == "" {
@@ -44,6 +37,24 @@ func (k PrivateKey) Read() ([]byte, error) {
 		return []byte(v), nil
 	}
 	return nil, exitcode.Errorf(exitcode.Usage, "give --private-key-file or --private-key-env")
+}
+
+// readFile reads the key file, judging the mode of the file it read, not of a second lookup.
+func (k PrivateKey) readFile() ([]byte, error) {
+	f, err := os.Open(k.File)
+	if err != nil {
+		return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, exitcode.Errorf(exitcode.Usage, "read private key: %v", err)
+	}
+	if info, err := f.Stat(); err == nil && info.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" && k.Warn != nil {
+		// As ssh does for an identity file: the key is used, but the user learns others can read it.
+		k.Warn("private key file %s is accessible by other users (mode %04o); run chmod 600 %s", k.File, info.Mode().Perm(), k.File)
+	}
+	return b, nil
 }
 
 // Target names an installation: by its id, else the installation of Repo

@@ -132,7 +132,7 @@ func (opts *AppTokenOptions) validate() error {
 		opts.AppID = opts.ClientID // the issuer of the app JWT, and the app in the cache key
 	}
 	if err := app.Issuer(opts.AppID); err != nil {
-		return exitcode.New(exitcode.Usage, err)
+		return err
 	}
 	perms, err := app.ParsePermissions(opts.Permissions)
 	opts.request = app.TokenRequest{Permissions: perms, Repositories: opts.Repositories}

@@ -105,8 +105,13 @@ func (o *GuildCheckOptions) validate() error {
 			return err
 		}
 	}
-	if o.MaxWait < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", o.MaxWait)
+	return checkMaxWait(o.MaxWait)
+}
+
+// checkMaxWait refuses a negative --max-wait, for every guild command.
+func checkMaxWait(d time.Duration) error {
+	if d < 0 {
+		return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", d)
 	}
 	return nil
 }

@@ -33,8 +33,8 @@ func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) e
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
 			opts.Access = f.discordAccess
-			if opts.MaxWait < 0 {
-				return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", opts.MaxWait)
+			if err := checkMaxWait(opts.MaxWait); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,43 +78,6 @@ func emptyConfig(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// discordLogin runs the authorization code flow against an auto-approving
-// sandbox for user, the way a browser would, and returns the tokens.
-func discordLogin(t *testing.T, srv *sandbox.Server, user string, scopes ...string) *oauth2.Token {
-	t.Helper()
-	conf := &oauth2.Config{
-		ClientID: sandbox.DiscordClientID, ClientSecret: sandbox.DiscordClientSecret,
-		Endpoint: oauth2.Endpoint{
-			AuthURL: srv.URL() + "/oauth2/authorize", TokenURL: srv.URL() + "/api/oauth2/token",
-			AuthStyle: oauth2.AuthStyleInHeader,
-		},
-		RedirectURL: sandbox.DiscordRedirectURI,
-		Scopes:      scopes,
-	}
-	// Its own transport: a kept-alive connection left in the shared pool would
-	// let net/http silently resend a dropped request and skew request counts.
-	transport := &http.Transport{}
-	defer transport.CloseIdleConnections()
-	noRedirect := &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.Get(conf.AuthCodeURL("state-1", oauth2.SetAuthURLParam("login_hint", user)))
-	if err != nil {
-		t.Fatalf("authorize: %v", err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: transport})
-	tok, err := conf.Exchange(ctx, loc.Query().Get("code"))
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	return tok
 }
 
 // guildSandbox starts an auto-approving sandbox and a config file pointing at it.
@@ -229,7 +191,7 @@ func runGuildCases(t *testing.T, tests []guildCase) {
 				if scopes == nil {
 					scopes = []string{"identify", "guilds", "guilds.members.read"}
 				}
-				tok := discordLogin(t, srv, tt.user, scopes...)
+				tok := sandboxtest.DiscordLogin(t, srv, tt.user, scopes...)
 				if tt.stored {
 					stored := scopes
 					if tt.unknownScopes {
@@ -479,7 +441,7 @@ func TestGuildList(t *testing.T) {
 func TestGuildListPagesThroughAllGuilds(t *testing.T) {
 	t.Parallel()
 	srv, cfg := guildSandbox(t)
-	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": discordLogin(t, srv, "carol", "identify", "guilds").AccessToken}
+	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": sandboxtest.DiscordLogin(t, srv, "carol", "identify", "guilds").AccessToken}
 	srv.ResetCounts()
 	code, stdout, stderr := runCLI(t, env, "guild", "list", "-o", "json")
 	if code != 0 {
@@ -518,7 +480,7 @@ func TestGuildListWaitsForExhaustedBucket(t *testing.T) {
 	seed.RateLimits = map[string]int{"users.me.guilds": 1}
 	seed.RateLimitWindow = 0.3
 	srv, cfg := guildSandbox(t, sandboxtest.WithSeed(seed))
-	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": discordLogin(t, srv, "carol", "identify", "guilds").AccessToken}
+	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": sandboxtest.DiscordLogin(t, srv, "carol", "identify", "guilds").AccessToken}
 	srv.ResetCounts()
 	code, stdout, stderr := runCLI(t, env, "guild", "list", "-o", "json")
 	if code != 0 || strings.Count(stdout, `"id":`) != sandbox.ManyGuildsCount {
@@ -603,7 +565,7 @@ func (c cancelAfterResponse) RoundTrip(r *http.Request) (*http.Response, error) 
 func TestGuildCheckInterruptedDuringRateLimitWait(t *testing.T) {
 	t.Parallel()
 	srv, cfg := guildSandbox(t)
-	token := discordLogin(t, srv, "alice", "identify", "guilds", "guilds.members.read").AccessToken
+	token := sandboxtest.DiscordLogin(t, srv, "alice", "identify", "guilds", "guilds.members.read").AccessToken
 	srv.SetFault("GET "+memberPath, sandbox.Fault{RetryAfter: 9, Times: 1})
 	srv.ResetCounts()
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -702,7 +664,7 @@ func TestGuildLoginHintNamesTheProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	backend, fs := fileCredentials(t)
-	cred := storeDiscordCredential(t, fs, discordLogin(t, srv, "alice", "identify"), "alice", []string{"identify"}, false)
+	cred := storeDiscordCredential(t, fs, sandboxtest.DiscordLogin(t, srv, "alice", "identify"), "alice", []string{"identify"}, false)
 	cred.Provider = "discord-local"
 	if err := fs.Put(context.Background(), cred); err != nil {
 		t.Fatal(err)

@@ -30,14 +30,6 @@ type TokenSource interface {
 	Token(ctx context.Context, rejected string) (*UserToken, error)
 }
 
-// TokenFunc adapts a function to TokenSource.
-type TokenFunc func(ctx context.Context, rejected string) (*UserToken, error)
-
-// Token calls f.
-func (f TokenFunc) Token(ctx context.Context, rejected string) (*UserToken, error) {
-	return f(ctx, rejected)
-}
-
 // Request is one membership question. Bot mode (BotToken set) looks UserID
 // up with the bot's token; user mode asks about the token's own user.
 type Request struct {

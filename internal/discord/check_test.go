@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -25,39 +24,6 @@ func checkSandbox(t *testing.T, opts ...sandboxtest.Option) (*sandbox.Server, *C
 	return srv, &Checker{Client: &Client{HTTP: &http.Client{Transport: transport}, BaseURL: srv.URL() + "/api/v10", MaxWait: time.Second, Backoff: time.Millisecond}}
 }
 
-func oauthConfig(srv *sandbox.Server, scopes ...string) *oauth2.Config {
-	return &oauth2.Config{
-		ClientID: sandbox.DiscordClientID, ClientSecret: sandbox.DiscordClientSecret,
-		Endpoint: oauth2.Endpoint{
-			AuthURL: srv.URL() + "/oauth2/authorize", TokenURL: srv.URL() + "/api/oauth2/token",
-			AuthStyle: oauth2.AuthStyleInHeader,
-		},
-		RedirectURL: sandbox.DiscordRedirectURI,
-		Scopes:      scopes,
-	}
-}
-
-// login runs the authorization code flow for user as a browser would.
-func login(t *testing.T, srv *sandbox.Server, user string, scopes ...string) *oauth2.Token {
-	t.Helper()
-	conf := oauthConfig(srv, scopes...)
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.Get(conf.AuthCodeURL("state", oauth2.SetAuthURLParam("login_hint", user)))
-	if err != nil {
-		t.Fatalf("authorize: %v", err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"))
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	return tok
-}
-
 // testTokens is a TokenSource over a real sandbox token. Stored tokens carry
 // their scopes and user and refresh at the sandbox; environment tokens carry
 // neither and cannot refresh.
@@ -70,14 +36,14 @@ type testTokens struct {
 
 func storedTokens(t *testing.T, srv *sandbox.Server, user, userID string, scopes ...string) *testTokens {
 	t.Helper()
-	tok := login(t, srv, user, scopes...)
-	return &testTokens{conf: oauthConfig(srv, scopes...), tok: tok,
+	tok := sandboxtest.DiscordLogin(t, srv, user, scopes...)
+	return &testTokens{conf: sandboxtest.DiscordConfig(srv, scopes...), tok: tok,
 		user: &UserToken{AccessToken: tok.AccessToken, Scopes: scopes, UserID: userID, UserName: user, Refreshable: true}}
 }
 
 func envTokens(t *testing.T, srv *sandbox.Server, user string, scopes ...string) *testTokens {
 	t.Helper()
-	return &testTokens{user: &UserToken{AccessToken: login(t, srv, user, scopes...).AccessToken}}
+	return &testTokens{user: &UserToken{AccessToken: sandboxtest.DiscordLogin(t, srv, user, scopes...).AccessToken}}
 }
 
 func (s *testTokens) Token(ctx context.Context, rejected string) (*UserToken, error) {

@@ -175,11 +175,10 @@ func (c *Client) CurrentUser(ctx context.Context, cred Credentials) (*User, erro
 	return &u, nil
 }
 
-// Authorization is what Discord says about a bearer token (GET /oauth2/@me).
+// Authorization is what Discord says about a bearer token (GET /oauth2/@me):
+// here only its scopes, which is all a check asks.
 type Authorization struct {
-	Scopes  []string `json:"scopes"`
-	Expires string   `json:"expires"`
-	User    *User    `json:"user,omitempty"` // with the identify scope only
+	Scopes []string `json:"scopes"`
 }
 
 // CurrentAuthorization describes a user token, whatever its scopes: the way

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/authctl/authctl/internal/testutil/hostsns"
 )
 
 // childEnv makes the test binary the child that listens on "localhost" under
@@ -100,25 +100,8 @@ func TestCheck(t *testing.T) {
 // asked for "localhost" must not stay open on every interface. The child runs
 // in a private mount namespace with such a hosts file bind-mounted (root only).
 func TestListenLocalhostMappedToAllInterfaces(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to bind-mount a hosts file in a private mount namespace")
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		t.Skip("unshare is not installed")
-	}
-	hosts := filepath.Join(t.TempDir(), "hosts")
-	if err := os.WriteFile(hosts, []byte("0.0.0.0 localhost\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script := `mount --bind "$1" /etc/hosts && exec "$2" -test.run='^$'`
-	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", hosts, os.Args[0])
-	cmd.Env = append(os.Environ(), childEnv+"=1", "GODEBUG=netdns=go")
-	out, err := cmd.CombinedOutput()
-	if strings.Contains(string(out), "mount:") {
-		t.Skipf("cannot bind-mount a hosts file here: %s", out)
-	}
-	if cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "localhost:0 was bound as") {
-		t.Fatalf("listen on localhost mapped to 0.0.0.0: exit %d, %q (%v); want it refused naming the bound address", cmd.ProcessState.ExitCode(), out, err)
+	out, exit, err := hostsns.Run(t, "0.0.0.0 localhost\n", "^$", childEnv)
+	if exit != 2 || !strings.Contains(out, "localhost:0 was bound as") {
+		t.Fatalf("listen on localhost mapped to 0.0.0.0: exit %d, %q (%v); want it refused naming the bound address", exit, out, err)
 	}
 }

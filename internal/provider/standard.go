@@ -208,20 +208,41 @@ func getJSON(ctx context.Context, p *Provider, rawURL, accessToken, scope string
 	return nil
 }
 
-// rateLimit tells whether resp is a rate limit and when to try again. GitHub answers its
+// RateLimitWait is when a rate-limited answer says to try again.
+type RateLimitWait struct {
+	RetryAfter int       // seconds of Retry-After (a secondary limit, Slack); -1 without one
+	Reset      time.Time // X-RateLimit-Reset (the primary limit); zero without one
+}
+
+// RateLimited tells whether resp is a rate limit and when to try again. GitHub answers its
 // primary limit with 403 or 429 and x-ratelimit-remaining 0 (reset at x-ratelimit-reset), a
 // secondary limit with 403 or 429 and Retry-After; Slack with 429 and Retry-After.
-func rateLimit(resp *http.Response) (string, bool) {
+func RateLimited(resp *http.Response) (RateLimitWait, bool) {
 	limited := resp.StatusCode == http.StatusTooManyRequests ||
 		resp.StatusCode == http.StatusForbidden && (resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0")
 	if !limited {
-		return "", false
+		return RateLimitWait{}, false
 	}
+	wait := RateLimitWait{RetryAfter: -1}
 	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
-		return fmt.Sprintf("try again in %ds", secs), true
+		wait.RetryAfter = secs
 	}
 	if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-		return "the limit resets at " + time.Unix(reset, 0).UTC().Format(time.RFC3339), true
+		wait.Reset = time.Unix(reset, 0).UTC()
+	}
+	return wait, true
+}
+
+// rateLimit tells whether resp is a rate limit and, in words, when to try again.
+func rateLimit(resp *http.Response) (string, bool) {
+	wait, limited := RateLimited(resp)
+	switch {
+	case !limited:
+		return "", false
+	case wait.RetryAfter >= 0:
+		return fmt.Sprintf("try again in %ds", wait.RetryAfter), true
+	case !wait.Reset.IsZero():
+		return "the limit resets at " + wait.Reset.Format(time.RFC3339), true
 	}
 	return "try again later", true
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	_ "embed"
 	"encoding/pem"
+	"sync"
 )
 
 // GitHubAppPrivateKeyPEM is the private key of the default seed's GitHub App
@@ -16,8 +17,8 @@ import (
 var GitHubAppPrivateKeyPEM string
 
 // gitHubAppPublicKeyPEM is the PKIX public key of GitHubAppPrivateKeyPEM, for
-// the default seed.
-func gitHubAppPublicKeyPEM() string {
+// the default seed: derived once, on the first DefaultSeed.
+var gitHubAppPublicKeyPEM = sync.OnceValue(func() string {
 	block, _ := pem.Decode([]byte(GitHubAppPrivateKeyPEM))
 	if block == nil {
 		panic("sandbox: the embedded GitHub App key is not PEM")
@@ -31,4 +32,4 @@ func gitHubAppPublicKeyPEM() string {
 		panic("sandbox: the embedded GitHub App key: " + err.Error())
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
+})

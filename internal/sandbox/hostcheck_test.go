@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
+	"github.com/authctl/authctl/internal/testutil/hostsns"
 )
 
 // Issue 14 item 10: a page that rebinds its DNS name to 127.0.0.1 sends its
@@ -77,25 +76,8 @@ func TestHostListenLocalhostMappedToAllInterfaces(t *testing.T) {
 		fmt.Println("listening on", srv.URL())
 		return
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to bind-mount a hosts file in a private mount namespace")
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		t.Skip("unshare is not installed")
-	}
-	hosts := filepath.Join(t.TempDir(), "hosts")
-	if err := os.WriteFile(hosts, []byte("0.0.0.0 localhost\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script := `mount --bind "$1" /etc/hosts && exec "$2" -test.run='^TestHostListenLocalhostMappedToAllInterfaces$'`
-	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", hosts, os.Args[0])
-	cmd.Env = append(os.Environ(), bindChildEnv+"=1", "GODEBUG=netdns=go")
-	out, err := cmd.CombinedOutput()
-	if strings.Contains(string(out), "mount:") {
-		t.Skipf("cannot bind-mount a hosts file here: %s", out)
-	}
-	if err != nil || !strings.Contains(string(out), "refused: sandbox: listen on localhost:0: localhost:0 was bound as") {
+	out, _, err := hostsns.Run(t, "0.0.0.0 localhost\n", "^TestHostListenLocalhostMappedToAllInterfaces$", bindChildEnv)
+	if err != nil || !strings.Contains(out, "refused: sandbox: listen on localhost:0: localhost:0 was bound as") {
 		t.Fatalf("sandbox on localhost mapped to 0.0.0.0: %v\n%s\nwant Start refused naming the bound address", err, out)
 	}
 }

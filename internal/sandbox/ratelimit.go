@@ -36,17 +36,17 @@ type bucket struct {
 func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, name, major string) bool {
 	who := r.Header.Get("Authorization")
 	// fidelity: discord-global-rate-limit
-	if b, _ := s.take("global", "global|"+who); b.remaining < 0 {
+	if b := s.take("global", "global|"+who); b.remaining < 0 {
 		writeRateLimited(w, time.Until(b.reset).Seconds(), true, "global")
 		return false
 	}
-	b, hash := s.take(name, name+"|"+major+"|"+who)
+	b := s.take(name, name+"|"+major+"|"+who)
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(b.limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(b.remaining, 0)))
 	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(b.reset.UnixMilli())/1000, 'f', 3, 64))
 	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(max(time.Until(b.reset).Seconds(), 0), 'f', 3, 64))
-	h.Set("X-RateLimit-Bucket", hash)
+	h.Set("X-RateLimit-Bucket", bucketHash(name))
 	if b.remaining < 0 {
 		writeRateLimited(w, time.Until(b.reset).Seconds(), false, "user")
 		return false
@@ -55,7 +55,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, name, major s
 }
 
 // take spends one request from the bucket key and returns its state after.
-func (s *Server) take(name, key string) (bucket, string) {
+func (s *Server) take(name, key string) bucket {
 	limit, window := s.bucketSize(name)
 	now := time.Now()
 	s.mu.Lock()
@@ -73,8 +73,13 @@ func (s *Server) take(name, key string) (bucket, string) {
 		s.buckets[key] = b
 	}
 	b.remaining--
+	return *b
+}
+
+// bucketHash is the X-RateLimit-Bucket of the bucket name: an opaque id, as Discord's.
+func bucketHash(name string) string {
 	sum := sha256.Sum256([]byte(name))
-	return *b, hex.EncodeToString(sum[:8])
+	return hex.EncodeToString(sum[:8])
 }
 
 // bucketSize is the limit and window (seconds) of the bucket name.
@@ -98,13 +103,6 @@ func (s *Server) bucketSize(name string) (int, float64) {
 	return limit, window
 }
 
-// faultBucket names the bucket of a fault-injected 429, which stands in for
-// an exhausted bucket of the default size.
-var faultBucket = func() string {
-	sum := sha256.Sum256([]byte("fault"))
-	return hex.EncodeToString(sum[:8])
-}()
-
 // writeRateLimited answers Discord's 429. A route's 429 carries its bucket's
 // headers already; a fault-injected one gets those of an exhausted bucket
 // that resets when the wait is over.
@@ -117,7 +115,7 @@ func writeRateLimited(w http.ResponseWriter, retryAfter float64, global bool, sc
 		h.Set("X-RateLimit-Remaining", "0")
 		h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(time.Now().Add(time.Duration(retryAfter*float64(time.Second))).UnixMilli())/1000, 'f', 3, 64))
 		h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(retryAfter, 'f', 3, 64))
-		h.Set("X-RateLimit-Bucket", faultBucket)
+		h.Set("X-RateLimit-Bucket", bucketHash("fault")) // an exhausted bucket of the default size
 	}
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter))))
 	h.Set("X-RateLimit-Scope", scope)

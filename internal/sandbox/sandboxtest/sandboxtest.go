@@ -2,7 +2,13 @@
 package sandboxtest
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/authctl/authctl/internal/sandbox"
 )
@@ -33,3 +39,45 @@ func Start(t testing.TB, opts ...Option) *sandbox.Server {
 
 // WithClock makes c the sandbox's clock (see sandbox.Options.Now).
 func WithClock(c *sandbox.Clock) Option { return func(o *sandbox.Options) { o.Now = c.Now } }
+
+// DiscordConfig is the OAuth config of the default seed's confidential Discord app on srv.
+func DiscordConfig(srv *sandbox.Server, scopes ...string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: sandbox.DiscordClientID, ClientSecret: sandbox.DiscordClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL: srv.URL() + "/oauth2/authorize", TokenURL: srv.URL() + "/api/oauth2/token",
+			AuthStyle: oauth2.AuthStyleInHeader,
+		},
+		RedirectURL: sandbox.DiscordRedirectURI,
+		Scopes:      scopes,
+	}
+}
+
+// DiscordLogin runs the authorization code flow against an auto-approving
+// srv for user, the way a browser would, and returns the tokens.
+func DiscordLogin(t testing.TB, srv *sandbox.Server, user string, scopes ...string) *oauth2.Token {
+	t.Helper()
+	conf := DiscordConfig(srv, scopes...)
+	// Its own transport: a kept-alive connection left in the shared pool would
+	// let net/http silently resend a dropped request and skew request counts.
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+	noRedirect := &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(conf.AuthCodeURL("state-1", oauth2.SetAuthURLParam("login_hint", user)))
+	if err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: transport})
+	tok, err := conf.Exchange(ctx, loc.Query().Get("code"))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	return tok
+}
