@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -100,7 +98,7 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 		}
 	}
 	// The request log writes from the server's goroutines: one writer, one line at a time.
-	errOut := &lockedWriter{w: opts.IO.ErrOut}
+	errOut := ui.NewLockedWriter(opts.IO.ErrOut)
 	sopts := sandbox.Options{Seed: seed, AutoApprove: opts.AutoApprove}
 	if opts.Verbose {
 		sopts.RequestLog = errOut // -v: one line per request on stderr
@@ -119,9 +117,9 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 	}
 	defer srv.Close()
 
-	configPath, err := writeSandboxConfig(srv, opts.TempDir, opts.ConfigOut)
+	configPath, err := srv.WriteConfig(opts.TempDir, opts.ConfigOut)
 	if err != nil {
-		return err
+		return exitcode.New(exitcode.Usage, err)
 	}
 	if opts.JSON {
 		if err := ui.WriteJSON(opts.IO.Out, map[string]string{"url": srv.URL(), "config": configPath}); err != nil {
@@ -140,45 +138,4 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 		fmt.Fprintf(errOut, "sandbox: shutdown: %v\n", err)
 	}
 	return context.Cause(ctx)
-}
-
-// writeSandboxConfig writes the authctl configuration for srv: the file store
-// in a state directory of its own, so that sandbox credentials never mix with
-// real ones (nor real ones reach the sandbox), in a fresh private directory
-// (0700, unpredictable name) unless --config-out names the file. The file is
-// created 0600 without following a symlink, and the default one only if it
-// did not exist.
-func writeSandboxConfig(srv *sandbox.Server, tempDir, configOut string) (string, error) {
-	dir, err := os.MkdirTemp(tempDir, "authctl-sandbox-")
-	if err != nil {
-		return "", exitcode.New(exitcode.Usage, fmt.Errorf("create the sandbox's state directory: %w", err))
-	}
-	path, flags := filepath.Join(dir, "config.yaml"), os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow
-	if configOut != "" {
-		path, flags = configOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|oNoFollow
-	}
-	content := fmt.Sprintf("store: file\nstate_dir: %q\n%s", filepath.Join(dir, "state"), srv.ConfigYAML())
-	file, err := os.OpenFile(path, flags, 0o600)
-	if err == nil {
-		_, err = file.WriteString(content)
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return "", exitcode.New(exitcode.Usage, fmt.Errorf("write config: %w", err))
-	}
-	return path, nil
-}
-
-// lockedWriter serialises writes from several goroutines to one stream.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

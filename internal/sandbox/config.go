@@ -3,8 +3,40 @@ package sandbox
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 )
+
+// WriteConfig writes ConfigYAML with the file store in a state directory of
+// its own, so that sandbox credentials never mix with real ones (nor real
+// ones reach the sandbox), and returns the file's path. The state directory
+// is a fresh private one (0700, unpredictable name) under tempDir; the file
+// is path, or config.yaml beside the state directory when path is empty. It
+// is created 0600 without following a symlink, and the default one only if
+// it did not exist.
+func (s *Server) WriteConfig(tempDir, path string) (string, error) {
+	dir, err := os.MkdirTemp(tempDir, "authctl-sandbox-")
+	if err != nil {
+		return "", fmt.Errorf("create the sandbox's state directory: %w", err)
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | oNoFollow
+	if path == "" {
+		path, flags = filepath.Join(dir, "config.yaml"), os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow
+	}
+	content := fmt.Sprintf("store: file\nstate_dir: %q\n%s", filepath.Join(dir, "state"), s.ConfigYAML())
+	file, err := os.OpenFile(path, flags, 0o600)
+	if err == nil {
+		_, err = file.WriteString(content)
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("write config: %w", err)
+	}
+	return path, nil
+}
 
 // ConfigYAML is an authctl configuration whose providers discord, github,
 // github-app, slack, sentry and oidc point every URL at this server with the

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,5 +35,42 @@ func TestConfigYAMLFollowsSeed(t *testing.T) {
 	}
 	if strings.Count(yaml, "client_secret") != 1 {
 		t.Errorf("the public OIDC client got a secret:\n%s", yaml)
+	}
+}
+
+// WriteConfig puts the default file in a fresh 0700 directory as a 0600 file
+// beside its own state directory, and refuses a path that is a symlink
+// (another user could plant one), leaving the target alone.
+func TestWriteConfig(t *testing.T) {
+	t.Parallel()
+	srv := sandboxtest.Start(t)
+	path, err := srv.WriteConfig(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode() != 0o600 {
+		t.Fatalf("config %s: %v; want a regular 0600 file", path, err)
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("config directory: %v; want 0700", err)
+	}
+	body, err := os.ReadFile(path)
+	if want := "store: file\nstate_dir: \"" + filepath.Join(filepath.Dir(path), "state") + "\"\n"; err != nil || !strings.HasPrefix(string(body), want) {
+		t.Fatalf("config begins %.80q (%v); want %q", body, err, want)
+	}
+
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "sandbox.yaml")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.WriteConfig(t.TempDir(), link); err == nil || !strings.HasPrefix(err.Error(), "write config: ") {
+		t.Fatalf("WriteConfig through a symlink: %v; want a write config error", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+		t.Fatalf("the symlink's target was overwritten: %q", b)
 	}
 }
