@@ -1,15 +1,11 @@
 package cli
 
 import (
-	"sort"
-
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/webhook"
 )
-
-// builtinProviders are completed even without a config file.
-var builtinProviders = []string{"discord", "github", "slack", "sentry"}
 
 // completeProviderNames completes the first argument with the configured and
 // built-in provider names; a broken config still offers the built-in ones.
@@ -18,26 +14,12 @@ func completeProviderNames(f *Factory) cobra.CompletionFunc {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return providerNames(f), cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
-func providerNames(f *Factory) []string {
-	seen := map[string]bool{}
-	names := append([]string(nil), builtinProviders...)
-	for _, n := range names {
-		seen[n] = true
-	}
-	if cfg, err := f.Config(); err == nil {
-		for _, n := range cfg.Names() {
-			if !seen[n] {
-				seen[n] = true
-				names = append(names, n)
-			}
+		var configured []string
+		if cfg, err := f.Config(); err == nil {
+			configured = cfg.Names()
 		}
+		return provider.Names(configured), cobra.ShellCompDirectiveNoFileComp
 	}
-	sort.Strings(names)
-	return names
 }
 
 // completeWebhookProviders completes the webhook scheme names of the registry.

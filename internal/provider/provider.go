@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -422,13 +423,7 @@ func numberExtra(tok *oauth2.Token, key string) int64 {
 // UnknownProviderError is the exit-2 error for a provider name that is neither built in nor
 // configured: it names the close one, if any, and every one there is.
 func UnknownProviderError(name string, configured []string) error {
-	known := Builtins()
-	for _, n := range configured {
-		if !slices.Contains(known, n) {
-			known = append(known, n)
-		}
-	}
-	slices.Sort(known)
+	known := Names(configured)
 	hint := ""
 	if s := config.Suggest(name, known); s != "" {
 		hint = fmt.Sprintf("did you mean %q? ", s)
@@ -442,11 +437,13 @@ func IsBuiltin(name string) bool {
 	return ok
 }
 
-// Builtins are the names of the built-in providers, sorted.
-func Builtins() []string {
-	names := make([]string, 0, len(builtins))
-	for name := range builtins {
-		names = append(names, name)
+// Names are the built-in providers and the configured ones, sorted, each once.
+func Names(configured []string) []string {
+	names := slices.Collect(maps.Keys(builtins))
+	for _, n := range configured {
+		if !IsBuiltin(n) {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	return names
