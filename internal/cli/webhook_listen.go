@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +33,7 @@ type WebhookListenOptions struct {
 	Record      string
 	Tolerance   time.Duration
 	Timeout     time.Duration
-	MaxBody     byteSize
+	MaxBody     ui.ByteSize
 	// AllowDuplicates lets a delivery seen before through again.
 	AllowDuplicates bool
 
@@ -101,8 +99,13 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 
 // validate checks the flags that need no key; the key is checked when the run starts.
 func (o *WebhookListenOptions) validate() error {
-	if err := checkListenAddr(o.Addr, o.AllowRemote); err != nil {
-		return err
+	// A listener that forwards verified deliveries is a door into the handler.
+	isLoopback, err := loopback.IsLoopbackName(o.Addr)
+	switch {
+	case err != nil:
+		return exitcode.Errorf(exitcode.Usage, "--addr %q: %w", o.Addr, err)
+	case !isLoopback && !o.AllowRemote:
+		return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", o.Addr)
 	}
 	if o.ForwardTo != "" {
 		u, err := url.Parse(o.ForwardTo)
@@ -114,22 +117,6 @@ func (o *WebhookListenOptions) validate() error {
 		return exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative and --timeout must be positive")
 	}
 	return nil
-}
-
-// checkListenAddr refuses any address but loopback unless forced: a
-// listener that forwards verified deliveries is a door into the handler.
-func checkListenAddr(addr string, allowRemote bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || port == "" {
-		return exitcode.Errorf(exitcode.Usage, "--addr %q: want HOST:PORT, e.g. 127.0.0.1:8787", addr)
-	}
-	if allowRemote {
-		return nil
-	}
-	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-		return nil
-	}
-	return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", addr)
 }
 
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
@@ -228,33 +215,3 @@ func printDelivery(o *WebhookListenOptions, r replay.Record) {
 	}
 	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, r.Size, mark, reason, r.Status)
 }
-
-// byteSize is a --max-body value: bytes, or a number with KiB or MiB.
-type byteSize int64
-
-func (b *byteSize) String() string {
-	switch {
-	case *b > 0 && *b%(1<<20) == 0:
-		return strconv.FormatInt(int64(*b)>>20, 10) + "MiB"
-	case *b > 0 && *b%(1<<10) == 0:
-		return strconv.FormatInt(int64(*b)>>10, 10) + "KiB"
-	}
-	return strconv.FormatInt(int64(*b), 10)
-}
-
-func (b *byteSize) Set(s string) error {
-	num, unit := s, int64(1)
-	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
-		if n, ok := strings.CutSuffix(s, suffix); ok {
-			num, unit = n, u
-		}
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > (1<<40)/unit {
-		return fmt.Errorf("want a positive size such as 1048576, 512KiB or 4MiB")
-	}
-	*b = byteSize(n * unit)
-	return nil
-}
-
-func (b *byteSize) Type() string { return "size" }

@@ -227,7 +227,8 @@ func TestListenUsageErrors(t *testing.T) {
 	}
 }
 
-func TestCheckListenAddr(t *testing.T) {
+// TestListenAddrFlags: --addr must be HOST:PORT, and on loopback unless --allow-remote.
+func TestListenAddrFlags(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		addr   string
@@ -243,16 +244,17 @@ func TestCheckListenAddr(t *testing.T) {
 		{"192.168.1.5:8787", false, false},
 		{"example.com:80", false, false},
 		{"0.0.0.0:8787", true, true},
+		{"0.0.0.0", true, false},
 		{"127.0.0.1", false, false},
 		{"127.0.0.1:", false, false},
 	}
 	for _, tt := range tests {
-		err := checkListenAddr(tt.addr, tt.remote)
+		err := (&WebhookListenOptions{Addr: tt.addr, AllowRemote: tt.remote, Timeout: time.Second}).validate()
 		if (err == nil) != tt.ok {
-			t.Errorf("checkListenAddr(%q, %v) = %v, want ok=%v", tt.addr, tt.remote, err, tt.ok)
+			t.Errorf("validate(--addr %q, remote %v) = %v, want ok=%v", tt.addr, tt.remote, err, tt.ok)
 		}
 		if err != nil && exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("checkListenAddr(%q): exit code %d, want 2", tt.addr, exitcode.Of(err))
+			t.Errorf("validate(--addr %q): exit code %d, want 2", tt.addr, exitcode.Of(err))
 		}
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -179,11 +178,11 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	}
 	total := o.Count * len(deliveries)
 	if o.IO.StderrTTY && total > 1 {
-		bo.Progress = progressBar(o.IO.ErrOut)
+		bo.Progress = ui.ProgressBar(o.IO.ErrOut)
 	}
 	summary, err := replay.Burst(ctx, bo)
 	if bo.Progress != nil {
-		fmt.Fprint(o.IO.ErrOut, "\r\033[K")
+		ui.ClearLine(o.IO.ErrOut)
 	}
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)

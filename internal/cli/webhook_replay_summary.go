@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"net/url"
 	"sort"
 	"strings"
@@ -85,15 +84,6 @@ func replayFailureLine(fl replay.Failure) string {
 		line += " — " + ui.Sanitize(fl.Body) // the handler's words, escaped
 	}
 	return line
-}
-
-// progressBar draws the burst's progress on a terminal, in place.
-func progressBar(w io.Writer) func(done, total int) {
-	const width = 30
-	return func(done, total int) {
-		filled := done * width / total
-		fmt.Fprintf(w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
-	}
 }
 
 func listSampleEvents(o *WebhookReplayOptions) error {
