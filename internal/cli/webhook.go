@@ -141,38 +141,13 @@ func (k *webhookKeyFlags) key(s webhook.Scheme, use webhook.Use, getenv func(str
 		return nil, errSecretOnArgv
 	}
 	key, err := webhook.SelectKey(s, use, webhook.KeySource{
-		Secret:         func() ([]byte, error) { return k.readSecret(getenv) },
-		SecretNamed:    k.SecretEnv != "" || k.SecretFile != "",
+		SecretFile:     k.SecretFile,
+		SecretEnv:      k.SecretEnv,
+		Getenv:         getenv,
 		PrivateKeyFile: k.PrivateKeyFile,
 		PublicKey:      k.PublicKey,
 	})
 	return key, usageIfUnset(err)
-}
-
-// readSecret reads --secret-file, --secret-env or AUTHCTL_WEBHOOK_SECRET.
-func (k *webhookKeyFlags) readSecret(getenv func(string) string) ([]byte, error) {
-	switch {
-	case k.SecretFile != "":
-		data, err := os.ReadFile(k.SecretFile)
-		if err != nil {
-			return nil, exitcode.Errorf(exitcode.Usage, "read secret file: %w", err)
-		}
-		data = []byte(strings.TrimRight(string(data), "\r\n"))
-		if len(data) == 0 {
-			return nil, exitcode.Errorf(exitcode.Usage, "secret file %s is empty", k.SecretFile)
-		}
-		return data, nil
-	case k.SecretEnv != "":
-		v := getenv(k.SecretEnv)
-		if v == "" {
-			return nil, exitcode.Errorf(exitcode.Usage, "environment variable %s is empty or unset", k.SecretEnv)
-		}
-		return []byte(v), nil
-	}
-	if v := getenv("AUTHCTL_WEBHOOK_SECRET"); v != "" {
-		return []byte(v), nil
-	}
-	return nil, exitcode.Errorf(exitcode.Usage, "no secret: use --secret-env VAR, --secret-file FILE or set AUTHCTL_WEBHOOK_SECRET")
 }
 
 // openInput opens FILE, or stdin for "-".

@@ -106,7 +106,7 @@ not, 4 when any request got no answer (refused, timed out).`,
 func (o *WebhookReplayOptions) validate(headers []string) error {
 	if o.ListEvents {
 		if o.Provider != "" && len(webhook.Samples(o.Provider)) == 0 {
-			return exitcode.Errorf(exitcode.Usage, "no built-in events for %q (providers: %s)", o.Provider, strings.Join(sampleProviders(), ", "))
+			return exitcode.Errorf(exitcode.Usage, "no built-in events for %q (providers: %s)", o.Provider, strings.Join(webhook.SampleProviders(), ", "))
 		}
 		return nil
 	}
@@ -132,15 +132,8 @@ func (o *WebhookReplayOptions) validate(headers []string) error {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	o.expect = expect
-	o.Extra = http.Header{}
-	for _, h := range headers {
-		name, value, err := webhook.ParseHeaderLine(h)
-		if err != nil {
-			return exitcode.Errorf(exitcode.Usage, "-H %q: %w", h, err)
-		}
-		o.Extra.Add(name, value)
-	}
-	return nil
+	o.Extra, err = webhook.ParseHeaderLines(headers)
+	return usageIfUnset(err)
 }
 
 func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {

@@ -107,18 +107,6 @@ func listSampleEvents(o *WebhookReplayOptions) error {
 	return tw.Flush()
 }
 
-func sampleProviders() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range webhook.Samples("") {
-		if !seen[s.Provider] {
-			seen[s.Provider] = true
-			out = append(out, s.Provider)
-		}
-	}
-	return out
-}
-
 // redactedURL hides secret query values (a handler's ?token=…) in what is printed.
 func redactedURL(raw string) string {
 	u, err := url.Parse(raw)

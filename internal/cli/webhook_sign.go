@@ -104,11 +104,7 @@ func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
 		return exitcode.Errorf(exitcode.Usage, "sign %s: %w", opts.Provider, err)
 	}
 	if opts.JSON {
-		m := make(map[string]string, len(headers))
-		for _, h := range headers {
-			m[h.Name] = h.Value
-		}
-		return ui.WriteJSON(opts.IO.Out, map[string]any{"headers": m})
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"headers": headers.Map()})
 	}
 	for _, h := range headers {
 		if _, err := fmt.Fprintf(opts.IO.Out, "%s: %s\n", h.Name, h.Value); err != nil {
@@ -139,7 +135,7 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
 		Args:      usageArgs(cobra.ExactArgs(1)),
-		ValidArgs: keyPairSchemes(),
+		ValidArgs: webhook.NamesWithKey(webhook.KeyPair),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := exclusiveFlags(cmd, []string{"public-key-of", "out"}, []string{"public-key-of", "force"}); err != nil {
 				return err
@@ -175,45 +171,15 @@ func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
 		opts.Out = opts.PublicKeyOf
 		return printPublicKey(opts, pubHex)
 	}
-	privPEM, pubHex, err := webhook.NewDiscordKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if opts.Force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	file, err := os.OpenFile(opts.Out, flags, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	pubHex, err := webhook.WriteNewKey(scheme, opts.Out, opts.Force, rand.Reader)
+	switch {
+	case errors.Is(err, os.ErrExist):
 		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it, or print its public key with: authctl webhook keygen %s --public-key-of %s", opts.Out, opts.Provider, opts.Out)
-	}
-	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
-	}
-	if err := file.Chmod(0o600); err != nil { // an overwritten file keeps its old mode otherwise
-		file.Close()
-		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
-	}
-	if _, err := file.Write(privPEM); err != nil {
-		file.Close()
-		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
-	}
-	if err := file.Close(); err != nil {
+	case err != nil:
 		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
 	}
 	opts.IO.Infof("wrote private key to %s (mode 0600); the public key is on stdout", opts.Out)
 	return printPublicKey(opts, pubHex)
-}
-
-// keyPairSchemes are the providers keygen makes keys for.
-func keyPairSchemes() []string {
-	var names []string
-	for _, n := range webhook.Names() {
-		if s, _ := webhook.Lookup(n); s.Profile().Key == webhook.KeyPair {
-			names = append(names, n)
-		}
-	}
-	return names
 }
 
 func printPublicKey(opts *WebhookKeygenOptions, pubHex string) error {

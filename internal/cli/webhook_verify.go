@@ -170,13 +170,9 @@ func verifyInput(opts *WebhookVerifyOptions) (http.Header, io.Reader, func(), er
 		}
 		return req.Header, req.Body, func() { in.Close() }, nil
 	case opts.BodyPath != "":
-		header := http.Header{}
-		for _, line := range opts.Headers {
-			name, value, err := webhook.ParseHeaderLine(line)
-			if err != nil {
-				return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "-H %q: %w", line, err)
-			}
-			header.Add(name, value)
+		header, err := webhook.ParseHeaderLines(opts.Headers)
+		if err != nil {
+			return nil, nil, nil, exitcode.New(exitcode.Usage, err)
 		}
 		in, err := openInput(opts.IO.In, opts.BodyPath, "body")
 		if err != nil {

@@ -92,6 +92,17 @@ func Samples(provider string) []Sample {
 	return out
 }
 
+// SampleProviders lists, sorted, the providers that have built-in samples.
+func SampleProviders() []string {
+	var names []string
+	for _, n := range Names() {
+		if len(schemes[n].Profile().Samples) > 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // LookupSample finds the sample called name for provider.
 func LookupSample(provider, name string) (Sample, error) {
 	var names []string

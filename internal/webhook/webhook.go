@@ -77,6 +77,15 @@ func (h Headers) HTTP() http.Header {
 	return out
 }
 
+// Map returns h by name, for JSON.
+func (h Headers) Map() map[string]string {
+	m := make(map[string]string, len(h))
+	for _, f := range h {
+		m[f.Name] = f.Value
+	}
+	return m
+}
+
 // ErrBadSecret marks a secret or key that cannot be used at all (for example
 // a Standard Webhooks secret that is not base64): a usage problem, not a "no".
 var ErrBadSecret = errors.New("unusable secret")
