@@ -163,7 +163,7 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	})
 	target := "answering itself"
 	if o.ForwardTo != "" {
-		target = "forwarding to " + redactedURL(o.ForwardTo)
+		target = "forwarding to " + replay.RedactURL(o.ForwardTo)
 	}
 	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, ln.Addr(), target)
 	if o.ready != nil {

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -169,8 +171,7 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 		Now:         o.Now,
 		Client:      client,
 	}
-	total := o.Count * len(deliveries)
-	if o.IO.StderrTTY && total > 1 {
+	if o.IO.StderrTTY && o.Count*len(deliveries) > 1 {
 		bo.Progress = ui.ProgressBar(o.IO.ErrOut)
 	}
 	summary, err := replay.Burst(ctx, bo)
@@ -180,24 +181,46 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	target := redactedURL(o.To)
-	summary.URL = target
 	if o.JSON {
 		if err := ui.WriteJSON(o.IO.Out, summary); err != nil {
 			return err
 		}
 	} else {
-		printReplaySummary(o.IO, summary, total)
+		printReplaySummary(o.IO, summary.Report())
 	}
-	switch {
-	case summary.Interrupted:
+	if summary.Interrupted {
 		return ctx.Err()
-	case summary.StoppedUnreachable:
-		return exitcode.Errorf(exitcode.Provider, "nothing listens at %s (connection refused): stopped after %d of %d requests", target, summary.Sent, total)
-	case summary.Unreachable > 0:
-		return exitcode.Errorf(exitcode.Provider, "%d of %d requests got no answer from %s", summary.Unreachable, summary.Sent, target)
-	case summary.Failed > 0:
-		return exitcode.Errorf(exitcode.No, "%d of %d responses were not %s", summary.Failed, summary.Sent, expectText(o.ExpectStatus))
 	}
-	return nil
+	return summary.Err(o.ExpectStatus)
+}
+
+// printReplaySummary styles the burst's report on stderr.
+func printReplaySummary(ios *ui.IOStreams, r replay.Report) {
+	st, w := ios.ErrStyles(), ios.ErrOut
+	verdict := st.Success.Render("✓")
+	if !r.OK {
+		verdict = st.Failure.Render("✗")
+	}
+	fmt.Fprintln(w, verdict, r.Headline)
+	for _, line := range r.Details {
+		fmt.Fprintln(w, line)
+	}
+	for _, line := range r.Failures {
+		fmt.Fprintln(w, st.Faint.Render(line))
+	}
+	if r.Stopped != "" {
+		fmt.Fprintln(w, st.Warning.Render(r.Stopped))
+	}
+}
+
+func listSampleEvents(o *WebhookReplayOptions) error {
+	list := webhook.Samples(o.Provider)
+	if o.JSON {
+		return ui.WriteJSON(o.IO.Out, map[string]any{"events": list})
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Provider, s.Name, s.Description)
+	}
+	return tw.Flush()
 }

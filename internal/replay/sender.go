@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/authctl/authctl/internal/httplog"
 )
 
 // SignFunc returns the provider headers (signature, timestamp, a fresh
@@ -82,6 +80,7 @@ func (f Failure) key() string {
 
 // Summary describes a finished burst.
 type Summary struct {
+	// URL is the target, secret query values hidden.
 	URL         string         `json:"url"`
 	Sent        int            `json:"sent"`
 	OK          int            `json:"ok"`
@@ -102,6 +101,8 @@ type Summary struct {
 	// StoppedUnreachable: the target refused connections before it ever
 	// answered, so the rest was not sent.
 	StoppedUnreachable bool `json:"stopped_unreachable,omitempty"`
+	// Total is how many requests the burst was to send.
+	Total int `json:"-"`
 }
 
 // maxListedFailures bounds the kinds of failure listed; counts stay exact.
@@ -200,7 +201,8 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	stopProgress()
 	elapsed := time.Since(start)
 
-	s := summarize(tallies, o.URL, elapsed)
+	s := summarize(tallies, RedactURL(o.URL), elapsed)
+	s.Total = total
 	s.StoppedUnreachable = unreachable.Load() && s.Sent < total
 	if ctx.Err() != nil && s.Sent < total {
 		s.Interrupted = true
@@ -272,20 +274,11 @@ func send(parent context.Context, client *http.Client, o BurstOptions, tmpl http
 	case copyErr != nil:
 		res.Class, res.Err = classify(copyErr), "read response: "+errText(copyErr)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400 && !o.Expect(resp.StatusCode):
-		res.Class, res.Err = ClassRedirect, "to "+redactLocation(resp.Header.Get("Location"))
+		res.Class, res.Err = ClassRedirect, "to "+redactURL(resp.Header.Get("Location"), "[unparsable Location]")
 	case !o.Expect(resp.StatusCode):
 		res.Class, res.Body = ClassStatus, strings.TrimSpace(string(snippet))
 	}
 	return res
-}
-
-// redactLocation hides secret query values in a redirect target before it is reported.
-func redactLocation(loc string) string {
-	u, err := url.Parse(loc)
-	if err != nil {
-		return "[unparsable Location]"
-	}
-	return httplog.RedactURL(u)
 }
 
 func classify(err error) string {

@@ -13,9 +13,9 @@ var sampleFiles embed.FS
 // Sample is a built-in example delivery of one event for one provider. The
 // body is stored as a file under samples/ and sent exactly as stored.
 type Sample struct {
-	Provider    string
-	Name        string
-	Description string
+	Provider    string `json:"provider"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
 	file        string
 	header      map[string]string
 	apiVersion  string // replaces the API version the sample declares, when set
