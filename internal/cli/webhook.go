@@ -2,9 +2,7 @@ package cli
 
 import (
 	"errors"
-	"io"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -148,18 +146,6 @@ func (k *webhookKeyFlags) key(s webhook.Scheme, use webhook.Use, getenv func(str
 		PublicKey:      k.PublicKey,
 	})
 	return key, usageIfUnset(err)
-}
-
-// openInput opens FILE, or stdin for "-".
-func openInput(stdin io.Reader, path, what string) (io.ReadCloser, error) {
-	if path == "-" {
-		return io.NopCloser(stdin), nil
-	}
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, exitcode.Errorf(exitcode.Usage, "read %s: %w", what, err)
-	}
-	return file, nil
 }
 
 // usageIfUnset turns an untyped error into a usage error; nil stays nil.

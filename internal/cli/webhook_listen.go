@@ -2,12 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -128,70 +125,38 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	if err != nil {
 		return err
 	}
-	var rec *replay.Recorder
-	if o.Record != "" {
-		if rec, err = replay.OpenRecorder(o.Record); err != nil {
-			return exitcode.New(exitcode.Usage, err)
-		}
-		defer rec.Close()
-	}
-	// What was bound counts, not the name: a "localhost" that resolves to all interfaces is refused.
-	ln, err := loopback.Listen("tcp", o.Addr, o.AllowRemote)
-	var notLoopback *loopback.NotLoopbackError
-	switch {
-	case errors.As(err, &notLoopback):
-		return exitcode.Errorf(exitcode.Usage, "--addr %q bound %s, which is not a loopback address; add --allow-remote to listen on it anyway", o.Addr, notLoopback.Bound)
-	case err != nil:
-		return exitcode.New(exitcode.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
-	}
 	client := o.HTTPClient(8)
 	defer client.CloseIdleConnections()
-	var outMu sync.Mutex
-	l := replay.NewListener(replay.ListenOptions{
+	srv, err := replay.Bind(o.Addr, o.AllowRemote, o.Record, replay.ListenOptions{
 		Scheme:     scheme,
 		Verify:     replay.Verifier(scheme, key, o.Tolerance),
 		ForwardTo:  o.ForwardTo,
 		Client:     client,
 		Timeout:    o.Timeout,
-		Recorder:   rec,
 		Now:        o.Now,
-		OnDelivery: func(r replay.Record) { outMu.Lock(); defer outMu.Unlock(); printDelivery(o, r) },
+		OnDelivery: func(r replay.Record) { printDelivery(o, r) },
 		MaxBody:    int64(o.MaxBody),
 		// A capture older than the tolerance is stale anyway; 0 (no age check) keeps the default window.
 		Window:          o.Tolerance,
 		AllowDuplicates: o.AllowDuplicates,
 	})
+	if err != nil {
+		return err
+	}
 	target := "answering itself"
 	if o.ForwardTo != "" {
 		target = "forwarding to " + replay.RedactURL(o.ForwardTo)
 	}
-	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, ln.Addr(), target)
+	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, srv.Addr(), target)
 	if o.ready != nil {
-		o.ready(ln.Addr().String())
+		o.ready(srv.Addr().String())
 	}
-	serveErr := l.Serve(ctx, ln)
-	o.IO.Infof("Stopped: %s", listenSummary(o, l.Summary()))
+	serveErr := srv.Run(ctx)
+	o.IO.Infof("Stopped: %s", srv.Report())
 	if serveErr != nil {
-		return exitcode.New(exitcode.Provider, serveErr)
+		return serveErr
 	}
 	return ctx.Err() // the root turns Ctrl-C into 130 and SIGTERM into 143
-}
-
-func listenSummary(o *WebhookListenOptions, s replay.ListenSummary) string {
-	parts := []string{fmt.Sprintf("%d received", s.Received), fmt.Sprintf("%d verified", s.Verified), fmt.Sprintf("%d rejected", s.Rejected)}
-	if s.Duplicates > 0 {
-		parts = append(parts, fmt.Sprintf("%d of them duplicates", s.Duplicates))
-	}
-	if o.ForwardTo != "" {
-		parts = append(parts, fmt.Sprintf("%d forwarded", s.Forwarded), fmt.Sprintf("%d forward failures", s.ForwardFailed))
-	}
-	if o.Record != "" {
-		parts = append(parts, fmt.Sprintf("recorded to %s", o.Record))
-		if s.RecordFailed > 0 {
-			parts = append(parts, fmt.Sprintf("%d not recorded", s.RecordFailed))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // printDelivery writes one line per delivery on stdout: it is data a script

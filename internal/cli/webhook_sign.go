@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -82,12 +83,12 @@ func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
 	if opts.BodyPath == "" {
 		return exitcode.Errorf(exitcode.Usage, "give the body with --body FILE or --body -")
 	}
-	in, err := openInput(opts.IO.In, opts.BodyPath, "body")
+	in, err := replay.Open(replay.Source{BodyFile: opts.BodyPath, Stdin: opts.IO.In}, nil)
 	if err != nil {
-		return err
+		return exitcode.New(exitcode.Usage, err)
 	}
 	defer in.Close()
-	body, err := io.ReadAll(in)
+	body, err := io.ReadAll(in.Body)
 	if err != nil {
 		return exitcode.Errorf(exitcode.Usage, "read body: %w", err)
 	}

@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -142,45 +141,16 @@ func webhookVerify(opts *WebhookVerifyOptions) (webhook.Result, error) {
 	if err != nil {
 		return webhook.Result{}, err
 	}
-	header, body, closeBody, err := verifyInput(opts)
+	in, err := replay.Open(replay.Source{BodyFile: opts.BodyPath, RequestFile: opts.RequestPath, Stdin: opts.IO.In}, opts.Headers)
 	if err != nil {
 		return webhook.Result{}, err
 	}
-	defer closeBody()
-	res, err := scheme.Verify(webhook.Input{Header: header, Body: body, Secret: key, Now: opts.Now(), Tolerance: opts.Tolerance})
+	defer in.Close()
+	res, err := scheme.Verify(webhook.Input{Header: in.Header, Body: in.Body, Secret: key, Now: opts.Now(), Tolerance: opts.Tolerance})
 	if err != nil {
 		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "verify %s: %w", opts.Provider, err)
 	}
 	return res, nil
-}
-
-// verifyInput opens the delivery: a raw request, or a body with -H headers.
-func verifyInput(opts *WebhookVerifyOptions) (http.Header, io.Reader, func(), error) {
-	switch {
-	case opts.RequestPath != "":
-		in, err := openInput(opts.IO.In, opts.RequestPath, "request")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		req, err := webhook.ReadRequest(in)
-		if err != nil {
-			in.Close()
-			// Go's parse errors quote the offending line, which the sender wrote.
-			return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "read request %s: %s", opts.RequestPath, ui.Sanitize(err.Error()))
-		}
-		return req.Header, req.Body, func() { in.Close() }, nil
-	case opts.BodyPath != "":
-		header, err := webhook.ParseHeaderLines(opts.Headers)
-		if err != nil {
-			return nil, nil, nil, exitcode.New(exitcode.Usage, err)
-		}
-		in, err := openInput(opts.IO.In, opts.BodyPath, "body")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return header, in, func() { in.Close() }, nil
-	}
-	return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "give the delivery with --body FILE|- and -H, or --request FILE")
 }
 
 // reportVerifyError writes, with -o json, the one object verify promises also

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
 
@@ -55,6 +56,59 @@ func Load(s webhook.Scheme, src Source) (ds []Delivery, warnings []string, err e
 		return loadRecorded(s, src)
 	}
 	return nil, nil, fmt.Errorf("no deliveries: give --body, --request, --event or --from")
+}
+
+// Stream is one delivery whose body streams from its file or stdin, never
+// read whole: verify takes a body of any size.
+type Stream struct {
+	Header http.Header
+	Body   io.Reader
+	file   io.Closer
+}
+
+// Close closes the file the body streams from.
+func (s *Stream) Close() error { return s.file.Close() }
+
+// Open opens the one delivery in src.RequestFile, or src.BodyFile with the
+// headers given as -H lines.
+func Open(src Source, headerLines []string) (*Stream, error) {
+	switch {
+	case src.RequestFile != "":
+		in, err := openFileOr(src.Stdin, src.RequestFile, "request")
+		if err != nil {
+			return nil, err
+		}
+		req, err := webhook.ReadRequest(in)
+		if err != nil {
+			in.Close()
+			// Go's parse errors quote the offending line, which the sender wrote.
+			return nil, fmt.Errorf("read request %s: %s", src.RequestFile, ui.Sanitize(err.Error()))
+		}
+		return &Stream{Header: req.Header, Body: req.Body, file: in}, nil
+	case src.BodyFile != "":
+		header, err := webhook.ParseHeaderLines(headerLines)
+		if err != nil {
+			return nil, err
+		}
+		in, err := openFileOr(src.Stdin, src.BodyFile, "body")
+		if err != nil {
+			return nil, err
+		}
+		return &Stream{Header: header, Body: in, file: in}, nil
+	}
+	return nil, fmt.Errorf("give the delivery with --body FILE|- and -H, or --request FILE")
+}
+
+// openFileOr opens name, or stdin for "-"; what names the file in an error.
+func openFileOr(stdin io.Reader, name, what string) (io.ReadCloser, error) {
+	if name == "-" {
+		return io.NopCloser(stdin), nil
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return file, nil
 }
 
 func readFileOr(stdin io.Reader, name string) ([]byte, error) {
