@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
@@ -35,24 +35,21 @@ func newCmdWebhook(f *Factory) *cobra.Command {
 // webhookEnv is what every webhook command's run needs from the factory,
 // taken when the command runs, after the flags are parsed.
 type webhookEnv struct {
-	IO      *ui.IOStreams
-	JSON    bool
-	Verbose bool
-	Getenv  func(string) string
-	Now     func() time.Time
+	IO     *ui.IOStreams
+	JSON   bool
+	Getenv func(string) string
+	Now    func() time.Time
+	// HTTPClient returns the client that sends or forwards deliveries.
+	HTTPClient func(concurrency int) *http.Client
 }
 
 func newWebhookEnv(f *Factory) webhookEnv {
-	return webhookEnv{IO: f.IO, JSON: f.Global.JSON(), Verbose: f.Global.Verbose, Getenv: f.Getenv, Now: f.Now}
-}
-
-// httpClient returns replay's client for concurrency, logging to stderr with -v.
-func (e webhookEnv) httpClient(concurrency int) *http.Client {
-	c := replay.NewClient(concurrency)
-	if e.Verbose {
-		c.Transport = &httplog.Transport{Base: c.Transport, Out: e.IO.ErrOut}
+	var trace io.Writer // -v logs every request to stderr
+	if f.Global.Verbose {
+		trace = f.IO.ErrOut
 	}
-	return c
+	client := func(concurrency int) *http.Client { return replay.NewClient(concurrency, trace) }
+	return webhookEnv{IO: f.IO, JSON: f.Global.JSON(), Getenv: f.Getenv, Now: f.Now, HTTPClient: client}
 }
 
 // webhookScheme resolves the PROVIDER argument.
@@ -67,10 +64,7 @@ func webhookScheme(name string) (webhook.Scheme, error) {
 // webhookKeyFlags are the ways to give a webhook key; none of them puts a
 // secret on argv. Which one applies is webhook.SelectKey's decision.
 type webhookKeyFlags struct {
-	SecretEnv      string
-	SecretFile     string
-	PrivateKeyFile string
-	PublicKey      string
+	webhook.KeySource
 	// SecretOnArgv is set when the hidden, refused --secret was given.
 	SecretOnArgv bool
 	onArgv       string
@@ -85,14 +79,14 @@ func (k *webhookKeyFlags) register(cmd *cobra.Command, use webhook.Use) {
 	fl.StringVar(&k.SecretFile, "secret-file", "", "read the secret from `FILE` (a trailing newline is trimmed)")
 	fl.StringVar(&k.onArgv, "secret", "", "refused: a secret on the command line leaks into shell history and ps")
 	_ = fl.MarkHidden("secret")
-	k.exclusive = [][]string{{"secret-env", "secret-file"}}
+	keyFlag := "public-key"
 	if use == webhook.Signing {
-		fl.StringVar(&k.PrivateKeyFile, "private-key-file", "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
-		k.exclusive = append(k.exclusive, []string{"private-key-file", "secret-env", "secret-file"})
-		return
+		keyFlag = "private-key-file"
+		fl.StringVar(&k.PrivateKeyFile, keyFlag, "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
+	} else {
+		fl.StringVar(&k.PublicKey, keyFlag, "", "Discord application public key (64 hex characters)")
 	}
-	fl.StringVar(&k.PublicKey, "public-key", "", "Discord application public key (64 hex characters)")
-	k.exclusive = append(k.exclusive, []string{"public-key", "secret-env", "secret-file"})
+	k.exclusive = [][]string{{"secret-env", "secret-file"}, {keyFlag, "secret-env", "secret-file"}}
 }
 
 // parsed records what only cobra knows, whether --secret was given at all,
@@ -138,13 +132,9 @@ func (k *webhookKeyFlags) key(s webhook.Scheme, use webhook.Use, getenv func(str
 	if k.SecretOnArgv {
 		return nil, errSecretOnArgv
 	}
-	key, err := webhook.SelectKey(s, use, webhook.KeySource{
-		SecretFile:     k.SecretFile,
-		SecretEnv:      k.SecretEnv,
-		Getenv:         getenv,
-		PrivateKeyFile: k.PrivateKeyFile,
-		PublicKey:      k.PublicKey,
-	})
+	src := k.KeySource
+	src.Getenv = getenv
+	key, err := webhook.SelectKey(s, use, src)
 	return key, usageIfUnset(err)
 }
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -20,8 +19,6 @@ import (
 type WebhookListenOptions struct {
 	webhookEnv
 	Key webhookKeyFlags
-	// HTTPClient returns the client that forwards deliveries.
-	HTTPClient func(concurrency int) *http.Client
 
 	Provider    string
 	Addr        string
@@ -66,7 +63,6 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
-			opts.HTTPClient = opts.httpClient
 			opts.Provider = args[0]
 			if err := opts.Key.parsed(cmd); err != nil {
 				return err

@@ -20,8 +20,6 @@ import (
 type WebhookReplayOptions struct {
 	webhookEnv
 	Key webhookKeyFlags
-	// HTTPClient returns the client that sends the burst.
-	HTTPClient func(concurrency int) *http.Client
 
 	Provider     string
 	To           string
@@ -68,7 +66,6 @@ not, 4 when any request got no answer (refused, timed out).`,
 				return err
 			}
 			opts.webhookEnv = newWebhookEnv(f)
-			opts.HTTPClient = opts.httpClient
 			opts.Source.Stdin = f.IO.In
 			if len(args) == 1 {
 				opts.Provider = args[0]

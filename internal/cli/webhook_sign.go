@@ -161,11 +161,7 @@ func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
 		return exitcode.Errorf(exitcode.Usage, "keygen makes Discord (Ed25519) keys only; %q uses a shared secret", opts.Provider)
 	}
 	if opts.PublicKeyOf != "" {
-		key, err := (&webhookKeyFlags{PrivateKeyFile: opts.PublicKeyOf}).key(scheme, webhook.Signing, opts.Getenv)
-		if err != nil {
-			return err
-		}
-		pubHex, err := webhook.PublicKeyOf(scheme, key)
+		pubHex, err := webhook.PublicKeyOfFile(scheme, opts.PublicKeyOf)
 		if err != nil {
 			return exitcode.New(exitcode.Usage, err)
 		}

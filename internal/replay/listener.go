@@ -84,7 +84,7 @@ func NewListener(o ListenOptions) *Listener {
 		o.Timeout = 30 * time.Second
 	}
 	if o.Client == nil {
-		o.Client = NewClient(4)
+		o.Client = NewClient(4, nil)
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody

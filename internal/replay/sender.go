@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/authctl/authctl/internal/httplog"
 )
 
 // SignFunc returns the provider headers (signature, timestamp, a fresh
@@ -44,7 +46,7 @@ type BurstOptions struct {
 	Timeout     time.Duration // per request
 	Expect      StatusMatcher
 	Now         func() time.Time
-	Client      *http.Client // NewClient(Concurrency) when nil
+	Client      *http.Client // NewClient(Concurrency, nil) when nil
 	// Progress, when set, is called from one goroutine with the number of
 	// finished requests, at most every 100ms and once at the end.
 	Progress func(done, total int)
@@ -113,8 +115,9 @@ const maxBodySnippet = 200
 
 // NewClient returns a client that keeps enough idle connections for
 // concurrency, never follows redirects (a redirect is reported, not chased)
-// and ignores proxy settings: replay talks to the URL it was given.
-func NewClient(concurrency int) *http.Client {
+// and ignores proxy settings: replay talks to the URL it was given. With a
+// trace, every request and answer is logged to it, secrets redacted.
+func NewClient(concurrency int, trace io.Writer) *http.Client {
 	tr := &http.Transport{
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -123,8 +126,12 @@ func NewClient(concurrency int) *http.Client {
 		IdleConnTimeout:     30 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
+	var rt http.RoundTripper = tr
+	if trace != nil {
+		rt = &httplog.Transport{Base: tr, Out: trace}
+	}
 	return &http.Client{
-		Transport:     tr,
+		Transport:     rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
@@ -158,7 +165,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	}
 	client := o.Client
 	if client == nil {
-		client = NewClient(o.Concurrency)
+		client = NewClient(o.Concurrency, nil)
 		defer client.CloseIdleConnections()
 	}
 	templates := make([]http.Header, len(o.Deliveries))

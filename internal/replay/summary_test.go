@@ -2,9 +2,11 @@ package replay
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +89,24 @@ func TestBurstSummaryNamesTheTargetRedacted(t *testing.T) {
 	}
 	if want := srv.URL + "/hook?token=" + httplog.Redacted; s.URL != want || s.Total != 6 || s.Sent != 6 {
 		t.Errorf("URL %q total %d sent %d, want %q, 6 and 6", s.URL, s.Total, s.Sent, want)
+	}
+}
+
+// TestNewClientTrace: with a trace (-v) every request is logged there, the
+// target's secret query value redacted; without one nothing is.
+func TestNewClientTrace(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	var trace strings.Builder
+	for _, w := range []io.Writer{&trace, nil} {
+		resp, err := NewClient(1, w).Get(srv.URL + "/hook?token=s3cret")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if got := trace.String(); !strings.Contains(got, "/hook?token="+httplog.Redacted) || strings.Contains(got, "s3cret") || strings.Count(got, "/hook") != 1 {
+		t.Errorf("trace %q: want the one traced request, token redacted", got)
 	}
 }

@@ -124,10 +124,15 @@ func (src KeySource) secret() ([]byte, error) {
 	return nil, fmt.Errorf("no secret: use --secret-env VAR, --secret-file FILE or set %s", SecretVar)
 }
 
-// PublicKeyOf returns the public key, in hex, of a key-pair scheme's private key.
-func PublicKeyOf(s Scheme, privateKey []byte) (string, error) {
+// PublicKeyOfFile returns the public key, in hex, of a key-pair scheme's
+// private key in path (PEM PKCS#8 or hex seed).
+func PublicKeyOfFile(s Scheme, path string) (string, error) {
 	if s.Profile().Key != KeyPair {
 		return "", fmt.Errorf("%s uses a shared secret, which has no public key", s.Name())
+	}
+	privateKey, err := SelectKey(s, Signing, KeySource{PrivateKeyFile: path})
+	if err != nil {
+		return "", err
 	}
 	priv, err := DiscordPrivateKey(privateKey)
 	if err != nil {

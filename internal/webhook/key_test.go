@@ -121,7 +121,18 @@ func checkKeyFile(t *testing.T, s Scheme, path, pub string) {
 	if err != nil || !strings.HasPrefix(string(data), "-----BEGIN PRIVATE KEY-----") {
 		t.Fatalf("key file is not PEM PKCS#8: %v", err)
 	}
-	if got, err := PublicKeyOf(s, data); err != nil || got != pub {
+	if got, err := PublicKeyOfFile(s, path); err != nil || got != pub {
 		t.Fatalf("public key of the file %s %v, want %s", got, err, pub)
+	}
+}
+
+func TestPublicKeyOfFileErrors(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "nope.pem")
+	if _, err := PublicKeyOfFile(mustLookup(t, "github"), missing); err == nil || !strings.Contains(err.Error(), "github uses a shared secret") {
+		t.Errorf("github: %v", err)
+	}
+	if _, err := PublicKeyOfFile(mustLookup(t, "discord"), missing); err == nil || !strings.Contains(err.Error(), "read private key") {
+		t.Errorf("missing file: %v", err)
 	}
 }
