@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -83,26 +82,13 @@ func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
 	if opts.BodyPath == "" {
 		return exitcode.Errorf(exitcode.Usage, "give the body with --body FILE or --body -")
 	}
-	in, err := replay.Open(replay.Source{BodyFile: opts.BodyPath, Stdin: opts.IO.In}, nil)
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	defer in.Close()
-	body, err := io.ReadAll(in.Body)
-	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "read body: %w", err)
-	}
 	ts := opts.Now()
 	if opts.Timestamp != nil {
 		ts = time.Unix(*opts.Timestamp, 0)
 	}
-	id := opts.ID
-	if id == "" {
-		id = webhook.NewDeliveryID(scheme)
-	}
-	headers, err := scheme.Sign(body, key, ts, id)
+	headers, err := replay.Sign(scheme, key, replay.Source{BodyFile: opts.BodyPath, Stdin: opts.IO.In}, ts, opts.ID)
 	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "sign %s: %w", opts.Provider, err)
+		return exitcode.New(exitcode.Usage, err)
 	}
 	if opts.JSON {
 		return ui.WriteJSON(opts.IO.Out, map[string]any{"headers": headers.Map()})

@@ -141,16 +141,8 @@ func webhookVerify(opts *WebhookVerifyOptions) (webhook.Result, error) {
 	if err != nil {
 		return webhook.Result{}, err
 	}
-	in, err := replay.Open(replay.Source{BodyFile: opts.BodyPath, RequestFile: opts.RequestPath, Stdin: opts.IO.In}, opts.Headers)
-	if err != nil {
-		return webhook.Result{}, err
-	}
-	defer in.Close()
-	res, err := scheme.Verify(webhook.Input{Header: in.Header, Body: in.Body, Secret: key, Now: opts.Now(), Tolerance: opts.Tolerance})
-	if err != nil {
-		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "verify %s: %w", opts.Provider, err)
-	}
-	return res, nil
+	src := replay.Source{BodyFile: opts.BodyPath, RequestFile: opts.RequestPath, Stdin: opts.IO.In}
+	return replay.Verify(scheme, key, src, opts.Headers, opts.Now(), opts.Tolerance)
 }
 
 // reportVerifyError writes, with -o json, the one object verify promises also
