@@ -90,8 +90,9 @@ func TestWebhookListenFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Provider != "discord" || got.Addr != "127.0.0.1:0" || got.ForwardTo != "http://127.0.0.1:9/x" || got.Record != "r.jsonl" ||
-		got.Tolerance != time.Minute || got.Timeout != 3*time.Second || got.Key.PublicKey != "ab" || got.HTTPClient == nil || !got.JSON {
+	so := got.Serve
+	if got.Provider != "discord" || so.Addr != "127.0.0.1:0" || so.ForwardTo != "http://127.0.0.1:9/x" || so.Record != "r.jsonl" || so.MaxBody != replay.DefaultMaxBody ||
+		so.Tolerance != time.Minute || so.Timeout != 3*time.Second || got.Key.PublicKey != "ab" || got.HTTPClient == nil || !got.JSON {
 		t.Fatalf("options %+v", got)
 	}
 }

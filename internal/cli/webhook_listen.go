@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,16 +19,9 @@ type WebhookListenOptions struct {
 	webhookEnv
 	Key webhookKeyFlags
 
-	Provider    string
-	Addr        string
-	AllowRemote bool
-	ForwardTo   string
-	Record      string
-	Tolerance   time.Duration
-	Timeout     time.Duration
-	MaxBody     ui.ByteSize
-	// AllowDuplicates lets a delivery seen before through again.
-	AllowDuplicates bool
+	Provider string
+	// Serve holds what the flags choose; the run adds the client, the clock and the output.
+	Serve replay.ServeOptions
 
 	// ready is told the address once the listener accepts connections (tests).
 	ready func(addr string)
@@ -77,36 +69,34 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
-	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it can send deliveries)")
-	fl.StringVar(&opts.ForwardTo, "forward-to", "", "`URL` to pass verified deliveries on to")
-	fl.StringVar(&opts.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
-	fl.DurationVar(&opts.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
-	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
-	opts.MaxBody = replay.DefaultMaxBody
-	fl.Var(&opts.MaxBody, "max-body", "largest body accepted, e.g. 512KiB or 4MiB; larger ones get 413 unread")
-	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "accept a delivery whose id (or signature) was already received within --tolerance, to test redelivery")
+	so := &opts.Serve
+	fl.StringVar(&so.Addr, "addr", "127.0.0.1:8787", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
+	fl.BoolVar(&so.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it can send deliveries)")
+	fl.StringVar(&so.ForwardTo, "forward-to", "", "`URL` to pass verified deliveries on to")
+	fl.StringVar(&so.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
+	fl.DurationVar(&so.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
+	fl.DurationVar(&so.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
+	so.MaxBody = replay.DefaultMaxBody
+	fl.Var((*ui.ByteSize)(&so.MaxBody), "max-body", "largest body accepted, e.g. 512KiB or 4MiB; larger ones get 413 unread")
+	fl.BoolVar(&so.AllowDuplicates, "allow-duplicates", false, "accept a delivery whose id (or signature) was already received within --tolerance, to test redelivery")
 	opts.Key.register(cmd, webhook.Verifying)
 	return cmd
 }
 
 // validate checks the flags that need no key; the key is checked when the run starts.
 func (o *WebhookListenOptions) validate() error {
+	so := o.Serve
 	// A listener that forwards verified deliveries is a door into the handler.
-	isLoopback, err := loopback.IsLoopbackName(o.Addr)
+	isLoopback, err := loopback.IsLoopbackName(so.Addr)
 	switch {
 	case err != nil:
-		return exitcode.Errorf(exitcode.Usage, "--addr %q: %w", o.Addr, err)
-	case !isLoopback && !o.AllowRemote:
-		return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", o.Addr)
+		return exitcode.Errorf(exitcode.Usage, "--addr %q: %w", so.Addr, err)
+	case !isLoopback && !so.AllowRemote:
+		return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", so.Addr)
+	case so.ForwardTo != "" && !replay.IsHTTPURL(so.ForwardTo):
+		return exitcode.Errorf(exitcode.Usage, "--forward-to %q is not an http(s) URL", so.ForwardTo)
 	}
-	if o.ForwardTo != "" {
-		u, err := url.Parse(o.ForwardTo)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return exitcode.Errorf(exitcode.Usage, "--forward-to %q is not an http(s) URL", o.ForwardTo)
-		}
-	}
-	if o.Tolerance < 0 || o.Timeout <= 0 {
+	if so.Tolerance < 0 || so.Timeout <= 0 {
 		return exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative and --timeout must be positive")
 	}
 	return nil
@@ -121,29 +111,16 @@ func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
 	if err != nil {
 		return err
 	}
-	client := o.HTTPClient(8)
-	defer client.CloseIdleConnections()
-	srv, err := replay.Bind(o.Addr, o.AllowRemote, o.Record, replay.ListenOptions{
-		Scheme:     scheme,
-		Verify:     replay.Verifier(scheme, key, o.Tolerance),
-		ForwardTo:  o.ForwardTo,
-		Client:     client,
-		Timeout:    o.Timeout,
-		Now:        o.Now,
-		OnDelivery: func(r replay.Record) { printDelivery(o, r) },
-		MaxBody:    int64(o.MaxBody),
-		// A capture older than the tolerance is stale anyway; 0 (no age check) keeps the default window.
-		Window:          o.Tolerance,
-		AllowDuplicates: o.AllowDuplicates,
-	})
+	so := o.Serve
+	so.Client = o.HTTPClient(8)
+	defer so.Client.CloseIdleConnections()
+	so.Now = o.Now
+	so.OnDelivery = func(r replay.Record) { printDelivery(o, r) }
+	srv, err := replay.Bind(scheme, key, so)
 	if err != nil {
 		return err
 	}
-	target := "answering itself"
-	if o.ForwardTo != "" {
-		target = "forwarding to " + replay.RedactURL(o.ForwardTo)
-	}
-	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, srv.Addr(), target)
+	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, srv.Addr(), srv.Target())
 	if o.ready != nil {
 		o.ready(srv.Addr().String())
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -249,7 +250,8 @@ func TestListenAddrFlags(t *testing.T) {
 		{"127.0.0.1:", false, false},
 	}
 	for _, tt := range tests {
-		err := (&WebhookListenOptions{Addr: tt.addr, AllowRemote: tt.remote, Timeout: time.Second}).validate()
+		so := replay.ServeOptions{Addr: tt.addr, AllowRemote: tt.remote, ListenOptions: replay.ListenOptions{Timeout: time.Second}}
+		err := (&WebhookListenOptions{Serve: so}).validate()
 		if (err == nil) != tt.ok {
 			t.Errorf("validate(--addr %q, remote %v) = %v, want ok=%v", tt.addr, tt.remote, err, tt.ok)
 		}

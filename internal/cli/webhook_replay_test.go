@@ -428,7 +428,7 @@ func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.Veri
 			return err
 		}
 		key, err := o.Key.key(s, webhook.Verifying, o.Getenv)
-		got = replay.Verifier(s, key, o.Tolerance)
+		got = replay.Verifier(s, key, o.Serve.Tolerance)
 		return err
 	})
 	cmd.SetArgs(concat([]string{provider}, keys.verifyArgs))

@@ -136,6 +136,12 @@ func NewClient(concurrency int, trace io.Writer) *http.Client {
 	}
 }
 
+// IsHTTPURL reports whether raw is an absolute http or https URL with a host.
+func IsHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
 // Burst sends Count copies of every delivery with Concurrency workers, each
 // copy signed afresh, and returns the summary. A failed request does not stop
 // the burst, except a refused connection before the target ever answered: it
@@ -150,8 +156,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	if o.Timeout <= 0 {
 		return nil, errors.New("timeout must be positive")
 	}
-	u, err := url.Parse(o.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !IsHTTPURL(o.URL) {
 		return nil, fmt.Errorf("target %q is not an http(s) URL", o.URL)
 	}
 	if o.Method == "" {
