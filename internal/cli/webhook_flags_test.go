@@ -73,10 +73,12 @@ func TestWebhookReplayFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := replay.Source{FromFile: "r.jsonl", ID: "abc", Stdin: got.Source.Stdin}
-	if got.Provider != "github" || got.To != "http://127.0.0.1:1/h" || !reflect.DeepEqual(got.Source, want) || got.Count != 3 || got.Concurrency != 2 ||
-		got.Timeout != 2*time.Second || !reflect.DeepEqual(got.ExpectStatus, []string{"4xx", "202"}) || !reflect.DeepEqual(got.DropHeaders, []string{"X-A"}) ||
-		!reflect.DeepEqual(got.Extra, http.Header{"X-B": {"1"}}) || got.Key.SecretEnv != "S" || got.HTTPClient == nil || got.Source.Stdin == nil {
+	so := got.Send
+	want := replay.Source{FromFile: "r.jsonl", ID: "abc", Stdin: so.Source.Stdin}
+	if got.Provider != "github" || so.URL != "http://127.0.0.1:1/h" || !reflect.DeepEqual(so.Source, want) || so.Count != 3 || so.Concurrency != 2 ||
+		so.Timeout != 2*time.Second || !reflect.DeepEqual(got.ExpectStatus, []string{"4xx", "202"}) || !reflect.DeepEqual(so.DropHeaders, []string{"X-A"}) ||
+		!reflect.DeepEqual(so.Extra, http.Header{"X-B": {"1"}}) || got.Key.SecretEnv != "S" || got.HTTPClient == nil || so.Source.Stdin == nil ||
+		so.Expect == nil || !so.Expect(401) || so.Expect(200) {
 		t.Fatalf("options %+v", got)
 	}
 }

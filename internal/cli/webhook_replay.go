@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,17 +21,10 @@ type WebhookReplayOptions struct {
 	Key webhookKeyFlags
 
 	Provider     string
-	To           string
-	Source       replay.Source
 	ListEvents   bool
-	Count        int
-	Concurrency  int
-	Timeout      time.Duration
 	ExpectStatus []string
-	DropHeaders  []string
-	// Extra are the -H headers, set on every delivery.
-	Extra  http.Header
-	expect replay.StatusMatcher
+	// Send holds what the flags choose; the run adds the client, the clock and the output.
+	Send replay.SendOptions
 }
 
 func newCmdWebhookReplay(f *Factory, runF func(context.Context, *WebhookReplayOptions) error) *cobra.Command {
@@ -66,7 +58,7 @@ not, 4 when any request got no answer (refused, timed out).`,
 				return err
 			}
 			opts.webhookEnv = newWebhookEnv(f)
-			opts.Source.Stdin = f.IO.In
+			opts.Send.Source.Stdin = f.IO.In
 			if len(args) == 1 {
 				opts.Provider = args[0]
 			}
@@ -83,19 +75,20 @@ not, 4 when any request got no answer (refused, timed out).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.To, "to", "", "`URL` of the handler to send to")
-	fl.StringVar(&opts.Source.BodyFile, "body", "", "the body from `FILE`, sent byte for byte (- for stdin)")
-	fl.StringVar(&opts.Source.RequestFile, "request", "", "a captured raw HTTP/1.1 request from `FILE` (- for stdin)")
-	fl.StringVar(&opts.Source.Event, "event", "", "built-in sample event `NAME` to send (see --list-events)")
-	fl.StringVar(&opts.Source.FromFile, "from", "", "deliveries from a JSONL `FILE` written by 'webhook listen --record'")
-	fl.StringVar(&opts.Source.ID, "id", "", "with --from: the `ID` of the one delivery to send (default: all)")
-	fl.StringVar(&opts.Source.APIVersion, "api-version", "", "with --event: the API `VERSION` the sample declares (Stripe's api_version, default 2026-03-25.dahlia, the release train stripe-go v85 accepts; Shopify's X-Shopify-API-Version)")
+	so, src := &opts.Send, &opts.Send.Source
+	fl.StringVar(&so.URL, "to", "", "`URL` of the handler to send to")
+	fl.StringVar(&src.BodyFile, "body", "", "the body from `FILE`, sent byte for byte (- for stdin)")
+	fl.StringVar(&src.RequestFile, "request", "", "a captured raw HTTP/1.1 request from `FILE` (- for stdin)")
+	fl.StringVar(&src.Event, "event", "", "built-in sample event `NAME` to send (see --list-events)")
+	fl.StringVar(&src.FromFile, "from", "", "deliveries from a JSONL `FILE` written by 'webhook listen --record'")
+	fl.StringVar(&src.ID, "id", "", "with --from: the `ID` of the one delivery to send (default: all)")
+	fl.StringVar(&src.APIVersion, "api-version", "", "with --event: the API `VERSION` the sample declares (Stripe's api_version, default 2026-03-25.dahlia, the release train stripe-go v85 accepts; Shopify's X-Shopify-API-Version)")
 	fl.BoolVar(&opts.ListEvents, "list-events", false, "list the built-in sample events and exit")
-	fl.IntVar(&opts.Count, "count", 1, "copies of each delivery to send")
-	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests in flight at once")
-	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "time limit for each request")
+	fl.IntVar(&so.Count, "count", 1, "copies of each delivery to send")
+	fl.IntVar(&so.Concurrency, "concurrency", 1, "requests in flight at once")
+	fl.DurationVar(&so.Timeout, "timeout", 10*time.Second, "time limit for each request")
 	fl.StringSliceVar(&opts.ExpectStatus, "expect-status", nil, "`STATUS`es that count as success, e.g. 401 or 4xx (default 2xx)")
-	fl.StringArrayVar(&opts.DropHeaders, "drop-header", nil, "captured header `NAME` not to send (repeatable)")
+	fl.StringArrayVar(&so.DropHeaders, "drop-header", nil, "captured header `NAME` not to send (repeatable)")
 	fl.StringArrayVarP(&headers, "header", "H", nil, "header to add, 'Name: value' (repeatable), e.g. -H 'X-GitHub-Event: push'")
 	opts.Key.register(cmd, webhook.Signing)
 	_ = cmd.RegisterFlagCompletionFunc("event", completeReplayEvents)
@@ -109,11 +102,11 @@ func (o *WebhookReplayOptions) validate(headers []string) error {
 		}
 		return nil
 	}
-	src := o.Source
+	so, src := &o.Send, o.Send.Source
 	switch {
 	case o.Provider == "":
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs a PROVIDER (one of %s)", strings.Join(webhook.Names(), ", "))
-	case o.To == "":
+	case so.URL == "":
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs --to URL")
 	case src.BodyFile == "" && src.RequestFile == "" && src.Event == "" && src.FromFile == "":
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs one of --body, --request, --event or --from")
@@ -121,17 +114,16 @@ func (o *WebhookReplayOptions) validate(headers []string) error {
 		return exitcode.Errorf(exitcode.Usage, "--id needs --from")
 	case src.APIVersion != "" && src.Event == "":
 		return exitcode.Errorf(exitcode.Usage, "--api-version sets the API version of a built-in sample: it needs --event")
-	case o.Count < 1 || o.Concurrency < 1:
+	case so.Count < 1 || so.Concurrency < 1:
 		return exitcode.Errorf(exitcode.Usage, "--count and --concurrency must be at least 1")
-	case o.Timeout <= 0:
+	case so.Timeout <= 0:
 		return exitcode.Errorf(exitcode.Usage, "--timeout must be positive")
 	}
-	expect, err := replay.ParseExpect(o.ExpectStatus)
-	if err != nil {
+	var err error
+	if so.Expect, err = replay.ParseExpect(o.ExpectStatus); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	o.expect = expect
-	o.Extra, err = webhook.ParseHeaderLines(headers)
+	so.Extra, err = webhook.ParseHeaderLines(headers)
 	return usageIfUnset(err)
 }
 
@@ -147,36 +139,20 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	if err != nil {
 		return err
 	}
-	deliveries, warnings, err := replay.Load(scheme, o.Source)
+	so := o.Send
+	so.Client = o.HTTPClient(so.Concurrency)
+	defer so.Client.CloseIdleConnections()
+	so.Now = o.Now
+	so.Warn = func(w string) { o.IO.Warnf("%s", w) }
+	if o.IO.StderrTTY {
+		so.Progress = ui.ProgressBar(o.IO.ErrOut)
+	}
+	summary, err := replay.Send(ctx, scheme, key, so)
 	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "%s", ui.Sanitize(err.Error())) // it may quote a file or a request
+		return err
 	}
-	for _, w := range warnings {
-		o.IO.Warnf("%s", ui.Sanitize(w)) // they quote a recorded file
-	}
-	client := o.HTTPClient(o.Concurrency)
-	defer client.CloseIdleConnections()
-	bo := replay.BurstOptions{
-		URL:         o.To,
-		Deliveries:  replay.Resign(scheme, deliveries, o.Extra),
-		DropHeaders: o.DropHeaders,
-		Sign:        replay.Signer(scheme, key),
-		Count:       o.Count,
-		Concurrency: o.Concurrency,
-		Timeout:     o.Timeout,
-		Expect:      o.expect,
-		Now:         o.Now,
-		Client:      client,
-	}
-	if o.IO.StderrTTY && o.Count*len(deliveries) > 1 {
-		bo.Progress = ui.ProgressBar(o.IO.ErrOut)
-	}
-	summary, err := replay.Burst(ctx, bo)
-	if bo.Progress != nil {
-		ui.ClearLine(o.IO.ErrOut)
-	}
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
+	if so.Progress != nil && summary.Total > 1 {
+		ui.ClearLine(o.IO.ErrOut) // the bar was drawn
 	}
 	if o.JSON {
 		if err := ui.WriteJSON(o.IO.Out, summary); err != nil {

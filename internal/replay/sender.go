@@ -48,7 +48,8 @@ type BurstOptions struct {
 	Now         func() time.Time
 	Client      *http.Client // NewClient(Concurrency, nil) when nil
 	// Progress, when set, is called from one goroutine with the number of
-	// finished requests, at most every 100ms and once at the end.
+	// finished requests, at most every 100ms and once at the end, for a
+	// burst of more than one request.
 	Progress func(done, total int)
 }
 
@@ -223,7 +224,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 }
 
 func startProgress(report func(done, total int), done *atomic.Int64, total int) (stop func()) {
-	if report == nil {
+	if report == nil || total < 2 {
 		return func() {}
 	}
 	quit, finished := make(chan struct{}), make(chan struct{})

@@ -2,11 +2,13 @@ package replay
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 
+	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -109,6 +111,39 @@ func openFileOr(stdin io.Reader, name, what string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return file, nil
+}
+
+// SendOptions configure Send: where the deliveries come from, the headers
+// set on every one, and how the burst sends them.
+type SendOptions struct {
+	BurstOptions // Deliveries and Sign are set by Send
+	Source       Source
+	// Extra headers are set on every delivery.
+	Extra http.Header
+	// Warn, when set, is told (escaped) which deliveries were skipped or sent anyway.
+	Warn func(string)
+}
+
+// Send loads the deliveries o.Source names for s and sends them as o says,
+// every copy signed afresh with key: `webhook replay`. Its errors are usage
+// errors.
+func Send(ctx context.Context, s webhook.Scheme, key []byte, o SendOptions) (*Summary, error) {
+	deliveries, warnings, err := Load(s, o.Source)
+	if err != nil {
+		return nil, exitcode.Errorf(exitcode.Usage, "%s", ui.Sanitize(err.Error())) // it may quote a file or a request
+	}
+	for _, w := range warnings {
+		if o.Warn != nil {
+			o.Warn(ui.Sanitize(w)) // they quote a recorded file
+		}
+	}
+	o.Deliveries = Resign(s, deliveries, o.Extra)
+	o.Sign = Signer(s, key)
+	summary, err := Burst(ctx, o.BurstOptions)
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	return summary, nil
 }
 
 func readFileOr(stdin io.Reader, name string) ([]byte, error) {

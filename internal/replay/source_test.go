@@ -1,11 +1,21 @@
 package replay
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/webhook"
 )
 
 // TestOpen: the one delivery verify checks, from a raw request or a body
@@ -59,5 +69,57 @@ func TestOpen(t *testing.T) {
 				t.Fatalf("body %q header %q err %v, want %q and %q", got, s.Header.Get("X-Sig"), err, tt.body, tt.header)
 			}
 		})
+	}
+}
+
+// TestSend: a recorded file's verified deliveries go out signed afresh, the
+// rejected one is skipped with a warning, and a bad source is a usage error.
+func TestSend(t *testing.T) {
+	t.Parallel()
+	github := mustScheme(t, "github")
+	got := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		res, err := github.Verify(webhook.Input{Header: r.Header, Body: bytes.NewReader(body), Secret: []byte("s3cret"), Now: time.Now()})
+		if err != nil || !res.Valid {
+			http.Error(w, res.Reason, http.StatusUnauthorized)
+		}
+		got <- string(body) + " " + r.Header.Get("X-Extra")
+	}))
+	defer srv.Close()
+	record := filepath.Join(t.TempDir(), "r.jsonl")
+	rec, err := OpenRecorder(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, valid := range []bool{true, false, true} {
+		if err := rec.Append(Record{ID: fmt.Sprint("d", i), Provider: "github", Header: http.Header{"X-Github-Event": {"ping"}}, Body: []byte(fmt.Sprint(i)), Valid: valid}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec.Close()
+	var warnings []string
+	o := SendOptions{
+		BurstOptions: BurstOptions{URL: srv.URL, Count: 1, Concurrency: 1, Timeout: 10 * time.Second},
+		Source:       Source{FromFile: record},
+		Extra:        http.Header{"X-Extra": {"yes"}},
+		Warn:         func(w string) { warnings = append(warnings, w) },
+	}
+	s, err := Send(context.Background(), github, []byte("s3cret"), o)
+	if err != nil || s.OK != 2 || s.Total != 2 {
+		t.Fatalf("summary %+v err %v, want 2 of 2 ok", s, err)
+	}
+	close(got)
+	var bodies []string
+	for b := range got {
+		bodies = append(bodies, b)
+	}
+	slices.Sort(bodies)
+	if strings.Join(bodies, ",") != "0 yes,2 yes" || len(warnings) != 1 || !strings.HasPrefix(warnings[0], "skipping 1 of 3 deliveries") {
+		t.Errorf("sent %v, warnings %q", bodies, warnings)
+	}
+	o.Source = Source{Event: "no\x1bsuch"}
+	if _, err := Send(context.Background(), github, []byte("s3cret"), o); exitcode.Of(err) != exitcode.Usage || strings.ContainsRune(err.Error(), '\x1b') {
+		t.Errorf("unknown sample: %v (exit %d), want an escaped usage error", err, exitcode.Of(err))
 	}
 }

@@ -110,3 +110,22 @@ func TestNewClientTrace(t *testing.T) {
 		t.Errorf("trace %q: want the one traced request, token redacted", got)
 	}
 }
+
+// TestBurstProgressOnlyForMany: a single request draws no progress; a burst
+// reports its end.
+func TestBurstProgressOnlyForMany(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	for count, wantCalls := range map[int]bool{1: false, 3: true} {
+		last := -1
+		o := BurstOptions{URL: srv.URL, Deliveries: []Delivery{{Body: []byte("{}")}}, Sign: digestSign, Count: count, Concurrency: 1, Timeout: 10 * time.Second,
+			Progress: func(done, total int) { last = done }}
+		if _, err := Burst(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if called := last >= 0; called != wantCalls || (called && last != count) {
+			t.Errorf("count %d: last progress %d, want called=%v and ending at %d", count, last, wantCalls, count)
+		}
+	}
+}
