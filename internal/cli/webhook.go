@@ -52,15 +52,6 @@ func newWebhookEnv(f *Factory) webhookEnv {
 	return webhookEnv{IO: f.IO, JSON: f.Global.JSON(), Getenv: f.Getenv, Now: f.Now, HTTPClient: client}
 }
 
-// webhookScheme resolves the PROVIDER argument.
-func webhookScheme(name string) (webhook.Scheme, error) {
-	s, ok := webhook.Lookup(name)
-	if !ok {
-		return nil, exitcode.Errorf(exitcode.Usage, "unknown webhook provider %q (one of %s)", name, strings.Join(webhook.Names(), ", "))
-	}
-	return s, nil
-}
-
 // webhookKeyFlags are the ways to give a webhook key; none of them puts a
 // secret on argv. Which one applies is webhook.SelectKey's decision.
 type webhookKeyFlags struct {
@@ -127,15 +118,20 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // errSecretOnArgv is the answer to --secret.
 var errSecretOnArgv = exitcode.Errorf(exitcode.Usage, "--secret is refused: a secret on the command line leaks into shell history and process lists; use --secret-env VAR, --secret-file FILE or AUTHCTL_WEBHOOK_SECRET")
 
-// key returns the key scheme s needs for use; every error is a usage error.
-func (k *webhookKeyFlags) key(s webhook.Scheme, use webhook.Use, getenv func(string) string) ([]byte, error) {
+// key resolves the PROVIDER argument and returns its scheme and the key the
+// scheme needs for use; every error is a usage error.
+func (k *webhookKeyFlags) key(provider string, use webhook.Use, getenv func(string) string) (webhook.Scheme, []byte, error) {
+	s, err := webhook.ByName(provider)
+	if err != nil {
+		return nil, nil, exitcode.New(exitcode.Usage, err)
+	}
 	if k.SecretOnArgv {
-		return nil, errSecretOnArgv
+		return nil, nil, errSecretOnArgv
 	}
 	src := k.KeySource
 	src.Getenv = getenv
 	key, err := webhook.SelectKey(s, use, src)
-	return key, usageIfUnset(err)
+	return s, key, usageIfUnset(err)
 }
 
 // usageIfUnset turns an untyped error into a usage error; nil stays nil.

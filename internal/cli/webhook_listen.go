@@ -103,11 +103,7 @@ func (o *WebhookListenOptions) validate() error {
 }
 
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
-	scheme, err := webhookScheme(o.Provider)
-	if err != nil {
-		return err
-	}
-	key, err := o.Key.key(scheme, webhook.Verifying, o.Getenv)
+	scheme, key, err := o.Key.key(o.Provider, webhook.Verifying, o.Getenv)
 	if err != nil {
 		return err
 	}
@@ -143,13 +139,6 @@ func printDelivery(o *WebhookListenOptions, r replay.Record) {
 		})
 		return
 	}
-	st := ui.NewStyles(o.IO.Out, o.IO.ColorOnStdout())
-	mark := st.Success.Render("✓")
-	if !r.Valid {
-		mark = st.Failure.Render("✗")
-	}
-	if event == "" {
-		event = "-"
-	}
-	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, r.Size, mark, reason, r.Status)
+	mark := ui.NewStyles(o.IO.Out, o.IO.ColorOnStdout()).Mark(r.Valid)
+	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), orDash(event), r.Size, mark, reason, r.Status)
 }

@@ -131,11 +131,7 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	if o.ListEvents {
 		return listSampleEvents(o)
 	}
-	scheme, err := webhookScheme(o.Provider)
-	if err != nil {
-		return err
-	}
-	key, err := o.Key.key(scheme, webhook.Signing, o.Getenv)
+	scheme, key, err := o.Key.key(o.Provider, webhook.Signing, o.Getenv)
 	if err != nil {
 		return err
 	}
@@ -170,11 +166,7 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 // printReplaySummary styles the burst's report on stderr.
 func printReplaySummary(ios *ui.IOStreams, r replay.Report) {
 	st, w := ios.ErrStyles(), ios.ErrOut
-	verdict := st.Success.Render("✓")
-	if !r.OK {
-		verdict = st.Failure.Render("✗")
-	}
-	fmt.Fprintln(w, verdict, r.Headline)
+	fmt.Fprintln(w, st.Mark(r.OK), r.Headline)
 	for _, line := range r.Details {
 		fmt.Fprintln(w, line)
 	}

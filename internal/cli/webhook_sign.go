@@ -71,11 +71,7 @@ key (PEM PKCS#8 or a 64-hex-character seed) in --private-key-file.`,
 }
 
 func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
-	scheme, err := webhookScheme(opts.Provider)
-	if err != nil {
-		return err
-	}
-	key, err := opts.Key.key(scheme, webhook.Signing, opts.Getenv)
+	scheme, key, err := opts.Key.key(opts.Provider, webhook.Signing, opts.Getenv)
 	if err != nil {
 		return err
 	}
@@ -142,7 +138,7 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 }
 
 func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
-	scheme, err := webhookScheme(opts.Provider)
+	scheme, err := webhook.ByName(opts.Provider)
 	if err != nil || scheme.Profile().Key != webhook.KeyPair {
 		return exitcode.Errorf(exitcode.Usage, "keygen makes Discord (Ed25519) keys only; %q uses a shared secret", opts.Provider)
 	}

@@ -78,6 +78,9 @@ usage. With -o json, one object {"provider","valid","reason","timestamp"}.`,
 			if err == nil {
 				err = opts.Key.parsed(cmd)
 			}
+			if err == nil && opts.Tolerance < 0 {
+				err = exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative")
+			}
 			if err != nil {
 				return reportVerifyError(opts, err) // -o json promises one object in every case
 			}
@@ -105,7 +108,12 @@ type verifyReport struct {
 }
 
 func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
-	res, err := webhookVerify(opts)
+	scheme, key, err := opts.Key.key(opts.Provider, webhook.Verifying, opts.Getenv)
+	var res webhook.Result
+	if err == nil {
+		src := replay.Source{BodyFile: opts.BodyPath, RequestFile: opts.RequestPath, Stdin: opts.IO.In}
+		res, err = replay.Verify(scheme, key, src, opts.Headers, opts.Now(), opts.Tolerance)
+	}
 	if err != nil {
 		return reportVerifyError(opts, usageIfUnset(err))
 	}
@@ -119,7 +127,7 @@ func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
 	}
 	styles := opts.IO.ErrStyles()
 	if res.Valid {
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s signature valid\n", styles.Success.Render("✓"), opts.Provider)
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s signature valid\n", styles.Mark(true), opts.Provider)
 		return nil
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", styles.Failure.Render("invalid:"), res.Reason)
@@ -127,22 +135,6 @@ func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "hint: %s\n", h)
 	}
 	return &exitcode.Silent{Code: exitcode.No}
-}
-
-func webhookVerify(opts *WebhookVerifyOptions) (webhook.Result, error) {
-	scheme, err := webhookScheme(opts.Provider)
-	if err != nil {
-		return webhook.Result{}, err
-	}
-	if opts.Tolerance < 0 {
-		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative")
-	}
-	key, err := opts.Key.key(scheme, webhook.Verifying, opts.Getenv)
-	if err != nil {
-		return webhook.Result{}, err
-	}
-	src := replay.Source{BodyFile: opts.BodyPath, RequestFile: opts.RequestPath, Stdin: opts.IO.In}
-	return replay.Verify(scheme, key, src, opts.Headers, opts.Now(), opts.Tolerance)
 }
 
 // reportVerifyError writes, with -o json, the one object verify promises also

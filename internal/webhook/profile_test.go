@@ -178,3 +178,14 @@ func TestProviderLists(t *testing.T) {
 		t.Errorf("SampleProviders() = %v, want %v", got, want)
 	}
 }
+
+func TestByName(t *testing.T) {
+	t.Parallel()
+	if s, err := ByName("github"); err != nil || s.Name() != "github" {
+		t.Errorf("github: %v %v", s, err)
+	}
+	want := `unknown webhook provider "gitlab" (one of ` + strings.Join(Names(), ", ") + ")"
+	if _, err := ByName("gitlab"); err == nil || err.Error() != want {
+		t.Errorf("gitlab: %v, want %q", err, want)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -104,6 +105,15 @@ func init() {
 func Lookup(name string) (Scheme, bool) {
 	s, ok := schemes[name]
 	return s, ok
+}
+
+// ByName is Lookup with the error people see for a name that is not a provider.
+func ByName(name string) (Scheme, error) {
+	s, ok := schemes[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown webhook provider %q (one of %s)", name, strings.Join(Names(), ", "))
+	}
+	return s, nil
 }
 
 // Names lists the supported providers, sorted.
