@@ -228,7 +228,8 @@ func TestListenUsageErrors(t *testing.T) {
 	}
 }
 
-// TestListenAddrFlags: --addr must be HOST:PORT, and on loopback unless --allow-remote.
+// TestListenAddrFlags: --addr must be HOST:PORT, and on loopback unless
+// --allow-remote (which names are loopback is loopback.IsLoopbackName's test).
 func TestListenAddrFlags(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -237,17 +238,13 @@ func TestListenAddrFlags(t *testing.T) {
 		ok     bool
 	}{
 		{"127.0.0.1:8787", false, true},
-		{"[::1]:0", false, true},
 		{"localhost:9000", false, true},
-		{"127.0.0.2:80", false, true},
 		{"0.0.0.0:8787", false, false},
-		{":8787", false, false},
-		{"192.168.1.5:8787", false, false},
 		{"example.com:80", false, false},
 		{"0.0.0.0:8787", true, true},
+		{"example.com:80", true, true},
 		{"0.0.0.0", true, false},
 		{"127.0.0.1", false, false},
-		{"127.0.0.1:", false, false},
 	}
 	for _, tt := range tests {
 		so := replay.ServeOptions{Addr: tt.addr, AllowRemote: tt.remote, ListenOptions: replay.ListenOptions{Timeout: time.Second}}
