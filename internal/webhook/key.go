@@ -35,7 +35,7 @@ type KeySource struct {
 	SecretFile string
 	// SecretEnv names the variable that holds the secret.
 	SecretEnv string
-	// Getenv reads SecretEnv and SecretVar.
+	// Getenv reads SecretEnv and SecretVar; nil reads no variables.
 	Getenv func(string) string
 	// PrivateKeyFile holds a key-pair scheme's private key (PEM PKCS#8 or hex seed).
 	PrivateKeyFile string
@@ -100,6 +100,9 @@ func SelectKey(s Scheme, use Use, src KeySource) ([]byte, error) {
 
 // secret reads SecretFile, SecretEnv or SecretVar, the first one given.
 func (src KeySource) secret() ([]byte, error) {
+	if src.Getenv == nil {
+		src.Getenv = func(string) string { return "" }
+	}
 	switch {
 	case src.SecretFile != "":
 		data, err := os.ReadFile(src.SecretFile)

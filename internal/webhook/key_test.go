@@ -46,6 +46,7 @@ func TestSelectKey(t *testing.T) {
 		{"hmac secret file, line end trimmed", "github", Signing, with(secret("", false), func(k *KeySource) { k.SecretFile = secretFile }), "s3cret", false},
 		{"hmac secret file empty", "github", Signing, with(secret("s", false), func(k *KeySource) { k.SecretFile = emptyFile }), "secret file " + emptyFile + " is empty", true},
 		{"hmac secret file missing", "github", Signing, with(secret("s", false), func(k *KeySource) { k.SecretFile = secretFile + ".nope" }), "read secret file", true},
+		{"hmac without a way to read variables", "github", Signing, KeySource{}, "no secret: use --secret-env VAR", true},
 		{"hmac named variable unset", "github", Verifying, with(secret("s", false), func(k *KeySource) { k.SecretEnv = "NOPE" }), "environment variable NOPE is empty or unset", true},
 		{"hmac with private key", "github", Signing, with(secret("s", false), func(k *KeySource) { k.PrivateKeyFile = seed }), "--private-key-file is for discord", true},
 		{"hmac with public key", "slack", Verifying, with(secret("s", false), func(k *KeySource) { k.PublicKey = pub }), "--public-key is for discord", true},
