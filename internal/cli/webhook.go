@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
@@ -37,42 +35,27 @@ func newCmdWebhook(f *Factory) *cobra.Command {
 // webhookEnv is what every webhook command's run needs from the factory,
 // taken when the command runs, after the flags are parsed.
 type webhookEnv struct {
-	IO      *ui.IOStreams
-	JSON    bool
-	Verbose bool
-	Getenv  func(string) string
-	Now     func() time.Time
+	IO     *ui.IOStreams
+	JSON   bool
+	Getenv func(string) string
+	Now    func() time.Time
+	// HTTPClient returns the client that sends or forwards deliveries.
+	HTTPClient func(concurrency int) *http.Client
 }
 
 func newWebhookEnv(f *Factory) webhookEnv {
-	return webhookEnv{IO: f.IO, JSON: f.Global.JSON(), Verbose: f.Global.Verbose, Getenv: f.Getenv, Now: f.Now}
-}
-
-// httpClient returns replay's client for concurrency, logging to stderr with -v.
-func (e webhookEnv) httpClient(concurrency int) *http.Client {
-	c := replay.NewClient(concurrency)
-	if e.Verbose {
-		c.Transport = &httplog.Transport{Base: c.Transport, Out: e.IO.ErrOut}
+	var trace io.Writer // -v logs every request to stderr
+	if f.Global.Verbose {
+		trace = f.IO.ErrOut
 	}
-	return c
-}
-
-// webhookScheme resolves the PROVIDER argument.
-func webhookScheme(name string) (webhook.Scheme, error) {
-	s, ok := webhook.Lookup(name)
-	if !ok {
-		return nil, exitcode.Errorf(exitcode.Usage, "unknown webhook provider %q (one of %s)", name, strings.Join(webhook.Names(), ", "))
-	}
-	return s, nil
+	client := func(concurrency int) *http.Client { return replay.NewClient(concurrency, trace) }
+	return webhookEnv{IO: f.IO, JSON: f.Global.JSON(), Getenv: f.Getenv, Now: f.Now, HTTPClient: client}
 }
 
 // webhookKeyFlags are the ways to give a webhook key; none of them puts a
 // secret on argv. Which one applies is webhook.SelectKey's decision.
 type webhookKeyFlags struct {
-	SecretEnv      string
-	SecretFile     string
-	PrivateKeyFile string
-	PublicKey      string
+	webhook.KeySource
 	// SecretOnArgv is set when the hidden, refused --secret was given.
 	SecretOnArgv bool
 	onArgv       string
@@ -87,14 +70,14 @@ func (k *webhookKeyFlags) register(cmd *cobra.Command, use webhook.Use) {
 	fl.StringVar(&k.SecretFile, "secret-file", "", "read the secret from `FILE` (a trailing newline is trimmed)")
 	fl.StringVar(&k.onArgv, "secret", "", "refused: a secret on the command line leaks into shell history and ps")
 	_ = fl.MarkHidden("secret")
-	k.exclusive = [][]string{{"secret-env", "secret-file"}}
+	keyFlag := "public-key"
 	if use == webhook.Signing {
-		fl.StringVar(&k.PrivateKeyFile, "private-key-file", "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
-		k.exclusive = append(k.exclusive, []string{"private-key-file", "secret-env", "secret-file"})
-		return
+		keyFlag = "private-key-file"
+		fl.StringVar(&k.PrivateKeyFile, keyFlag, "", "Discord Ed25519 private key `FILE` (PEM PKCS#8 or hex seed)")
+	} else {
+		fl.StringVar(&k.PublicKey, keyFlag, "", "Discord application public key (64 hex characters)")
 	}
-	fl.StringVar(&k.PublicKey, "public-key", "", "Discord application public key (64 hex characters)")
-	k.exclusive = append(k.exclusive, []string{"public-key", "secret-env", "secret-file"})
+	k.exclusive = [][]string{{"secret-env", "secret-file"}, {keyFlag, "secret-env", "secret-file"}}
 }
 
 // parsed records what only cobra knows, whether --secret was given at all,
@@ -135,56 +118,20 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // errSecretOnArgv is the answer to --secret.
 var errSecretOnArgv = exitcode.Errorf(exitcode.Usage, "--secret is refused: a secret on the command line leaks into shell history and process lists; use --secret-env VAR, --secret-file FILE or AUTHCTL_WEBHOOK_SECRET")
 
-// key returns the key scheme s needs for use; every error is a usage error.
-func (k *webhookKeyFlags) key(s webhook.Scheme, use webhook.Use, getenv func(string) string) ([]byte, error) {
-	if k.SecretOnArgv {
-		return nil, errSecretOnArgv
-	}
-	key, err := webhook.SelectKey(s, use, webhook.KeySource{
-		Secret:         func() ([]byte, error) { return k.readSecret(getenv) },
-		SecretNamed:    k.SecretEnv != "" || k.SecretFile != "",
-		PrivateKeyFile: k.PrivateKeyFile,
-		PublicKey:      k.PublicKey,
-	})
-	return key, usageIfUnset(err)
-}
-
-// readSecret reads --secret-file, --secret-env or AUTHCTL_WEBHOOK_SECRET.
-func (k *webhookKeyFlags) readSecret(getenv func(string) string) ([]byte, error) {
-	switch {
-	case k.SecretFile != "":
-		data, err := os.ReadFile(k.SecretFile)
-		if err != nil {
-			return nil, exitcode.Errorf(exitcode.Usage, "read secret file: %w", err)
-		}
-		data = []byte(strings.TrimRight(string(data), "\r\n"))
-		if len(data) == 0 {
-			return nil, exitcode.Errorf(exitcode.Usage, "secret file %s is empty", k.SecretFile)
-		}
-		return data, nil
-	case k.SecretEnv != "":
-		v := getenv(k.SecretEnv)
-		if v == "" {
-			return nil, exitcode.Errorf(exitcode.Usage, "environment variable %s is empty or unset", k.SecretEnv)
-		}
-		return []byte(v), nil
-	}
-	if v := getenv("AUTHCTL_WEBHOOK_SECRET"); v != "" {
-		return []byte(v), nil
-	}
-	return nil, exitcode.Errorf(exitcode.Usage, "no secret: use --secret-env VAR, --secret-file FILE or set AUTHCTL_WEBHOOK_SECRET")
-}
-
-// openInput opens FILE, or stdin for "-".
-func openInput(stdin io.Reader, path, what string) (io.ReadCloser, error) {
-	if path == "-" {
-		return io.NopCloser(stdin), nil
-	}
-	file, err := os.Open(path)
+// key resolves the PROVIDER argument and returns its scheme and the key the
+// scheme needs for use; every error is a usage error.
+func (k *webhookKeyFlags) key(provider string, use webhook.Use, getenv func(string) string) (webhook.Scheme, []byte, error) {
+	s, err := webhook.ByName(provider)
 	if err != nil {
-		return nil, exitcode.Errorf(exitcode.Usage, "read %s: %w", what, err)
+		return nil, nil, exitcode.New(exitcode.Usage, err)
 	}
-	return file, nil
+	if k.SecretOnArgv {
+		return nil, nil, errSecretOnArgv
+	}
+	src := k.KeySource
+	src.Getenv = getenv
+	key, err := webhook.SelectKey(s, use, src)
+	return s, key, usageIfUnset(err)
 }
 
 // usageIfUnset turns an untyped error into a usage error; nil stays nil.

@@ -73,10 +73,12 @@ func TestWebhookReplayFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := replay.Source{FromFile: "r.jsonl", ID: "abc", Stdin: got.Source.Stdin}
-	if got.Provider != "github" || got.To != "http://127.0.0.1:1/h" || !reflect.DeepEqual(got.Source, want) || got.Count != 3 || got.Concurrency != 2 ||
-		got.Timeout != 2*time.Second || !reflect.DeepEqual(got.ExpectStatus, []string{"4xx", "202"}) || !reflect.DeepEqual(got.DropHeaders, []string{"X-A"}) ||
-		!reflect.DeepEqual(got.Extra, http.Header{"X-B": {"1"}}) || got.Key.SecretEnv != "S" || got.HTTPClient == nil || got.Source.Stdin == nil {
+	so := got.Send
+	want := replay.Source{FromFile: "r.jsonl", ID: "abc", Stdin: so.Source.Stdin}
+	if got.Provider != "github" || so.URL != "http://127.0.0.1:1/h" || !reflect.DeepEqual(so.Source, want) || so.Count != 3 || so.Concurrency != 2 ||
+		so.Timeout != 2*time.Second || !reflect.DeepEqual(got.ExpectStatus, []string{"4xx", "202"}) || !reflect.DeepEqual(so.DropHeaders, []string{"X-A"}) ||
+		!reflect.DeepEqual(so.Extra, http.Header{"X-B": {"1"}}) || got.Key.SecretEnv != "S" || got.HTTPClient == nil || so.Source.Stdin == nil ||
+		so.Expect == nil || !so.Expect(401) || so.Expect(200) {
 		t.Fatalf("options %+v", got)
 	}
 }
@@ -90,8 +92,9 @@ func TestWebhookListenFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Provider != "discord" || got.Addr != "127.0.0.1:0" || got.ForwardTo != "http://127.0.0.1:9/x" || got.Record != "r.jsonl" ||
-		got.Tolerance != time.Minute || got.Timeout != 3*time.Second || got.Key.PublicKey != "ab" || got.HTTPClient == nil || !got.JSON {
+	so := got.Serve
+	if got.Provider != "discord" || so.Addr != "127.0.0.1:0" || so.ForwardTo != "http://127.0.0.1:9/x" || so.Record != "r.jsonl" || so.MaxBody != replay.DefaultMaxBody ||
+		so.Tolerance != time.Minute || so.Timeout != 3*time.Second || got.Key.PublicKey != "ab" || got.HTTPClient == nil || !got.JSON {
 		t.Fatalf("options %+v", got)
 	}
 }

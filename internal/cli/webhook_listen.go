@@ -2,14 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,19 +18,10 @@ import (
 type WebhookListenOptions struct {
 	webhookEnv
 	Key webhookKeyFlags
-	// HTTPClient returns the client that forwards deliveries.
-	HTTPClient func(concurrency int) *http.Client
 
-	Provider    string
-	Addr        string
-	AllowRemote bool
-	ForwardTo   string
-	Record      string
-	Tolerance   time.Duration
-	Timeout     time.Duration
-	MaxBody     byteSize
-	// AllowDuplicates lets a delivery seen before through again.
-	AllowDuplicates bool
+	Provider string
+	// Serve holds what the flags choose; the run adds the client, the clock and the output.
+	Serve replay.ServeOptions
 
 	// ready is told the address once the listener accepts connections (tests).
 	ready func(addr string)
@@ -71,7 +55,6 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
-			opts.HTTPClient = opts.httpClient
 			opts.Provider = args[0]
 			if err := opts.Key.parsed(cmd); err != nil {
 				return err
@@ -86,125 +69,63 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
-	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it can send deliveries)")
-	fl.StringVar(&opts.ForwardTo, "forward-to", "", "`URL` to pass verified deliveries on to")
-	fl.StringVar(&opts.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
-	fl.DurationVar(&opts.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
-	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
-	opts.MaxBody = replay.DefaultMaxBody
-	fl.Var(&opts.MaxBody, "max-body", "largest body accepted, e.g. 512KiB or 4MiB; larger ones get 413 unread")
-	fl.BoolVar(&opts.AllowDuplicates, "allow-duplicates", false, "accept a delivery whose id (or signature) was already received within --tolerance, to test redelivery")
+	so := &opts.Serve
+	fl.StringVar(&so.Addr, "addr", "127.0.0.1:8787", "loopback `HOST:PORT` to listen on (port 0 picks a free one)")
+	fl.BoolVar(&so.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who can reach it can send deliveries)")
+	fl.StringVar(&so.ForwardTo, "forward-to", "", "`URL` to pass verified deliveries on to")
+	fl.StringVar(&so.Record, "record", "", "JSONL `FILE` to append every delivery to (mode 0600)")
+	fl.DurationVar(&so.Tolerance, "tolerance", 5*time.Minute, "how far a signed timestamp may be from now; 0 skips the check")
+	fl.DurationVar(&so.Timeout, "timeout", 30*time.Second, "time limit for each forwarded request")
+	so.MaxBody = replay.DefaultMaxBody
+	fl.Var((*ui.ByteSize)(&so.MaxBody), "max-body", "largest body accepted, e.g. 512KiB or 4MiB; larger ones get 413 unread")
+	fl.BoolVar(&so.AllowDuplicates, "allow-duplicates", false, "accept a delivery whose id (or signature) was already received within --tolerance, to test redelivery")
 	opts.Key.register(cmd, webhook.Verifying)
 	return cmd
 }
 
 // validate checks the flags that need no key; the key is checked when the run starts.
 func (o *WebhookListenOptions) validate() error {
-	if err := checkListenAddr(o.Addr, o.AllowRemote); err != nil {
-		return err
+	so := o.Serve
+	// A listener that forwards verified deliveries is a door into the handler.
+	isLoopback, err := loopback.IsLoopbackName(so.Addr)
+	switch {
+	case err != nil:
+		return exitcode.Errorf(exitcode.Usage, "--addr %q: %w", so.Addr, err)
+	case !isLoopback && !so.AllowRemote:
+		return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", so.Addr)
+	case so.ForwardTo != "" && !replay.IsHTTPURL(so.ForwardTo):
+		return exitcode.Errorf(exitcode.Usage, "--forward-to %q is not an http(s) URL", so.ForwardTo)
 	}
-	if o.ForwardTo != "" {
-		u, err := url.Parse(o.ForwardTo)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return exitcode.Errorf(exitcode.Usage, "--forward-to %q is not an http(s) URL", o.ForwardTo)
-		}
-	}
-	if o.Tolerance < 0 || o.Timeout <= 0 {
+	if so.Tolerance < 0 || so.Timeout <= 0 {
 		return exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative and --timeout must be positive")
 	}
 	return nil
 }
 
-// checkListenAddr refuses any address but loopback unless forced: a
-// listener that forwards verified deliveries is a door into the handler.
-func checkListenAddr(addr string, allowRemote bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || port == "" {
-		return exitcode.Errorf(exitcode.Usage, "--addr %q: want HOST:PORT, e.g. 127.0.0.1:8787", addr)
-	}
-	if allowRemote {
-		return nil
-	}
-	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-		return nil
-	}
-	return exitcode.Errorf(exitcode.Usage, "--addr %q is not a loopback address; add --allow-remote to listen on it anyway", addr)
-}
-
 func webhookListenRun(ctx context.Context, o *WebhookListenOptions) error {
-	scheme, err := webhookScheme(o.Provider)
+	scheme, key, err := o.Key.key(o.Provider, webhook.Verifying, o.Getenv)
 	if err != nil {
 		return err
 	}
-	key, err := o.Key.key(scheme, webhook.Verifying, o.Getenv)
+	so := o.Serve
+	so.Client = o.HTTPClient(8)
+	defer so.Client.CloseIdleConnections()
+	so.Now = o.Now
+	so.OnDelivery = func(r replay.Record) { printDelivery(o, r) }
+	srv, err := replay.Bind(scheme, key, so)
 	if err != nil {
 		return err
 	}
-	var rec *replay.Recorder
-	if o.Record != "" {
-		if rec, err = replay.OpenRecorder(o.Record); err != nil {
-			return exitcode.New(exitcode.Usage, err)
-		}
-		defer rec.Close()
-	}
-	// What was bound counts, not the name: a "localhost" that resolves to all interfaces is refused.
-	ln, err := loopback.Listen("tcp", o.Addr, o.AllowRemote)
-	var notLoopback *loopback.NotLoopbackError
-	switch {
-	case errors.As(err, &notLoopback):
-		return exitcode.Errorf(exitcode.Usage, "--addr %q bound %s, which is not a loopback address; add --allow-remote to listen on it anyway", o.Addr, notLoopback.Bound)
-	case err != nil:
-		return exitcode.New(exitcode.Usage, fmt.Errorf("listen on %s: %w", o.Addr, err))
-	}
-	client := o.HTTPClient(8)
-	defer client.CloseIdleConnections()
-	var outMu sync.Mutex
-	l := replay.NewListener(replay.ListenOptions{
-		Scheme:     scheme,
-		Verify:     replay.Verifier(scheme, key, o.Tolerance),
-		ForwardTo:  o.ForwardTo,
-		Client:     client,
-		Timeout:    o.Timeout,
-		Recorder:   rec,
-		Now:        o.Now,
-		OnDelivery: func(r replay.Record) { outMu.Lock(); defer outMu.Unlock(); printDelivery(o, r) },
-		MaxBody:    int64(o.MaxBody),
-		// A capture older than the tolerance is stale anyway; 0 (no age check) keeps the default window.
-		Window:          o.Tolerance,
-		AllowDuplicates: o.AllowDuplicates,
-	})
-	target := "answering itself"
-	if o.ForwardTo != "" {
-		target = "forwarding to " + redactedURL(o.ForwardTo)
-	}
-	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, ln.Addr(), target)
+	o.IO.Infof("Listening for %s webhooks on http://%s, %s (Ctrl-C to stop)", o.Provider, srv.Addr(), srv.Target())
 	if o.ready != nil {
-		o.ready(ln.Addr().String())
+		o.ready(srv.Addr().String())
 	}
-	serveErr := l.Serve(ctx, ln)
-	o.IO.Infof("Stopped: %s", listenSummary(o, l.Summary()))
+	serveErr := srv.Run(ctx)
+	o.IO.Infof("Stopped: %s", srv.Report())
 	if serveErr != nil {
-		return exitcode.New(exitcode.Provider, serveErr)
+		return serveErr
 	}
 	return ctx.Err() // the root turns Ctrl-C into 130 and SIGTERM into 143
-}
-
-func listenSummary(o *WebhookListenOptions, s replay.ListenSummary) string {
-	parts := []string{fmt.Sprintf("%d received", s.Received), fmt.Sprintf("%d verified", s.Verified), fmt.Sprintf("%d rejected", s.Rejected)}
-	if s.Duplicates > 0 {
-		parts = append(parts, fmt.Sprintf("%d of them duplicates", s.Duplicates))
-	}
-	if o.ForwardTo != "" {
-		parts = append(parts, fmt.Sprintf("%d forwarded", s.Forwarded), fmt.Sprintf("%d forward failures", s.ForwardFailed))
-	}
-	if o.Record != "" {
-		parts = append(parts, fmt.Sprintf("recorded to %s", o.Record))
-		if s.RecordFailed > 0 {
-			parts = append(parts, fmt.Sprintf("%d not recorded", s.RecordFailed))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // printDelivery writes one line per delivery on stdout: it is data a script
@@ -218,43 +139,6 @@ func printDelivery(o *WebhookListenOptions, r replay.Record) {
 		})
 		return
 	}
-	st := ui.NewStyles(o.IO.Out, o.IO.ColorOnStdout())
-	mark := st.Success.Render("✓")
-	if !r.Valid {
-		mark = st.Failure.Render("✗")
-	}
-	if event == "" {
-		event = "-"
-	}
-	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), event, r.Size, mark, reason, r.Status)
+	mark := ui.NewStyles(o.IO.Out, o.IO.ColorOnStdout()).Mark(r.Valid)
+	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), orDash(event), r.Size, mark, reason, r.Status)
 }
-
-// byteSize is a --max-body value: bytes, or a number with KiB or MiB.
-type byteSize int64
-
-func (b *byteSize) String() string {
-	switch {
-	case *b > 0 && *b%(1<<20) == 0:
-		return strconv.FormatInt(int64(*b)>>20, 10) + "MiB"
-	case *b > 0 && *b%(1<<10) == 0:
-		return strconv.FormatInt(int64(*b)>>10, 10) + "KiB"
-	}
-	return strconv.FormatInt(int64(*b), 10)
-}
-
-func (b *byteSize) Set(s string) error {
-	num, unit := s, int64(1)
-	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
-		if n, ok := strings.CutSuffix(s, suffix); ok {
-			num, unit = n, u
-		}
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > (1<<40)/unit {
-		return fmt.Errorf("want a positive size such as 1048576, 512KiB or 4MiB")
-	}
-	*b = byteSize(n * unit)
-	return nil
-}
-
-func (b *byteSize) Type() string { return "size" }

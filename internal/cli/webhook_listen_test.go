@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -227,7 +228,9 @@ func TestListenUsageErrors(t *testing.T) {
 	}
 }
 
-func TestCheckListenAddr(t *testing.T) {
+// TestListenAddrFlags: --addr must be HOST:PORT, and on loopback unless
+// --allow-remote (which names are loopback is loopback.IsLoopbackName's test).
+func TestListenAddrFlags(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		addr   string
@@ -235,24 +238,22 @@ func TestCheckListenAddr(t *testing.T) {
 		ok     bool
 	}{
 		{"127.0.0.1:8787", false, true},
-		{"[::1]:0", false, true},
 		{"localhost:9000", false, true},
-		{"127.0.0.2:80", false, true},
 		{"0.0.0.0:8787", false, false},
-		{":8787", false, false},
-		{"192.168.1.5:8787", false, false},
 		{"example.com:80", false, false},
 		{"0.0.0.0:8787", true, true},
+		{"example.com:80", true, true},
+		{"0.0.0.0", true, false},
 		{"127.0.0.1", false, false},
-		{"127.0.0.1:", false, false},
 	}
 	for _, tt := range tests {
-		err := checkListenAddr(tt.addr, tt.remote)
+		so := replay.ServeOptions{Addr: tt.addr, AllowRemote: tt.remote, ListenOptions: replay.ListenOptions{Timeout: time.Second}}
+		err := (&WebhookListenOptions{Serve: so}).validate()
 		if (err == nil) != tt.ok {
-			t.Errorf("checkListenAddr(%q, %v) = %v, want ok=%v", tt.addr, tt.remote, err, tt.ok)
+			t.Errorf("validate(--addr %q, remote %v) = %v, want ok=%v", tt.addr, tt.remote, err, tt.ok)
 		}
 		if err != nil && exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("checkListenAddr(%q): exit code %d, want 2", tt.addr, exitcode.Of(err))
+			t.Errorf("validate(--addr %q): exit code %d, want 2", tt.addr, exitcode.Of(err))
 		}
 	}
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,21 +19,12 @@ import (
 type WebhookReplayOptions struct {
 	webhookEnv
 	Key webhookKeyFlags
-	// HTTPClient returns the client that sends the burst.
-	HTTPClient func(concurrency int) *http.Client
 
 	Provider     string
-	To           string
-	Source       replay.Source
 	ListEvents   bool
-	Count        int
-	Concurrency  int
-	Timeout      time.Duration
 	ExpectStatus []string
-	DropHeaders  []string
-	// Extra are the -H headers, set on every delivery.
-	Extra  http.Header
-	expect replay.StatusMatcher
+	// Send holds what the flags choose; the run adds the client, the clock and the output.
+	Send replay.SendOptions
 }
 
 func newCmdWebhookReplay(f *Factory, runF func(context.Context, *WebhookReplayOptions) error) *cobra.Command {
@@ -67,8 +58,7 @@ not, 4 when any request got no answer (refused, timed out).`,
 				return err
 			}
 			opts.webhookEnv = newWebhookEnv(f)
-			opts.HTTPClient = opts.httpClient
-			opts.Source.Stdin = f.IO.In
+			opts.Send.Source.Stdin = f.IO.In
 			if len(args) == 1 {
 				opts.Provider = args[0]
 			}
@@ -85,19 +75,20 @@ not, 4 when any request got no answer (refused, timed out).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.To, "to", "", "`URL` of the handler to send to")
-	fl.StringVar(&opts.Source.BodyFile, "body", "", "the body from `FILE`, sent byte for byte (- for stdin)")
-	fl.StringVar(&opts.Source.RequestFile, "request", "", "a captured raw HTTP/1.1 request from `FILE` (- for stdin)")
-	fl.StringVar(&opts.Source.Event, "event", "", "built-in sample event `NAME` to send (see --list-events)")
-	fl.StringVar(&opts.Source.FromFile, "from", "", "deliveries from a JSONL `FILE` written by 'webhook listen --record'")
-	fl.StringVar(&opts.Source.ID, "id", "", "with --from: the `ID` of the one delivery to send (default: all)")
-	fl.StringVar(&opts.Source.APIVersion, "api-version", "", "with --event: the API `VERSION` the sample declares (Stripe's api_version, default 2026-03-25.dahlia, the release train stripe-go v85 accepts; Shopify's X-Shopify-API-Version)")
+	so, src := &opts.Send, &opts.Send.Source
+	fl.StringVar(&so.URL, "to", "", "`URL` of the handler to send to")
+	fl.StringVar(&src.BodyFile, "body", "", "the body from `FILE`, sent byte for byte (- for stdin)")
+	fl.StringVar(&src.RequestFile, "request", "", "a captured raw HTTP/1.1 request from `FILE` (- for stdin)")
+	fl.StringVar(&src.Event, "event", "", "built-in sample event `NAME` to send (see --list-events)")
+	fl.StringVar(&src.FromFile, "from", "", "deliveries from a JSONL `FILE` written by 'webhook listen --record'")
+	fl.StringVar(&src.ID, "id", "", "with --from: the `ID` of the one delivery to send (default: all)")
+	fl.StringVar(&src.APIVersion, "api-version", "", "with --event: the API `VERSION` the sample declares (Stripe's api_version, default 2026-03-25.dahlia, the release train stripe-go v85 accepts; Shopify's X-Shopify-API-Version)")
 	fl.BoolVar(&opts.ListEvents, "list-events", false, "list the built-in sample events and exit")
-	fl.IntVar(&opts.Count, "count", 1, "copies of each delivery to send")
-	fl.IntVar(&opts.Concurrency, "concurrency", 1, "requests in flight at once")
-	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "time limit for each request")
+	fl.IntVar(&so.Count, "count", 1, "copies of each delivery to send")
+	fl.IntVar(&so.Concurrency, "concurrency", 1, "requests in flight at once")
+	fl.DurationVar(&so.Timeout, "timeout", 10*time.Second, "time limit for each request")
 	fl.StringSliceVar(&opts.ExpectStatus, "expect-status", nil, "`STATUS`es that count as success, e.g. 401 or 4xx (default 2xx)")
-	fl.StringArrayVar(&opts.DropHeaders, "drop-header", nil, "captured header `NAME` not to send (repeatable)")
+	fl.StringArrayVar(&so.DropHeaders, "drop-header", nil, "captured header `NAME` not to send (repeatable)")
 	fl.StringArrayVarP(&headers, "header", "H", nil, "header to add, 'Name: value' (repeatable), e.g. -H 'X-GitHub-Event: push'")
 	opts.Key.register(cmd, webhook.Signing)
 	_ = cmd.RegisterFlagCompletionFunc("event", completeReplayEvents)
@@ -107,15 +98,15 @@ not, 4 when any request got no answer (refused, timed out).`,
 func (o *WebhookReplayOptions) validate(headers []string) error {
 	if o.ListEvents {
 		if o.Provider != "" && len(webhook.Samples(o.Provider)) == 0 {
-			return exitcode.Errorf(exitcode.Usage, "no built-in events for %q (providers: %s)", o.Provider, strings.Join(sampleProviders(), ", "))
+			return exitcode.Errorf(exitcode.Usage, "no built-in events for %q (providers: %s)", o.Provider, strings.Join(webhook.SampleProviders(), ", "))
 		}
 		return nil
 	}
-	src := o.Source
+	so, src := &o.Send, o.Send.Source
 	switch {
 	case o.Provider == "":
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs a PROVIDER (one of %s)", strings.Join(webhook.Names(), ", "))
-	case o.To == "":
+	case so.URL == "":
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs --to URL")
 	case src.BodyFile == "" && src.RequestFile == "" && src.Event == "" && src.FromFile == "":
 		return exitcode.Errorf(exitcode.Usage, "webhook replay needs one of --body, --request, --event or --from")
@@ -123,89 +114,78 @@ func (o *WebhookReplayOptions) validate(headers []string) error {
 		return exitcode.Errorf(exitcode.Usage, "--id needs --from")
 	case src.APIVersion != "" && src.Event == "":
 		return exitcode.Errorf(exitcode.Usage, "--api-version sets the API version of a built-in sample: it needs --event")
-	case o.Count < 1 || o.Concurrency < 1:
+	case so.Count < 1 || so.Concurrency < 1:
 		return exitcode.Errorf(exitcode.Usage, "--count and --concurrency must be at least 1")
-	case o.Timeout <= 0:
+	case so.Timeout <= 0:
 		return exitcode.Errorf(exitcode.Usage, "--timeout must be positive")
 	}
-	expect, err := replay.ParseExpect(o.ExpectStatus)
-	if err != nil {
+	var err error
+	if so.Expect, err = replay.ParseExpect(o.ExpectStatus); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	o.expect = expect
-	o.Extra = http.Header{}
-	for _, h := range headers {
-		name, value, err := webhook.ParseHeaderLine(h)
-		if err != nil {
-			return exitcode.Errorf(exitcode.Usage, "-H %q: %w", h, err)
-		}
-		o.Extra.Add(name, value)
-	}
-	return nil
+	so.Extra, err = webhook.ParseHeaderLines(headers)
+	return usageIfUnset(err)
 }
 
 func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	if o.ListEvents {
 		return listSampleEvents(o)
 	}
-	scheme, err := webhookScheme(o.Provider)
+	scheme, key, err := o.Key.key(o.Provider, webhook.Signing, o.Getenv)
 	if err != nil {
 		return err
 	}
-	key, err := o.Key.key(scheme, webhook.Signing, o.Getenv)
+	so := o.Send
+	so.Client = o.HTTPClient(so.Concurrency)
+	defer so.Client.CloseIdleConnections()
+	so.Now = o.Now
+	so.Warn = func(w string) { o.IO.Warnf("%s", w) }
+	if o.IO.StderrTTY {
+		so.Progress = ui.ProgressBar(o.IO.ErrOut)
+	}
+	summary, err := replay.Send(ctx, scheme, key, so)
 	if err != nil {
 		return err
 	}
-	deliveries, warnings, err := replay.Load(scheme, o.Source)
-	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "%s", ui.Sanitize(err.Error())) // it may quote a file or a request
+	if so.Progress != nil && summary.Total > 1 {
+		ui.ClearLine(o.IO.ErrOut) // the bar was drawn
 	}
-	for _, w := range warnings {
-		o.IO.Warnf("%s", ui.Sanitize(w)) // they quote a recorded file
-	}
-	client := o.HTTPClient(o.Concurrency)
-	defer client.CloseIdleConnections()
-	bo := replay.BurstOptions{
-		URL:         o.To,
-		Deliveries:  replay.Resign(scheme, deliveries, o.Extra),
-		DropHeaders: o.DropHeaders,
-		Sign:        replay.Signer(scheme, key),
-		Count:       o.Count,
-		Concurrency: o.Concurrency,
-		Timeout:     o.Timeout,
-		Expect:      o.expect,
-		Now:         o.Now,
-		Client:      client,
-	}
-	total := o.Count * len(deliveries)
-	if o.IO.StderrTTY && total > 1 {
-		bo.Progress = progressBar(o.IO.ErrOut)
-	}
-	summary, err := replay.Burst(ctx, bo)
-	if bo.Progress != nil {
-		fmt.Fprint(o.IO.ErrOut, "\r\033[K")
-	}
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	target := redactedURL(o.To)
-	summary.URL = target
 	if o.JSON {
 		if err := ui.WriteJSON(o.IO.Out, summary); err != nil {
 			return err
 		}
 	} else {
-		printReplaySummary(o.IO, summary, total)
+		printReplaySummary(o.IO, summary.Report())
 	}
-	switch {
-	case summary.Interrupted:
+	if summary.Interrupted {
 		return ctx.Err()
-	case summary.StoppedUnreachable:
-		return exitcode.Errorf(exitcode.Provider, "nothing listens at %s (connection refused): stopped after %d of %d requests", target, summary.Sent, total)
-	case summary.Unreachable > 0:
-		return exitcode.Errorf(exitcode.Provider, "%d of %d requests got no answer from %s", summary.Unreachable, summary.Sent, target)
-	case summary.Failed > 0:
-		return exitcode.Errorf(exitcode.No, "%d of %d responses were not %s", summary.Failed, summary.Sent, expectText(o.ExpectStatus))
 	}
-	return nil
+	return summary.Err(o.ExpectStatus)
+}
+
+// printReplaySummary styles the burst's report on stderr.
+func printReplaySummary(ios *ui.IOStreams, r replay.Report) {
+	st, w := ios.ErrStyles(), ios.ErrOut
+	fmt.Fprintln(w, st.Mark(r.OK), r.Headline)
+	for _, line := range r.Details {
+		fmt.Fprintln(w, line)
+	}
+	for _, line := range r.Failures {
+		fmt.Fprintln(w, st.Faint.Render(line))
+	}
+	if r.Stopped != "" {
+		fmt.Fprintln(w, st.Warning.Render(r.Stopped))
+	}
+}
+
+func listSampleEvents(o *WebhookReplayOptions) error {
+	list := webhook.Samples(o.Provider)
+	if o.JSON {
+		return ui.WriteJSON(o.IO.Out, map[string]any{"events": list})
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Provider, s.Name, s.Description)
+	}
+	return tw.Flush()
 }

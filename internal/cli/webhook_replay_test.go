@@ -423,12 +423,8 @@ func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.Veri
 	ios, _, _, _ := ui.Test()
 	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return keys.env[k] }, Now: time.Now}
 	cmd := newCmdWebhookListen(f, func(_ context.Context, o *WebhookListenOptions) error {
-		s, err := webhookScheme(o.Provider)
-		if err != nil {
-			return err
-		}
-		key, err := o.Key.key(s, webhook.Verifying, o.Getenv)
-		got = replay.Verifier(s, key, o.Tolerance)
+		s, key, err := o.Key.key(o.Provider, webhook.Verifying, o.Getenv)
+		got = replay.Verifier(s, key, o.Serve.Tolerance)
 		return err
 	})
 	cmd.SetArgs(concat([]string{provider}, keys.verifyArgs))

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -71,44 +71,23 @@ key (PEM PKCS#8 or a 64-hex-character seed) in --private-key-file.`,
 }
 
 func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
-	scheme, err := webhookScheme(opts.Provider)
-	if err != nil {
-		return err
-	}
-	key, err := opts.Key.key(scheme, webhook.Signing, opts.Getenv)
+	scheme, key, err := opts.Key.key(opts.Provider, webhook.Signing, opts.Getenv)
 	if err != nil {
 		return err
 	}
 	if opts.BodyPath == "" {
 		return exitcode.Errorf(exitcode.Usage, "give the body with --body FILE or --body -")
 	}
-	in, err := openInput(opts.IO.In, opts.BodyPath, "body")
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	body, err := io.ReadAll(in)
-	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "read body: %w", err)
-	}
 	ts := opts.Now()
 	if opts.Timestamp != nil {
 		ts = time.Unix(*opts.Timestamp, 0)
 	}
-	id := opts.ID
-	if id == "" {
-		id = webhook.NewDeliveryID(scheme)
-	}
-	headers, err := scheme.Sign(body, key, ts, id)
+	headers, err := replay.Sign(scheme, key, replay.Source{BodyFile: opts.BodyPath, Stdin: opts.IO.In}, ts, opts.ID)
 	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "sign %s: %w", opts.Provider, err)
+		return exitcode.New(exitcode.Usage, err)
 	}
 	if opts.JSON {
-		m := make(map[string]string, len(headers))
-		for _, h := range headers {
-			m[h.Name] = h.Value
-		}
-		return ui.WriteJSON(opts.IO.Out, map[string]any{"headers": m})
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"headers": headers.Map()})
 	}
 	for _, h := range headers {
 		if _, err := fmt.Fprintf(opts.IO.Out, "%s: %s\n", h.Name, h.Value); err != nil {
@@ -139,7 +118,7 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
 		Args:      usageArgs(cobra.ExactArgs(1)),
-		ValidArgs: keyPairSchemes(),
+		ValidArgs: webhook.NamesWithKey(webhook.KeyPair),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := exclusiveFlags(cmd, []string{"public-key-of", "out"}, []string{"public-key-of", "force"}); err != nil {
 				return err
@@ -159,61 +138,27 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 }
 
 func webhookKeygenRun(_ context.Context, opts *WebhookKeygenOptions) error {
-	scheme, err := webhookScheme(opts.Provider)
+	scheme, err := webhook.ByName(opts.Provider)
 	if err != nil || scheme.Profile().Key != webhook.KeyPair {
 		return exitcode.Errorf(exitcode.Usage, "keygen makes Discord (Ed25519) keys only; %q uses a shared secret", opts.Provider)
 	}
 	if opts.PublicKeyOf != "" {
-		key, err := (&webhookKeyFlags{PrivateKeyFile: opts.PublicKeyOf}).key(scheme, webhook.Signing, opts.Getenv)
-		if err != nil {
-			return err
-		}
-		pubHex, err := webhook.PublicKeyOf(scheme, key)
+		pubHex, err := webhook.PublicKeyOfFile(scheme, opts.PublicKeyOf)
 		if err != nil {
 			return exitcode.New(exitcode.Usage, err)
 		}
 		opts.Out = opts.PublicKeyOf
 		return printPublicKey(opts, pubHex)
 	}
-	privPEM, pubHex, err := webhook.NewDiscordKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if opts.Force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	file, err := os.OpenFile(opts.Out, flags, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	pubHex, err := webhook.WriteNewKey(scheme, opts.Out, opts.Force, rand.Reader)
+	switch {
+	case errors.Is(err, os.ErrExist):
 		return exitcode.Errorf(exitcode.Usage, "%s exists; use --force to overwrite it, or print its public key with: authctl webhook keygen %s --public-key-of %s", opts.Out, opts.Provider, opts.Out)
-	}
-	if err != nil {
-		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
-	}
-	if err := file.Chmod(0o600); err != nil { // an overwritten file keeps its old mode otherwise
-		file.Close()
-		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
-	}
-	if _, err := file.Write(privPEM); err != nil {
-		file.Close()
-		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
-	}
-	if err := file.Close(); err != nil {
+	case err != nil:
 		return exitcode.Errorf(exitcode.Usage, "write key: %w", err)
 	}
 	opts.IO.Infof("wrote private key to %s (mode 0600); the public key is on stdout", opts.Out)
 	return printPublicKey(opts, pubHex)
-}
-
-// keyPairSchemes are the providers keygen makes keys for.
-func keyPairSchemes() []string {
-	var names []string
-	for _, n := range webhook.Names() {
-		if s, _ := webhook.Lookup(n); s.Profile().Key == webhook.KeyPair {
-			names = append(names, n)
-		}
-	}
-	return names
 }
 
 func printPublicKey(opts *WebhookKeygenOptions, pubHex string) error {

@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
@@ -79,6 +78,9 @@ usage. With -o json, one object {"provider","valid","reason","timestamp"}.`,
 			if err == nil {
 				err = opts.Key.parsed(cmd)
 			}
+			if err == nil && opts.Tolerance < 0 {
+				err = exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative")
+			}
 			if err != nil {
 				return reportVerifyError(opts, err) // -o json promises one object in every case
 			}
@@ -106,7 +108,12 @@ type verifyReport struct {
 }
 
 func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
-	res, err := webhookVerify(opts)
+	scheme, key, err := opts.Key.key(opts.Provider, webhook.Verifying, opts.Getenv)
+	var res webhook.Result
+	if err == nil {
+		src := replay.Source{BodyFile: opts.BodyPath, RequestFile: opts.RequestPath, Stdin: opts.IO.In}
+		res, err = replay.Verify(scheme, key, src, opts.Headers, opts.Now(), opts.Tolerance)
+	}
 	if err != nil {
 		return reportVerifyError(opts, usageIfUnset(err))
 	}
@@ -120,7 +127,7 @@ func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
 	}
 	styles := opts.IO.ErrStyles()
 	if res.Valid {
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s signature valid\n", styles.Success.Render("✓"), opts.Provider)
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s signature valid\n", styles.Mark(true), opts.Provider)
 		return nil
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", styles.Failure.Render("invalid:"), res.Reason)
@@ -128,63 +135,6 @@ func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "hint: %s\n", h)
 	}
 	return &exitcode.Silent{Code: exitcode.No}
-}
-
-func webhookVerify(opts *WebhookVerifyOptions) (webhook.Result, error) {
-	scheme, err := webhookScheme(opts.Provider)
-	if err != nil {
-		return webhook.Result{}, err
-	}
-	if opts.Tolerance < 0 {
-		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "--tolerance must not be negative")
-	}
-	key, err := opts.Key.key(scheme, webhook.Verifying, opts.Getenv)
-	if err != nil {
-		return webhook.Result{}, err
-	}
-	header, body, closeBody, err := verifyInput(opts)
-	if err != nil {
-		return webhook.Result{}, err
-	}
-	defer closeBody()
-	res, err := scheme.Verify(webhook.Input{Header: header, Body: body, Secret: key, Now: opts.Now(), Tolerance: opts.Tolerance})
-	if err != nil {
-		return webhook.Result{}, exitcode.Errorf(exitcode.Usage, "verify %s: %w", opts.Provider, err)
-	}
-	return res, nil
-}
-
-// verifyInput opens the delivery: a raw request, or a body with -H headers.
-func verifyInput(opts *WebhookVerifyOptions) (http.Header, io.Reader, func(), error) {
-	switch {
-	case opts.RequestPath != "":
-		in, err := openInput(opts.IO.In, opts.RequestPath, "request")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		req, err := webhook.ReadRequest(in)
-		if err != nil {
-			in.Close()
-			// Go's parse errors quote the offending line, which the sender wrote.
-			return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "read request %s: %s", opts.RequestPath, ui.Sanitize(err.Error()))
-		}
-		return req.Header, req.Body, func() { in.Close() }, nil
-	case opts.BodyPath != "":
-		header := http.Header{}
-		for _, line := range opts.Headers {
-			name, value, err := webhook.ParseHeaderLine(line)
-			if err != nil {
-				return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "-H %q: %w", line, err)
-			}
-			header.Add(name, value)
-		}
-		in, err := openInput(opts.IO.In, opts.BodyPath, "body")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		return header, in, func() { in.Close() }, nil
-	}
-	return nil, nil, nil, exitcode.Errorf(exitcode.Usage, "give the delivery with --body FILE|- and -H, or --request FILE")
 }
 
 // reportVerifyError writes, with -o json, the one object verify promises also

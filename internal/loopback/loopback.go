@@ -4,9 +4,24 @@
 package loopback
 
 import (
+	"errors"
 	"fmt"
 	"net"
 )
+
+// ErrNotHostPort marks an address to listen on that is not HOST:PORT.
+var ErrNotHostPort = errors.New("want HOST:PORT, e.g. 127.0.0.1:8787")
+
+// IsLoopbackName reports whether addr, before anything is bound, names
+// loopback: "localhost" or a loopback IP. Listen still checks what was bound.
+func IsLoopbackName(addr string) (bool, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return false, ErrNotHostPort
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback()), nil
+}
 
 // NotLoopbackError says that a listener was bound off loopback and closed.
 type NotLoopbackError struct {

@@ -105,3 +105,30 @@ func TestListenLocalhostMappedToAllInterfaces(t *testing.T) {
 		t.Fatalf("listen on localhost mapped to 0.0.0.0: exit %d, %q (%v); want it refused naming the bound address", exit, out, err)
 	}
 }
+
+func TestIsLoopbackName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		addr     string
+		loopback bool
+		err      error
+	}{
+		{"127.0.0.1:8787", true, nil},
+		{"[::1]:0", true, nil},
+		{"localhost:9000", true, nil},
+		{"127.0.0.2:80", true, nil},
+		{"0.0.0.0:8787", false, nil},
+		{":8787", false, nil},
+		{"192.168.1.5:8787", false, nil},
+		{"example.com:80", false, nil},
+		{"127.0.0.1", false, ErrNotHostPort},
+		{"127.0.0.1:", false, ErrNotHostPort},
+		{"nonsense", false, ErrNotHostPort},
+	}
+	for _, tt := range tests {
+		got, err := IsLoopbackName(tt.addr)
+		if got != tt.loopback || !errors.Is(err, tt.err) {
+			t.Errorf("IsLoopbackName(%q) = %v, %v; want %v, %v", tt.addr, got, err, tt.loopback, tt.err)
+		}
+	}
+}

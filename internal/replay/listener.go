@@ -1,7 +1,8 @@
 // Package replay sends signed webhook deliveries (built-in samples, captured
 // requests, recorded deliveries) to a handler, in bursts with latency
-// statistics, and listens for deliveries to verify, forward and record them.
-// Everything it knows of a provider it asks of a webhook.Scheme.
+// statistics, listens for deliveries to verify, forward and record them, and
+// verifies or signs one delivery offline. Everything it knows of a provider
+// it asks of a webhook.Scheme.
 package replay
 
 import (
@@ -84,7 +85,7 @@ func NewListener(o ListenOptions) *Listener {
 		o.Timeout = 30 * time.Second
 	}
 	if o.Client == nil {
-		o.Client = NewClient(4)
+		o.Client = NewClient(4, nil)
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody

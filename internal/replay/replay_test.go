@@ -450,20 +450,38 @@ func TestBurstGroupsFailures(t *testing.T) {
 		http.Error(w, "kind "+string(b), http.StatusServiceUnavailable)
 	}))
 	defer kinds.Close()
-	var ds []Delivery
-	for i := range 30 {
-		ds = append(ds, Delivery{Body: []byte(strconv.Itoa(i))})
+	kindsOf := func(n int) []Delivery {
+		var ds []Delivery
+		for i := range n {
+			ds = append(ds, Delivery{Body: []byte(strconv.Itoa(i))})
+		}
+		return ds
 	}
-	s, err = Burst(context.Background(), BurstOptions{URL: kinds.URL, Deliveries: ds, Sign: digestSign, Count: 2, Concurrency: 5, Timeout: 10 * time.Second})
+	// Fewer kinds than one worker keeps: each is merged across the workers
+	// whichever worker got which request.
+	s, err = Burst(context.Background(), BurstOptions{URL: kinds.URL, Deliveries: kindsOf(maxFailureKinds / 2), Sign: digestSign, Count: 6, Concurrency: 5, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Sent != 60 || s.Failed != 60 || len(s.Failures) != maxListedFailures {
-		t.Fatalf("summary %+v", s)
+	checkKinds(t, s, maxFailureKinds/2, 6)
+	// More kinds than are listed: the first ones by index are. One worker,
+	// so that no kind is split by a worker's own bound.
+	s, err = Burst(context.Background(), BurstOptions{URL: kinds.URL, Deliveries: kindsOf(30), Sign: digestSign, Count: 2, Concurrency: 1, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkKinds(t, s, maxListedFailures, 2)
+}
+
+// checkKinds wants n kinds of failure listed, the kind of request i at i, count times each.
+func checkKinds(t *testing.T, s *Summary, n, count int) {
+	t.Helper()
+	if s.Failed != s.Sent || len(s.Failures) != n {
+		t.Fatalf("summary %+v, want %d kinds listed", s, n)
 	}
 	for i, f := range s.Failures {
-		if f.Index != i || f.Count != 2 || f.Body != "kind "+strconv.Itoa(i) {
-			t.Fatalf("failure %d = %+v, want the kind of request %d, twice", i, f, i)
+		if f.Index != i || f.Count != count || f.Body != "kind "+strconv.Itoa(i) {
+			t.Fatalf("failure %d = %+v, want the kind of request %d, %d times", i, f, i, count)
 		}
 	}
 }

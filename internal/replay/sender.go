@@ -46,9 +46,10 @@ type BurstOptions struct {
 	Timeout     time.Duration // per request
 	Expect      StatusMatcher
 	Now         func() time.Time
-	Client      *http.Client // NewClient(Concurrency) when nil
+	Client      *http.Client // NewClient(Concurrency, nil) when nil
 	// Progress, when set, is called from one goroutine with the number of
-	// finished requests, at most every 100ms and once at the end.
+	// finished requests, at most every 100ms and once at the end, for a
+	// burst of more than one request.
 	Progress func(done, total int)
 }
 
@@ -82,6 +83,7 @@ func (f Failure) key() string {
 
 // Summary describes a finished burst.
 type Summary struct {
+	// URL is the target, secret query values hidden.
 	URL         string         `json:"url"`
 	Sent        int            `json:"sent"`
 	OK          int            `json:"ok"`
@@ -102,6 +104,8 @@ type Summary struct {
 	// StoppedUnreachable: the target refused connections before it ever
 	// answered, so the rest was not sent.
 	StoppedUnreachable bool `json:"stopped_unreachable,omitempty"`
+	// Total is how many requests the burst was to send.
+	Total int `json:"-"`
 }
 
 // maxListedFailures bounds the kinds of failure listed; counts stay exact.
@@ -112,8 +116,9 @@ const maxBodySnippet = 200
 
 // NewClient returns a client that keeps enough idle connections for
 // concurrency, never follows redirects (a redirect is reported, not chased)
-// and ignores proxy settings: replay talks to the URL it was given.
-func NewClient(concurrency int) *http.Client {
+// and ignores proxy settings: replay talks to the URL it was given. With a
+// trace, every request and answer is logged to it, secrets redacted.
+func NewClient(concurrency int, trace io.Writer) *http.Client {
 	tr := &http.Transport{
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -122,10 +127,20 @@ func NewClient(concurrency int) *http.Client {
 		IdleConnTimeout:     30 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
+	var rt http.RoundTripper = tr
+	if trace != nil {
+		rt = &httplog.Transport{Base: tr, Out: trace}
+	}
 	return &http.Client{
-		Transport:     tr,
+		Transport:     rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// IsHTTPURL reports whether raw is an absolute http or https URL with a host.
+func IsHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // Burst sends Count copies of every delivery with Concurrency workers, each
@@ -142,8 +157,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	if o.Timeout <= 0 {
 		return nil, errors.New("timeout must be positive")
 	}
-	u, err := url.Parse(o.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !IsHTTPURL(o.URL) {
 		return nil, fmt.Errorf("target %q is not an http(s) URL", o.URL)
 	}
 	if o.Method == "" {
@@ -157,7 +171,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	}
 	client := o.Client
 	if client == nil {
-		client = NewClient(o.Concurrency)
+		client = NewClient(o.Concurrency, nil)
 		defer client.CloseIdleConnections()
 	}
 	templates := make([]http.Header, len(o.Deliveries))
@@ -200,7 +214,8 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 	stopProgress()
 	elapsed := time.Since(start)
 
-	s := summarize(tallies, o.URL, elapsed)
+	s := summarize(tallies, RedactURL(o.URL), elapsed)
+	s.Total = total
 	s.StoppedUnreachable = unreachable.Load() && s.Sent < total
 	if ctx.Err() != nil && s.Sent < total {
 		s.Interrupted = true
@@ -209,7 +224,7 @@ func Burst(ctx context.Context, o BurstOptions) (*Summary, error) {
 }
 
 func startProgress(report func(done, total int), done *atomic.Int64, total int) (stop func()) {
-	if report == nil {
+	if report == nil || total < 2 {
 		return func() {}
 	}
 	quit, finished := make(chan struct{}), make(chan struct{})
@@ -272,20 +287,11 @@ func send(parent context.Context, client *http.Client, o BurstOptions, tmpl http
 	case copyErr != nil:
 		res.Class, res.Err = classify(copyErr), "read response: "+errText(copyErr)
 	case resp.StatusCode >= 300 && resp.StatusCode < 400 && !o.Expect(resp.StatusCode):
-		res.Class, res.Err = ClassRedirect, "to "+redactLocation(resp.Header.Get("Location"))
+		res.Class, res.Err = ClassRedirect, "to "+redactURL(resp.Header.Get("Location"), "[unparsable Location]")
 	case !o.Expect(resp.StatusCode):
 		res.Class, res.Body = ClassStatus, strings.TrimSpace(string(snippet))
 	}
 	return res
-}
-
-// redactLocation hides secret query values in a redirect target before it is reported.
-func redactLocation(loc string) string {
-	u, err := url.Parse(loc)
-	if err != nil {
-		return "[unparsable Location]"
-	}
-	return httplog.RedactURL(u)
 }
 
 func classify(err error) string {

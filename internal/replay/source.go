@@ -2,11 +2,14 @@ package replay
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 
+	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
 
@@ -55,6 +58,92 @@ func Load(s webhook.Scheme, src Source) (ds []Delivery, warnings []string, err e
 		return loadRecorded(s, src)
 	}
 	return nil, nil, fmt.Errorf("no deliveries: give --body, --request, --event or --from")
+}
+
+// Stream is one delivery whose body streams from its file or stdin, never
+// read whole: verify takes a body of any size.
+type Stream struct {
+	Header http.Header
+	Body   io.Reader
+	file   io.Closer
+}
+
+// Close closes the file the body streams from.
+func (s *Stream) Close() error { return s.file.Close() }
+
+// Open opens the one delivery in src.RequestFile, or src.BodyFile with the
+// headers given as -H lines.
+func Open(src Source, headerLines []string) (*Stream, error) {
+	switch {
+	case src.RequestFile != "":
+		in, err := openFileOr(src.Stdin, src.RequestFile, "request")
+		if err != nil {
+			return nil, err
+		}
+		req, err := webhook.ReadRequest(in)
+		if err != nil {
+			in.Close()
+			// Go's parse errors quote the offending line, which the sender wrote.
+			return nil, fmt.Errorf("read request %s: %s", src.RequestFile, ui.Sanitize(err.Error()))
+		}
+		return &Stream{Header: req.Header, Body: req.Body, file: in}, nil
+	case src.BodyFile != "":
+		header, err := webhook.ParseHeaderLines(headerLines)
+		if err != nil {
+			return nil, err
+		}
+		in, err := openFileOr(src.Stdin, src.BodyFile, "body")
+		if err != nil {
+			return nil, err
+		}
+		return &Stream{Header: header, Body: in, file: in}, nil
+	}
+	return nil, fmt.Errorf("give the delivery with --body FILE|- and -H, or --request FILE")
+}
+
+// openFileOr opens name, or stdin for "-"; what names the file in an error.
+func openFileOr(stdin io.Reader, name, what string) (io.ReadCloser, error) {
+	if name == "-" {
+		return io.NopCloser(stdin), nil
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return file, nil
+}
+
+// SendOptions configure Send: where the deliveries come from, the headers
+// set on every one, and how the burst sends them.
+type SendOptions struct {
+	BurstOptions // Deliveries and Sign are set by Send
+	Source       Source
+	// Extra headers are set on every delivery.
+	Extra http.Header
+	// Warn, when set, is told (escaped) which deliveries were skipped or sent anyway.
+	Warn func(string)
+}
+
+// Send loads the deliveries o.Source names for s and sends them as o says,
+// every copy signed afresh with key: `webhook replay`. Its errors are usage
+// errors.
+func Send(ctx context.Context, s webhook.Scheme, key []byte, o SendOptions) (*Summary, error) {
+	deliveries, warnings, err := Load(s, o.Source)
+	if err != nil {
+		return nil, exitcode.Errorf(exitcode.Usage, "%s", ui.Sanitize(err.Error())) // it may quote a file or a request
+	}
+	for _, w := range warnings {
+		if o.Warn != nil {
+			o.Warn(ui.Sanitize(w)) // they quote a recorded file
+		}
+	}
+	o.Deliveries = Resign(s, deliveries, o.Extra)
+	o.Sign = Signer(s, key)
+	summary, err := Burst(ctx, o.BurstOptions)
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	return summary, nil
 }
 
 func readFileOr(stdin io.Reader, name string) ([]byte, error) {

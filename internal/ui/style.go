@@ -36,6 +36,14 @@ func NewStyles(w io.Writer, color bool) Styles {
 	}
 }
 
+// Mark is a check mark styled as success when ok, else a cross styled as failure.
+func (st Styles) Mark(ok bool) string {
+	if ok {
+		return st.Success.Render("✓")
+	}
+	return st.Failure.Render("✗")
+}
+
 // ErrStyles are the styles for messages on stderr.
 func (s *IOStreams) ErrStyles() Styles { return NewStyles(s.ErrOut, s.ColorOnStderr()) }
 

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -21,6 +22,19 @@ func ParseHeaderLine(line string) (name, value string, err error) {
 		return "", "", errors.New("header value has control characters")
 	}
 	return http.CanonicalHeaderKey(name), value, nil
+}
+
+// ParseHeaderLines parses -H lines into one header; the error names the line.
+func ParseHeaderLines(lines []string) (http.Header, error) {
+	h := http.Header{}
+	for _, line := range lines {
+		name, value, err := ParseHeaderLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("-H %q: %w", line, err)
+		}
+		h.Add(name, value)
+	}
+	return h, nil
 }
 
 // notTokenChar reports a rune outside RFC 9110's token characters.

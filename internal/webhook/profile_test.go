@@ -159,3 +159,33 @@ func TestDiscordCommandSampleMember(t *testing.T) {
 		t.Errorf("member %+v (%v): want permissions and joined_at", in.Member, err)
 	}
 }
+
+func TestProviderLists(t *testing.T) {
+	t.Parallel()
+	if got := strings.Join(NamesWithKey(KeyPair), ","); got != "discord" {
+		t.Errorf("NamesWithKey(KeyPair) = %s, want discord", got)
+	}
+	if got := len(NamesWithKey(SharedSecret)) + len(NamesWithKey(KeyPair)); got != len(Names()) {
+		t.Errorf("the key kinds cover %d schemes, want all %d", got, len(Names()))
+	}
+	var want []string
+	for _, s := range Samples("") {
+		if len(want) == 0 || want[len(want)-1] != s.Provider {
+			want = append(want, s.Provider)
+		}
+	}
+	if got := SampleProviders(); strings.Join(got, ",") != strings.Join(want, ",") || len(got) == 0 {
+		t.Errorf("SampleProviders() = %v, want %v", got, want)
+	}
+}
+
+func TestByName(t *testing.T) {
+	t.Parallel()
+	if s, err := ByName("github"); err != nil || s.Name() != "github" {
+		t.Errorf("github: %v %v", s, err)
+	}
+	want := `unknown webhook provider "gitlab" (one of ` + strings.Join(Names(), ", ") + ")"
+	if _, err := ByName("gitlab"); err == nil || err.Error() != want {
+		t.Errorf("gitlab: %v, want %q", err, want)
+	}
+}

@@ -118,3 +118,17 @@ func TestParseHeaderLine(t *testing.T) {
 		}
 	}
 }
+
+func TestParseHeaderLines(t *testing.T) {
+	t.Parallel()
+	h, err := ParseHeaderLines([]string{"X-A: 1", "x-a: 2", "X-B: 3"})
+	if err != nil || len(h) != 2 || strings.Join(h.Values("X-A"), ",") != "1,2" || h.Get("X-B") != "3" {
+		t.Fatalf("got %v %v, want X-A 1,2 and X-B 3", h, err)
+	}
+	if _, err := ParseHeaderLines([]string{"X-A: 1", "no colon"}); err == nil || err.Error() != `-H "no colon": header must look like 'Name: value'` {
+		t.Fatalf("bad line: %v", err)
+	}
+	if h, err := ParseHeaderLines(nil); err != nil || h == nil || len(h) != 0 {
+		t.Fatalf("no lines: %v %v, want an empty header", h, err)
+	}
+}

@@ -13,9 +13,9 @@ var sampleFiles embed.FS
 // Sample is a built-in example delivery of one event for one provider. The
 // body is stored as a file under samples/ and sent exactly as stored.
 type Sample struct {
-	Provider    string
-	Name        string
-	Description string
+	Provider    string `json:"provider"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
 	file        string
 	header      map[string]string
 	apiVersion  string // replaces the API version the sample declares, when set
@@ -90,6 +90,17 @@ func Samples(provider string) []Sample {
 		}
 	}
 	return out
+}
+
+// SampleProviders lists, sorted, the providers that have built-in samples.
+func SampleProviders() []string {
+	var names []string
+	for _, n := range Names() {
+		if len(schemes[n].Profile().Samples) > 0 {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // LookupSample finds the sample called name for provider.

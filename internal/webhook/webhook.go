@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -77,6 +78,15 @@ func (h Headers) HTTP() http.Header {
 	return out
 }
 
+// Map returns h by name, for JSON.
+func (h Headers) Map() map[string]string {
+	m := make(map[string]string, len(h))
+	for _, f := range h {
+		m[f.Name] = f.Value
+	}
+	return m
+}
+
 // ErrBadSecret marks a secret or key that cannot be used at all (for example
 // a Standard Webhooks secret that is not base64): a usage problem, not a "no".
 var ErrBadSecret = errors.New("unusable secret")
@@ -95,6 +105,15 @@ func init() {
 func Lookup(name string) (Scheme, bool) {
 	s, ok := schemes[name]
 	return s, ok
+}
+
+// ByName is Lookup with the error people see for a name that is not a provider.
+func ByName(name string) (Scheme, error) {
+	s, ok := schemes[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown webhook provider %q (one of %s)", name, strings.Join(Names(), ", "))
+	}
+	return s, nil
 }
 
 // Names lists the supported providers, sorted.
