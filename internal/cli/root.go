@@ -17,6 +17,101 @@ import (
 
 // NewRootCmd builds the whole command tree on f.
 func NewRootCmd(f *Factory) *cobra.Command {
+	root := newRootCmd(f)
+	for _, c := range rootCommands {
+		root.AddCommand(c.build(f))
+	}
+	return root
+}
+
+// rootCommands are the commands of the root, each under the name it is called by.
+var rootCommands = []struct {
+	name  string
+	build func(*Factory) *cobra.Command
+}{
+	{"login", func(f *Factory) *cobra.Command { return newCmdLogin(f, nil) }},
+	{"logout", func(f *Factory) *cobra.Command { return newCmdLogout(f, nil) }},
+	{"token", func(f *Factory) *cobra.Command { return newCmdToken(f, nil) }},
+	{"refresh", func(f *Factory) *cobra.Command { return newCmdRefresh(f, nil) }},
+	{"status", func(f *Factory) *cobra.Command { return newCmdStatus(f, nil) }},
+	{"whoami", func(f *Factory) *cobra.Command { return newCmdWhoami(f, nil) }},
+	{"guild", newCmdGuild},
+	{"app", newCmdApp},
+	{"webhook", newCmdWebhook},
+	{"sandbox", func(f *Factory) *cobra.Command { return newCmdSandbox(f, nil) }},
+	{"exec", func(f *Factory) *cobra.Command { return newCmdExec(f, nil) }},
+	{"git-credential", func(f *Factory) *cobra.Command { return newCmdGitCredential(f, nil) }},
+	{"setup-git", func(f *Factory) *cobra.Command { return newCmdSetupGit(f, nil) }},
+	{"version", func(f *Factory) *cobra.Command { return newCmdVersion(f, nil) }},
+}
+
+// newRootCmdFor builds the root with only the command args call, when they
+// call one by its name; otherwise (help, completion, no command, an unknown
+// word or flag) the whole tree, which help, suggestions and completion list.
+// Building one command instead of all is most of what a short run such as
+// `authctl token` costs beyond the process start.
+func newRootCmdFor(f *Factory, args []string) *cobra.Command {
+	name := calledCommand(args)
+	for _, c := range rootCommands {
+		if c.name == name {
+			root := newRootCmd(f)
+			root.AddCommand(c.build(f))
+			return root
+		}
+	}
+	return NewRootCmd(f)
+}
+
+// calledCommand is the first word of args that is neither a persistent flag
+// of the root nor the value of one, or "" when a word before it is not such a
+// flag (cobra then reports it on the whole tree).
+func calledCommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case !strings.HasPrefix(a, "-"):
+			return a
+		case strings.HasPrefix(a, "--"):
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			switch {
+			case name == "no-color" || name == "verbose":
+			case name == "output" || name == "config" || name == "store":
+				if !hasValue {
+					i++
+				}
+			default:
+				return ""
+			}
+		default:
+			valueNext, ok := rootShorthands(a[1:])
+			if !ok {
+				return ""
+			}
+			if valueNext {
+				i++
+			}
+		}
+	}
+	return ""
+}
+
+// rootShorthands reads a group of the root's one-letter flags (-v, -o, -vo,
+// -ojson), telling whether the next word is the value of -o.
+func rootShorthands(group string) (valueNext, ok bool) {
+	for j := 0; j < len(group); j++ {
+		switch group[j] {
+		case 'v':
+		case 'o':
+			return j == len(group)-1, true
+		default:
+			return false, false
+		}
+	}
+	return false, group != ""
+}
+
+// newRootCmd is the root command without its commands.
+func newRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "authctl",
 		Short: "Log in to OAuth providers, keep tokens, check Discord guilds and verify webhooks",
@@ -51,22 +146,6 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 	root.SetOut(f.IO.ErrOut) // cobra's own messages are for people
 	root.SetErr(f.IO.ErrOut)
 
-	root.AddCommand(
-		newCmdLogin(f, nil),
-		newCmdLogout(f, nil),
-		newCmdToken(f, nil),
-		newCmdRefresh(f, nil),
-		newCmdStatus(f, nil),
-		newCmdWhoami(f, nil),
-		newCmdGuild(f),
-		newCmdApp(f),
-		newCmdWebhook(f),
-		newCmdSandbox(f, nil),
-		newCmdExec(f, nil),
-		newCmdGitCredential(f, nil),
-		newCmdSetupGit(f, nil),
-		newCmdVersion(f, nil),
-	)
 	root.SetHelpCommand(newCmdHelp(root))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{ui.FormatText, ui.FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	_ = root.RegisterFlagCompletionFunc("store", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
@@ -83,7 +162,7 @@ func Main() int {
 // Run executes the command tree with args and returns the exit code. Errors
 // are printed here, once.
 func Run(ctx context.Context, f *Factory, args []string) int {
-	root := NewRootCmd(f)
+	root := newRootCmdFor(f, args)
 	ran := markRuns(root)
 	if len(args) > 0 && (strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) || args[0] == "completion") {
 		root.SetOut(f.IO.Out) // completion scripts and candidates are data for the shell
