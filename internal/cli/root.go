@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -66,11 +67,21 @@ func newRootCmdFor(f *Factory, args []string) *cobra.Command {
 // of the root nor the value of one, or "" when a word before it is not such a
 // flag (cobra then reports it on the whole tree).
 func calledCommand(args []string) string {
+	if words := commandWords(args); len(words) > 0 {
+		return words[0]
+	}
+	return ""
+}
+
+// commandWords are the words of args that are neither persistent flags of the
+// root nor their values, up to the first other flag.
+func commandWords(args []string) []string {
+	var words []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case !strings.HasPrefix(a, "-"):
-			return a
+			words = append(words, a)
 		case strings.HasPrefix(a, "--"):
 			name, _, hasValue := strings.Cut(a[2:], "=")
 			switch {
@@ -80,19 +91,19 @@ func calledCommand(args []string) string {
 					i++
 				}
 			default:
-				return ""
+				return words
 			}
 		default:
 			valueNext, ok := rootShorthands(a[1:])
 			if !ok {
-				return ""
+				return words
 			}
 			if valueNext {
 				i++
 			}
 		}
 	}
-	return ""
+	return words
 }
 
 // rootShorthands reads a group of the root's one-letter flags (-v, -o, -vo,
@@ -154,9 +165,13 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 
 // Main runs authctl on the process's streams and returns the exit code.
 func Main() int {
-	ctx, cancel := signalContext()
-	defer cancel(nil)
-	return Run(ctx, NewFactory(), os.Args[1:])
+	args := os.Args[1:]
+	ctx := newSignalContext()
+	defer ctx.cancel(nil)
+	if !waitsOnlyOnContext(args) {
+		ctx.listen()
+	}
+	return Run(ctx, NewFactory(), args)
 }
 
 // Run executes the command tree with args and returns the exit code. Errors
@@ -280,24 +295,67 @@ func markRuns(root *cobra.Command) *bool {
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM with a cause that carries
-// the matching exit code (130 or 143).
-func signalContext() (context.Context, context.CancelCauseFunc) {
+// the matching exit code (130 or 143). It listens for them from the first call
+// of Done, when something first waits on it, or from listen: listening costs
+// the runtime two more OS threads, which a command that never waits need not pay.
+type signalContext struct {
+	context.Context // cancelled with the signal's cause
+	cancel          context.CancelCauseFunc
+	listening       sync.Once
+}
+
+func newSignalContext() *signalContext {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case s := <-ch:
-			if s == syscall.SIGTERM {
-				cancel(exitcode.Errorf(exitcode.Terminated, "terminated"))
-			} else {
-				cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+	return &signalContext{Context: ctx, cancel: cancel}
+}
+
+// Done starts listening for the signals before it returns the channel.
+func (c *signalContext) Done() <-chan struct{} {
+	c.listen()
+	return c.Context.Done()
+}
+
+// listen starts listening for SIGINT and SIGTERM, once.
+func (c *signalContext) listen() {
+	c.listening.Do(func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			select {
+			case s := <-ch:
+				if s == syscall.SIGTERM {
+					c.cancel(exitcode.Errorf(exitcode.Terminated, "terminated"))
+				} else {
+					c.cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+				}
+				signal.Stop(ch)
+			case <-c.Context.Done():
 			}
-			signal.Stop(ch)
-		case <-ctx.Done():
+		}()
+	})
+}
+
+// waitOnlyOnContext are the commands that do nothing slow but through their
+// context (HTTP calls): until they wait on it, SIGINT and SIGTERM end them as
+// they end any process, which the shell reports as 130 and 143 too. Every other
+// command listens from the start, so that a server that said it is ready or a
+// read of stdin always ends with authctl's own exit code and message.
+var waitOnlyOnContext = map[string]bool{
+	"version":        true,
+	"token":          true,
+	"app token":      true,
+	"webhook verify": true,
+}
+
+// waitsOnlyOnContext tells whether args call one of waitOnlyOnContext.
+func waitsOnlyOnContext(args []string) bool {
+	words := commandWords(args)
+	for n := 1; n <= min(2, len(words)); n++ {
+		if waitOnlyOnContext[strings.Join(words[:n], " ")] {
+			return true
 		}
-	}()
-	return ctx, cancel
+	}
+	return false
 }
 
 func commandPath(cmd *cobra.Command) string {

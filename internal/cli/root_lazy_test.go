@@ -85,3 +85,34 @@ func TestNewRootCmdForBuildsOnlyTheCalledCommand(t *testing.T) {
 		}
 	}
 }
+
+// Only the commands that wait on nothing but their context start without
+// listening for signals; everything else, and anything unclear, listens from the start.
+func TestWaitsOnlyOnContext(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"token", "discord"}, true},
+		{[]string{"-o", "json", "token", "discord", "--account", "x"}, true},
+		{[]string{"version"}, true},
+		{[]string{"webhook", "verify", "github", "--body", "-"}, true},
+		{[]string{"--no-color", "app", "token", "github"}, true},
+		{nil, false},
+		{[]string{"app", "status"}, false},
+		{[]string{"webhook", "listen", "github"}, false},
+		{[]string{"webhook", "--bogus", "verify"}, false},
+		{[]string{"webhook"}, false},
+		{[]string{"sandbox"}, false},
+		{[]string{"login", "discord"}, false},
+		{[]string{"exec", "discord", "--", "token"}, false},
+		{[]string{"--bogus", "token"}, false},
+		{[]string{"help", "token"}, false},
+	}
+	for _, tt := range tests {
+		if got := waitsOnlyOnContext(tt.args); got != tt.want {
+			t.Errorf("waitsOnlyOnContext(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
