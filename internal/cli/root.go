@@ -57,6 +57,7 @@ func newRootCmdFor(f *Factory, args []string) *cobra.Command {
 		if c.name == name {
 			root := newRootCmd(f)
 			root.AddCommand(c.build(f))
+			root.CompletionOptions.DisableDefaultCmd = true // only the whole tree's help lists it, and "completion" is no command of the table
 			return root
 		}
 	}
