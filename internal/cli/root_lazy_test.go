@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"regexp"
 	"slices"
 	"testing"
 )
@@ -113,6 +114,34 @@ func TestWaitsOnlyOnContext(t *testing.T) {
 	for _, tt := range tests {
 		if got := waitsOnlyOnContext(tt.args); got != tt.want {
 			t.Errorf("waitsOnlyOnContext(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
+
+// commandWords knows every persistent flag of the root and whether it takes a
+// value: a flag added to the root fails here until commandWords reads it.
+func TestCommandWordsKnowsTheRootFlags(t *testing.T) {
+	t.Parallel()
+	flags := newRootCmd(NewFactory()).PersistentFlags()
+	names := regexp.MustCompile(`(?m)^ +(?:-\w, )?--([a-z][a-z-]*)`).FindAllStringSubmatch(flags.FlagUsages(), -1)
+	if len(names) != 5 {
+		t.Fatalf("found %d persistent flags in\n%s", len(names), flags.FlagUsages())
+	}
+	for _, name := range names {
+		fl := flags.Lookup(name[1])
+		var value []string
+		if fl.Value.Type() != "bool" {
+			value = []string{"json"}
+		}
+		forms := [][]string{{"--" + fl.Name}}
+		if fl.Shorthand != "" {
+			forms = append(forms, []string{"-" + fl.Shorthand})
+		}
+		for _, form := range forms {
+			args := append(append(form, value...), "token", "discord")
+			if got := commandWords(args); !slices.Equal(got, []string{"token", "discord"}) {
+				t.Errorf("commandWords(%q) = %q, want [token discord]", args, got)
+			}
 		}
 	}
 }
