@@ -10,7 +10,8 @@
 #   app token: `authctl app token github --repo …` with a cached installation
 #              token (the key file does not even exist: a cache hit reads
 #              neither the key nor the network)
-# Prints the medians and each command's ratio to the skeleton and to bare.
+# Prints the medians and each command's ratio to the skeleton and to bare, and
+# the mean CPU time (user + system) with its ratio to the skeleton's.
 # Needs hyperfine: AUTHCTL_BENCH=1 bash scripts/setup.sh
 # Env: RUNS (default 300), WARMUP (default 20).
 set -euo pipefail
@@ -57,10 +58,42 @@ python3 - "$tmp/result.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 ms = {k: v["median"] * 1000 for k, v in r.items()}
+cpu = {k: (v["user"] + v["system"]) * 1000 for k, v in r.items()}  # means: hyperfine keeps no per-run CPU times
 names = {"skeleton": "skeleton (cobra, viper, go-keyring, browser, lipgloss, oauth2)",
          "bare": "bare Go binary", "version": "authctl version",
          "token": "authctl token discord (stored)", "verify": "authctl webhook verify github (1 KB)",
          "app": "authctl app token github --repo (cached)"}
 for key, name in names.items():
-    print(f"{name + ' median:':<66} {ms[key]:6.2f} ms   {ms[key] / ms['skeleton']:.2f}x skeleton   {ms[key] / ms['bare']:.2f}x bare")
+    print(f"{name + ' median:':<66} {ms[key]:6.2f} ms   {ms[key] / ms['skeleton']:.2f}x skeleton   {ms[key] / ms['bare']:.2f}x bare"
+          f"   CPU {cpu[key]:5.2f} ms {cpu[key] / cpu['skeleton']:.2f}x skeleton")
+PY
+
+# INTERLEAVED=1: the same commands again, one run of each in turn RUNS times, so
+# that load from other processes weighs on all of them alike (hyperfine runs one
+# command's runs in a block). Medians of wall and CPU (user + system) time.
+[ "${INTERLEAVED:-0}" = 1 ] || exit 0
+python3 - "$runs" "$warmup" skeleton "$tmp/skeleton version" bare "$tmp/bare" version "$tmp/authctl version" \
+  token "$token" verify "$verify" app "$app" <<'PY'
+import os, shlex, statistics, sys, time
+runs, warmup = int(sys.argv[1]), int(sys.argv[2])
+cmds = [(sys.argv[i], shlex.split(sys.argv[i + 1])) for i in range(3, len(sys.argv), 2)]
+devnull = os.open(os.devnull, os.O_RDWR)
+wall = {name: [] for name, _ in cmds}
+cpu = {name: [] for name, _ in cmds}
+for i in range(warmup + runs):
+    for name, argv in cmds:
+        start = time.perf_counter()
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)])
+        _, status, usage = os.wait4(pid, 0)
+        end = time.perf_counter()
+        if status != 0:
+            sys.exit(f"bench-startup: {shlex.join(argv)} exited with status {status}")
+        if i >= warmup:
+            wall[name].append((end - start) * 1000)
+            cpu[name].append((usage.ru_utime + usage.ru_stime) * 1000)
+w = {name: statistics.median(v) for name, v in wall.items()}
+c = {name: statistics.median(v) for name, v in cpu.items()}
+print(f"interleaved, {runs} runs each:")
+for name, _ in cmds:
+    print(f"  {name:<9} wall {w[name]:5.2f} ms {w[name] / w['skeleton']:.2f}x skeleton   CPU {c[name]:5.2f} ms {c[name] / c['skeleton']:.2f}x skeleton")
 PY

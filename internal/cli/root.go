@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,112 @@ import (
 
 // NewRootCmd builds the whole command tree on f.
 func NewRootCmd(f *Factory) *cobra.Command {
+	root := newRootCmd(f)
+	for _, c := range rootCommands {
+		root.AddCommand(c.build(f))
+	}
+	return root
+}
+
+// rootCommands are the commands of the root, each under the name it is called by.
+var rootCommands = []struct {
+	name  string
+	build func(*Factory) *cobra.Command
+}{
+	{"login", func(f *Factory) *cobra.Command { return newCmdLogin(f, nil) }},
+	{"logout", func(f *Factory) *cobra.Command { return newCmdLogout(f, nil) }},
+	{"token", func(f *Factory) *cobra.Command { return newCmdToken(f, nil) }},
+	{"refresh", func(f *Factory) *cobra.Command { return newCmdRefresh(f, nil) }},
+	{"status", func(f *Factory) *cobra.Command { return newCmdStatus(f, nil) }},
+	{"whoami", func(f *Factory) *cobra.Command { return newCmdWhoami(f, nil) }},
+	{"guild", newCmdGuild},
+	{"app", newCmdApp},
+	{"webhook", newCmdWebhook},
+	{"sandbox", func(f *Factory) *cobra.Command { return newCmdSandbox(f, nil) }},
+	{"exec", func(f *Factory) *cobra.Command { return newCmdExec(f, nil) }},
+	{"git-credential", func(f *Factory) *cobra.Command { return newCmdGitCredential(f, nil) }},
+	{"setup-git", func(f *Factory) *cobra.Command { return newCmdSetupGit(f, nil) }},
+	{"version", func(f *Factory) *cobra.Command { return newCmdVersion(f, nil) }},
+}
+
+// newRootCmdFor builds the root with only the command args call, when they
+// call one by its name; otherwise (help, completion, no command, an unknown
+// word or flag) the whole tree, which help, suggestions and completion list.
+// Building one command instead of all is most of what a short run such as
+// `authctl token` costs beyond the process start.
+func newRootCmdFor(f *Factory, args []string) *cobra.Command {
+	name := calledCommand(args)
+	for _, c := range rootCommands {
+		if c.name == name {
+			root := newRootCmd(f)
+			root.AddCommand(c.build(f))
+			root.CompletionOptions.DisableDefaultCmd = true // only the whole tree's help lists it, and "completion" is no command of the table
+			return root
+		}
+	}
+	return NewRootCmd(f)
+}
+
+// calledCommand is the first word of args that is neither a persistent flag
+// of the root nor the value of one, or "" when a word before it is not such a
+// flag (cobra then reports it on the whole tree).
+func calledCommand(args []string) string {
+	if words := commandWords(args); len(words) > 0 {
+		return words[0]
+	}
+	return ""
+}
+
+// commandWords are the words of args that are neither persistent flags of the
+// root nor their values, up to the first other flag.
+func commandWords(args []string) []string {
+	var words []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case !strings.HasPrefix(a, "-"):
+			words = append(words, a)
+		case strings.HasPrefix(a, "--"):
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			switch {
+			case name == "no-color" || name == "verbose":
+			case name == "output" || name == "config" || name == "store":
+				if !hasValue {
+					i++
+				}
+			default:
+				return words
+			}
+		default:
+			valueNext, ok := rootShorthands(a[1:])
+			if !ok {
+				return words
+			}
+			if valueNext {
+				i++
+			}
+		}
+	}
+	return words
+}
+
+// rootShorthands reads a group of the root's one-letter flags (-v, -o, -vo,
+// -ojson), telling whether the next word is the value of -o.
+func rootShorthands(group string) (valueNext, ok bool) {
+	for j := 0; j < len(group); j++ {
+		switch group[j] {
+		case 'v':
+		case 'o':
+			return j == len(group)-1, true
+		default:
+			return false, false
+		}
+	}
+	return false, group != ""
+}
+
+// newRootCmd is the root command without its commands.
+func newRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "authctl",
 		Short: "Log in to OAuth providers, keep tokens, check Discord guilds and verify webhooks",
@@ -51,22 +158,6 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 	root.SetOut(f.IO.ErrOut) // cobra's own messages are for people
 	root.SetErr(f.IO.ErrOut)
 
-	root.AddCommand(
-		newCmdLogin(f, nil),
-		newCmdLogout(f, nil),
-		newCmdToken(f, nil),
-		newCmdRefresh(f, nil),
-		newCmdStatus(f, nil),
-		newCmdWhoami(f, nil),
-		newCmdGuild(f),
-		newCmdApp(f),
-		newCmdWebhook(f),
-		newCmdSandbox(f, nil),
-		newCmdExec(f, nil),
-		newCmdGitCredential(f, nil),
-		newCmdSetupGit(f, nil),
-		newCmdVersion(f, nil),
-	)
 	root.SetHelpCommand(newCmdHelp(root))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{ui.FormatText, ui.FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	_ = root.RegisterFlagCompletionFunc("store", cobra.FixedCompletions([]string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp))
@@ -75,15 +166,19 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 
 // Main runs authctl on the process's streams and returns the exit code.
 func Main() int {
-	ctx, cancel := signalContext()
-	defer cancel(nil)
-	return Run(ctx, NewFactory(), os.Args[1:])
+	args := os.Args[1:]
+	ctx := newSignalContext()
+	defer ctx.cancel(nil)
+	if !waitsOnlyOnContext(args) {
+		ctx.listen()
+	}
+	return Run(ctx, NewFactory(), args)
 }
 
 // Run executes the command tree with args and returns the exit code. Errors
 // are printed here, once.
 func Run(ctx context.Context, f *Factory, args []string) int {
-	root := NewRootCmd(f)
+	root := newRootCmdFor(f, args)
 	ran := markRuns(root)
 	if len(args) > 0 && (strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) || args[0] == "completion") {
 		root.SetOut(f.IO.Out) // completion scripts and candidates are data for the shell
@@ -201,24 +296,67 @@ func markRuns(root *cobra.Command) *bool {
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM with a cause that carries
-// the matching exit code (130 or 143).
-func signalContext() (context.Context, context.CancelCauseFunc) {
+// the matching exit code (130 or 143). It listens for them from the first call
+// of Done, when something first waits on it, or from listen: listening costs
+// the runtime two more OS threads, which a command that never waits need not pay.
+type signalContext struct {
+	context.Context // cancelled with the signal's cause
+	cancel          context.CancelCauseFunc
+	listening       sync.Once
+}
+
+func newSignalContext() *signalContext {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case s := <-ch:
-			if s == syscall.SIGTERM {
-				cancel(exitcode.Errorf(exitcode.Terminated, "terminated"))
-			} else {
-				cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+	return &signalContext{Context: ctx, cancel: cancel}
+}
+
+// Done starts listening for the signals before it returns the channel.
+func (c *signalContext) Done() <-chan struct{} {
+	c.listen()
+	return c.Context.Done()
+}
+
+// listen starts listening for SIGINT and SIGTERM, once.
+func (c *signalContext) listen() {
+	c.listening.Do(func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			select {
+			case s := <-ch:
+				if s == syscall.SIGTERM {
+					c.cancel(exitcode.Errorf(exitcode.Terminated, "terminated"))
+				} else {
+					c.cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
+				}
+				signal.Stop(ch)
+			case <-c.Context.Done():
 			}
-			signal.Stop(ch)
-		case <-ctx.Done():
+		}()
+	})
+}
+
+// waitOnlyOnContext are the commands that do nothing slow but through their
+// context (HTTP calls): until they wait on it, SIGINT and SIGTERM end them as
+// they end any process, which the shell reports as 130 and 143 too. Every other
+// command listens from the start, so that a server that said it is ready or a
+// read of stdin always ends with authctl's own exit code and message.
+var waitOnlyOnContext = map[string]bool{
+	"version":        true,
+	"token":          true,
+	"app token":      true,
+	"webhook verify": true,
+}
+
+// waitsOnlyOnContext tells whether args call one of waitOnlyOnContext.
+func waitsOnlyOnContext(args []string) bool {
+	words := commandWords(args)
+	for n := 1; n <= min(2, len(words)); n++ {
+		if waitOnlyOnContext[strings.Join(words[:n], " ")] {
+			return true
 		}
-	}()
-	return ctx, cancel
+	}
+	return false
 }
 
 func commandPath(cmd *cobra.Command) string {
