@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"sync"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/interrupt"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -167,10 +165,10 @@ exit code always tells "no" (1) from "could not tell" (3, 4, 5).`,
 // Main runs authctl on the process's streams and returns the exit code.
 func Main() int {
 	args := os.Args[1:]
-	ctx := newSignalContext()
-	defer ctx.cancel(nil)
+	ctx := interrupt.New()
+	defer ctx.Stop()
 	if !waitsOnlyOnContext(args) {
-		ctx.listen()
+		ctx.Listen()
 	}
 	return Run(ctx, NewFactory(), args)
 }
@@ -293,47 +291,6 @@ func markRuns(root *cobra.Command) *bool {
 	}
 	walk(root)
 	return ran
-}
-
-// signalContext is cancelled by SIGINT or SIGTERM with a cause that carries
-// the matching exit code (130 or 143). It listens for them from the first call
-// of Done, when something first waits on it, or from listen: listening costs
-// the runtime two more OS threads, which a command that never waits need not pay.
-type signalContext struct {
-	context.Context // cancelled with the signal's cause
-	cancel          context.CancelCauseFunc
-	listening       sync.Once
-}
-
-func newSignalContext() *signalContext {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	return &signalContext{Context: ctx, cancel: cancel}
-}
-
-// Done starts listening for the signals before it returns the channel.
-func (c *signalContext) Done() <-chan struct{} {
-	c.listen()
-	return c.Context.Done()
-}
-
-// listen starts listening for SIGINT and SIGTERM, once.
-func (c *signalContext) listen() {
-	c.listening.Do(func() {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			select {
-			case s := <-ch:
-				if s == syscall.SIGTERM {
-					c.cancel(exitcode.Errorf(exitcode.Terminated, "terminated"))
-				} else {
-					c.cancel(exitcode.Errorf(exitcode.Interrupted, "interrupted"))
-				}
-				signal.Stop(ch)
-			case <-c.Context.Done():
-			}
-		}()
-	})
 }
 
 // waitOnlyOnContext are the commands that do nothing slow but through their
