@@ -48,6 +48,9 @@ func TestVerifyAndSignErrors(t *testing.T) {
 	if _, err := Sign(mustScheme(t, "github"), []byte("s"), Source{BodyFile: missing}, time.Now(), ""); err == nil || !strings.HasPrefix(err.Error(), "read body: open ") {
 		t.Errorf("missing body: %v", err)
 	}
+	if _, err := Sign(mustScheme(t, "github"), []byte("s"), Source{RequestFile: missing}, time.Now(), ""); err == nil || err.Error() != "give the body with --body FILE or --body -" {
+		t.Errorf("no body: %v", err)
+	}
 	stdin := Source{BodyFile: "-", Stdin: strings.NewReader("{}")}
 	if _, err := Sign(mustScheme(t, "standard"), []byte("whsec_!!"), stdin, time.Now(), ""); err == nil || !strings.HasPrefix(err.Error(), "sign standard: unusable secret") {
 		t.Errorf("standard secret not base64: %v", err)
