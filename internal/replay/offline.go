@@ -8,10 +8,11 @@ import (
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-// Verify checks the one delivery src holds (see Open) for s with key at now:
-// `webhook verify`. The body streams through the check, so any size works.
+// Verify checks the one delivery in src.RequestFile, or in src.BodyFile with
+// the headers given as -H lines, for s with key at now: `webhook verify`. The
+// body streams through the check, so any size works.
 func Verify(s webhook.Scheme, key []byte, src Source, headerLines []string, now time.Time, tolerance time.Duration) (webhook.Result, error) {
-	in, err := Open(src, headerLines)
+	in, err := openStream(src, headerLines)
 	if err != nil {
 		return webhook.Result{}, err
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-// TestOpen: the one delivery verify checks, from a raw request or a body
+// TestOpenStream: the one delivery verify checks, from a raw request or a body
 // with -H lines, on a file or stdin; every bad input is one clear error.
-func TestOpen(t *testing.T) {
+func TestOpenStream(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -53,7 +53,7 @@ func TestOpen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := Open(tt.src, tt.lines)
+			s, err := openStream(tt.src, tt.lines)
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {
 					t.Fatalf("err %v, want %q", err, tt.err)
