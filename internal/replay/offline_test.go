@@ -9,7 +9,7 @@ import (
 )
 
 // TestVerifyAndSignOffline: GitHub's published example verifies from a body
-// file, and what Sign makes for a body verifies again, for every scheme.
+// file, what Sign makes for a body verifies again, and a pinned id is kept.
 func TestVerifyAndSignOffline(t *testing.T) {
 	t.Parallel()
 	body := filepath.Join(t.TempDir(), "body")
