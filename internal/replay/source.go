@@ -154,15 +154,11 @@ func readFileOr(stdin io.Reader, name string) ([]byte, error) {
 }
 
 func loadRequest(src Source) (Delivery, error) {
-	in := src.Stdin
-	if src.RequestFile != "-" {
-		file, err := os.Open(src.RequestFile)
-		if err != nil {
-			return Delivery{}, fmt.Errorf("read --request: %w", err)
-		}
-		defer file.Close()
-		in = file
+	in, err := openFileOr(src.Stdin, src.RequestFile, "--request")
+	if err != nil {
+		return Delivery{}, err
 	}
+	defer in.Close()
 	req, err := webhook.ReadRequest(in)
 	if err != nil {
 		return Delivery{}, fmt.Errorf("read request %s: %w", src.RequestFile, err)

@@ -123,3 +123,23 @@ func TestSend(t *testing.T) {
 		t.Errorf("unknown sample: %v (exit %d), want an escaped usage error", err, exitcode.Of(err))
 	}
 }
+
+// TestLoadUnreadable: a file that cannot be read is named by its flag.
+func TestLoadUnreadable(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "nope")
+	tests := []struct {
+		flag string
+		src  Source
+	}{
+		{"--body", Source{BodyFile: missing}},
+		{"--request", Source{RequestFile: missing}},
+		{"--from", Source{FromFile: missing}},
+	}
+	for _, tt := range tests {
+		want := "read " + tt.flag + ": open " + missing + ": no such file or directory"
+		if _, _, err := Load(mustScheme(t, "github"), tt.src); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", tt.flag, err, want)
+		}
+	}
+}
