@@ -75,9 +75,6 @@ func webhookSignRun(_ context.Context, opts *WebhookSignOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.BodyPath == "" {
-		return exitcode.Errorf(exitcode.Usage, "give the body with --body FILE or --body -")
-	}
 	ts := opts.Now()
 	if opts.Timestamp != nil {
 		ts = time.Unix(*opts.Timestamp, 0)

@@ -1,17 +1,18 @@
 package replay
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-// Verify checks the one delivery src holds (see Open) for s with key at now:
-// `webhook verify`. The body streams through the check, so any size works.
+// Verify checks the one delivery in src.RequestFile, or in src.BodyFile with
+// the headers given as -H lines, for s with key at now: `webhook verify`. The
+// body streams through the check, so any size works.
 func Verify(s webhook.Scheme, key []byte, src Source, headerLines []string, now time.Time, tolerance time.Duration) (webhook.Result, error) {
-	in, err := Open(src, headerLines)
+	in, err := openStream(src, headerLines)
 	if err != nil {
 		return webhook.Result{}, err
 	}
@@ -24,15 +25,14 @@ func Verify(s webhook.Scheme, key []byte, src Source, headerLines []string, now 
 }
 
 // Sign returns the headers s's provider would send with the body in
-// src.BodyFile, signed with key at ts under id, or under a fresh id in the
-// provider's shape when id is "": `webhook sign`.
+// src.BodyFile ("-" reads src.Stdin; the other fields are not used), signed
+// with key at ts under id, or under a fresh id in the provider's shape when
+// id is "": `webhook sign`.
 func Sign(s webhook.Scheme, key []byte, src Source, ts time.Time, id string) (webhook.Headers, error) {
-	in, err := Open(Source{BodyFile: src.BodyFile, Stdin: src.Stdin}, nil)
-	if err != nil {
-		return nil, err
+	if src.BodyFile == "" {
+		return nil, errors.New("give the body with --body FILE or --body -")
 	}
-	defer in.Close()
-	body, err := io.ReadAll(in.Body)
+	body, err := readFileOr(src.Stdin, src.BodyFile)
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // TestVerifyAndSignOffline: GitHub's published example verifies from a body
-// file, and what Sign makes for a body verifies again, for every scheme.
+// file, what Sign makes for a body verifies again, and a pinned id is kept.
 func TestVerifyAndSignOffline(t *testing.T) {
 	t.Parallel()
 	body := filepath.Join(t.TempDir(), "body")
@@ -47,6 +47,9 @@ func TestVerifyAndSignErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
 	if _, err := Sign(mustScheme(t, "github"), []byte("s"), Source{BodyFile: missing}, time.Now(), ""); err == nil || !strings.HasPrefix(err.Error(), "read body: open ") {
 		t.Errorf("missing body: %v", err)
+	}
+	if _, err := Sign(mustScheme(t, "github"), []byte("s"), Source{RequestFile: missing}, time.Now(), ""); err == nil || err.Error() != "give the body with --body FILE or --body -" {
+		t.Errorf("no body: %v", err)
 	}
 	stdin := Source{BodyFile: "-", Stdin: strings.NewReader("{}")}
 	if _, err := Sign(mustScheme(t, "standard"), []byte("whsec_!!"), stdin, time.Now(), ""); err == nil || !strings.HasPrefix(err.Error(), "sign standard: unusable secret") {

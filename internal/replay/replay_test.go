@@ -95,15 +95,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("record file mode = %v (%v), want 0600", fi.Mode().Perm(), err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := ReadRecords(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRecordFile(t, path)
 	if len(recs) != len(bodies) {
 		t.Fatalf("read %d records, want %d", len(recs), len(bodies))
 	}

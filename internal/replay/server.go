@@ -29,7 +29,7 @@ type ServeOptions struct {
 // Server is a Listener bound to its address, recording to its file if asked:
 // `webhook listen` from the flags to the summary.
 type Server struct {
-	*Listener
+	listener   *Listener
 	ln         net.Listener
 	recordFile string
 }
@@ -64,7 +64,7 @@ func Bind(s webhook.Scheme, key []byte, o ServeOptions) (*Server, error) {
 		}
 		return nil, err
 	}
-	return &Server{Listener: NewListener(o.ListenOptions), ln: ln, recordFile: o.Record}, nil
+	return &Server{listener: NewListener(o.ListenOptions), ln: ln, recordFile: o.Record}, nil
 }
 
 // Addr is the address bound.
@@ -73,29 +73,29 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // Run serves until ctx ends and closes the record file. An error that
 // stopped serving is exit 4; the end of ctx is no error.
 func (s *Server) Run(ctx context.Context) error {
-	if s.o.Recorder != nil {
-		defer s.o.Recorder.Close()
+	if s.listener.o.Recorder != nil {
+		defer s.listener.o.Recorder.Close()
 	}
-	return exitcode.New(exitcode.Provider, s.Serve(ctx, s.ln))
+	return exitcode.New(exitcode.Provider, s.listener.Serve(ctx, s.ln))
 }
 
 // Target says where verified deliveries go, for people.
 func (s *Server) Target() string {
-	if s.o.ForwardTo == "" {
+	if s.listener.o.ForwardTo == "" {
 		return "answering itself"
 	}
-	return "forwarding to " + RedactURL(s.o.ForwardTo)
+	return "forwarding to " + RedactURL(s.listener.o.ForwardTo)
 }
 
 // Report is what the server received, in words: the counts, and what was
 // forwarded and recorded where that was asked for.
 func (s *Server) Report() string {
-	sum := s.Summary()
+	sum := s.listener.Summary()
 	parts := []string{fmt.Sprintf("%d received", sum.Received), fmt.Sprintf("%d verified", sum.Verified), fmt.Sprintf("%d rejected", sum.Rejected)}
 	if sum.Duplicates > 0 {
 		parts = append(parts, fmt.Sprintf("%d of them duplicates", sum.Duplicates))
 	}
-	if s.o.ForwardTo != "" {
+	if s.listener.o.ForwardTo != "" {
 		parts = append(parts, fmt.Sprintf("%d forwarded", sum.Forwarded), fmt.Sprintf("%d forward failures", sum.ForwardFailed))
 	}
 	if s.recordFile != "" {

@@ -60,20 +60,20 @@ func Load(s webhook.Scheme, src Source) (ds []Delivery, warnings []string, err e
 	return nil, nil, fmt.Errorf("no deliveries: give --body, --request, --event or --from")
 }
 
-// Stream is one delivery whose body streams from its file or stdin, never
+// stream is one delivery whose body streams from its file or stdin, never
 // read whole: verify takes a body of any size.
-type Stream struct {
+type stream struct {
 	Header http.Header
 	Body   io.Reader
 	file   io.Closer
 }
 
 // Close closes the file the body streams from.
-func (s *Stream) Close() error { return s.file.Close() }
+func (s *stream) Close() error { return s.file.Close() }
 
-// Open opens the one delivery in src.RequestFile, or src.BodyFile with the
-// headers given as -H lines.
-func Open(src Source, headerLines []string) (*Stream, error) {
+// openStream opens the one delivery in src.RequestFile, or src.BodyFile with
+// the headers given as -H lines.
+func openStream(src Source, headerLines []string) (*stream, error) {
 	switch {
 	case src.RequestFile != "":
 		in, err := openFileOr(src.Stdin, src.RequestFile, "request")
@@ -86,7 +86,7 @@ func Open(src Source, headerLines []string) (*Stream, error) {
 			// Go's parse errors quote the offending line, which the sender wrote.
 			return nil, fmt.Errorf("read request %s: %s", src.RequestFile, ui.Sanitize(err.Error()))
 		}
-		return &Stream{Header: req.Header, Body: req.Body, file: in}, nil
+		return &stream{Header: req.Header, Body: req.Body, file: in}, nil
 	case src.BodyFile != "":
 		header, err := webhook.ParseHeaderLines(headerLines)
 		if err != nil {
@@ -96,7 +96,7 @@ func Open(src Source, headerLines []string) (*Stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Stream{Header: header, Body: in, file: in}, nil
+		return &stream{Header: header, Body: in, file: in}, nil
 	}
 	return nil, fmt.Errorf("give the delivery with --body FILE|- and -H, or --request FILE")
 }
@@ -154,15 +154,11 @@ func readFileOr(stdin io.Reader, name string) ([]byte, error) {
 }
 
 func loadRequest(src Source) (Delivery, error) {
-	in := src.Stdin
-	if src.RequestFile != "-" {
-		file, err := os.Open(src.RequestFile)
-		if err != nil {
-			return Delivery{}, fmt.Errorf("read --request: %w", err)
-		}
-		defer file.Close()
-		in = file
+	in, err := openFileOr(src.Stdin, src.RequestFile, "--request")
+	if err != nil {
+		return Delivery{}, err
 	}
+	defer in.Close()
 	req, err := webhook.ReadRequest(in)
 	if err != nil {
 		return Delivery{}, fmt.Errorf("read request %s: %w", src.RequestFile, err)

@@ -18,9 +18,9 @@ import (
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-// TestOpen: the one delivery verify checks, from a raw request or a body
+// TestOpenStream: the one delivery verify checks, from a raw request or a body
 // with -H lines, on a file or stdin; every bad input is one clear error.
-func TestOpen(t *testing.T) {
+func TestOpenStream(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -53,7 +53,7 @@ func TestOpen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := Open(tt.src, tt.lines)
+			s, err := openStream(tt.src, tt.lines)
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {
 					t.Fatalf("err %v, want %q", err, tt.err)
@@ -121,5 +121,25 @@ func TestSend(t *testing.T) {
 	o.Source = Source{Event: "no\x1bsuch"}
 	if _, err := Send(context.Background(), github, []byte("s3cret"), o); exitcode.Of(err) != exitcode.Usage || strings.ContainsRune(err.Error(), '\x1b') {
 		t.Errorf("unknown sample: %v (exit %d), want an escaped usage error", err, exitcode.Of(err))
+	}
+}
+
+// TestLoadUnreadable: a file that cannot be read is named by its flag.
+func TestLoadUnreadable(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "nope")
+	tests := []struct {
+		flag string
+		src  Source
+	}{
+		{"--body", Source{BodyFile: missing}},
+		{"--request", Source{RequestFile: missing}},
+		{"--from", Source{FromFile: missing}},
+	}
+	for _, tt := range tests {
+		want := "read " + tt.flag + ": open " + missing + ": no such file or directory"
+		if _, _, err := Load(mustScheme(t, "github"), tt.src); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", tt.flag, err, want)
+		}
 	}
 }

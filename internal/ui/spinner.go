@@ -21,7 +21,7 @@ func StartSpinner(ios *IOStreams, msg string) func() {
 			fmt.Fprintf(ios.ErrOut, "\r%s %s", frames[i%len(frames)], msg)
 			select {
 			case <-done:
-				fmt.Fprint(ios.ErrOut, "\r\033[K")
+				ClearLine(ios.ErrOut)
 				return
 			case <-tick.C:
 			}
