@@ -88,10 +88,7 @@ credential store is unavailable.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return appTokenGitHubRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, appTokenGitHubRun)
 		},
 	}
 	fl := cmd.Flags()

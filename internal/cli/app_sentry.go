@@ -62,10 +62,7 @@ func newCmdAppLoginSentry(f *Factory, runF func(context.Context, *AppSentryOptio
 			if opts.Code == "" {
 				return exitcode.Errorf(exitcode.Usage, "give the installation code with --code or --code-env")
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return appLoginSentryRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, appLoginSentryRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
@@ -85,10 +82,7 @@ func newCmdAppTokenSentry(f *Factory, runF func(context.Context, *AppSentryOptio
 			if opts.Installation == "" {
 				return exitcode.Errorf(exitcode.Usage, "--installation is required")
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return appTokenSentryRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, appTokenSentryRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")

@@ -29,10 +29,7 @@ func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) e
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return appStatusRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, appStatusRun)
 		},
 	}
 }

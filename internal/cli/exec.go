@@ -66,10 +66,7 @@ is not found). -v never shows a token.`,
 				return exitcode.Errorf(exitcode.Usage, "give the command after --: authctl exec [PROVIDER]... -- COMMAND [ARG]...")
 			}
 			opts.Providers, opts.Command = args[:dash], args[dash:]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return execRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, execRun)
 		},
 	}
 	fl := cmd.Flags()

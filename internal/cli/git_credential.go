@@ -58,10 +58,7 @@ Exit codes: 0 answered or nothing to answer; 2 malformed request or config;
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Operation = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return gitCredentialRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, gitCredentialRun)
 		},
 	}
 	return cmd

@@ -2,16 +2,15 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -32,7 +31,7 @@ type GuildCheckOptions struct {
 	IO     *ui.IOStreams
 	JSON   bool
 	Getenv func(string) string
-	Access func(provider, account string, maxWait time.Duration) discordAccess
+	Access func(provider, account string, maxWait time.Duration) *discord.Session
 
 	Provider        string
 	Account         string
@@ -56,14 +55,11 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
-			opts.Access = f.discordAccess
+			opts.Access = f.discordSession
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return guildCheckRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, guildCheckRun)
 		},
 	}
 	fl := cmd.Flags()
@@ -86,22 +82,16 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 }
 
 func (o *GuildCheckOptions) validate() error {
-	if err := checkSnowflake("--guild", o.GuildID); err != nil {
+	if err := discord.CheckID("--guild", o.GuildID); err != nil {
 		return err
 	}
-	var roles []string
-	for _, r := range o.Roles {
-		r = strings.TrimSpace(r)
-		if err := checkSnowflake("--role", r); err != nil {
-			return err
-		}
-		if !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
+	roles, err := discord.RoleIDs(o.Roles)
+	if err != nil {
+		return err
 	}
 	o.Roles = roles
 	if o.UserID != "" {
-		if err := checkSnowflake("--user", o.UserID); err != nil {
+		if err := discord.CheckID("--user", o.UserID); err != nil {
 			return err
 		}
 	}
@@ -116,19 +106,15 @@ func checkMaxWait(d time.Duration) error {
 	return nil
 }
 
-// checkSnowflake refuses anything but a Discord ID: decimal digits.
-func checkSnowflake(flag, v string) error {
-	if v == "" {
-		return exitcode.Errorf(exitcode.Usage, "%s needs a Discord ID", flag)
-	}
-	if !discord.IsID(v) {
-		return exitcode.Errorf(exitcode.Usage, "%s must be a Discord ID (digits only), not %q", flag, v)
-	}
-	return nil
+// discordSession wires guild commands to the configuration, the HTTP client and the stored login.
+func (f *Factory) discordSession(providerName, account string, maxWait time.Duration) *discord.Session {
+	return &discord.Session{Provider: providerName, Config: f.Config, Getenv: f.Getenv, HTTP: f.HTTPClient, MaxWait: maxWait,
+		Login: func(ctx context.Context, rejected, apiURL string) (*provider.Credential, error) {
+			return f.Credentials().TokenTo(ctx, providerName, account, credential.DefaultMinTTL, rejected, apiURL)
+		}}
 }
 
 func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
-	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
 	req := discord.Request{GuildID: opts.GuildID, Roles: opts.Roles, AllRoles: opts.AllRoles, RequireVerified: opts.RequireVerified}
 	if opts.BotTokenEnv != "" {
 		req.BotToken = discord.BotToken(opts.Getenv(opts.BotTokenEnv))
@@ -136,88 +122,25 @@ func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
 			return exitcode.Errorf(exitcode.Usage, "missing bot token: environment variable %s is empty or unset", opts.BotTokenEnv)
 		}
 		req.UserID = opts.UserID
-	} else {
-		req.Tokens = access.Tokens
 	}
-	client, err := access.Client()
+	res, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Check(ctx, req, opts.BotTokenEnv)
 	if err != nil {
 		return err
 	}
-	res, err := (&discord.Checker{Client: client}).Check(ctx, req)
-	if err != nil {
-		return guildCheckError(opts, err)
-	}
-	return reportGuildCheck(opts, res)
-}
-
-// guildCheckError gives what the check could not answer its exit code and a next step.
-func guildCheckError(opts *GuildCheckOptions, err error) error {
-	var rejected *discord.TokenRejectedError
-	var hidden *discord.GuildNotVisibleError
-	switch {
-	case errors.As(err, &hidden):
-		return exitcode.Errorf(exitcode.Usage, "%v; invite the bot to the guild, or check --guild", hidden)
-	case errors.As(err, &rejected) && rejected.Bot:
-		return exitcode.Errorf(exitcode.Auth, "discord refused the bot token from %s (HTTP %d): check the token and the bot's access to guild %s", opts.BotTokenEnv, rejected.Status, opts.GuildID)
-	case errors.As(err, &rejected):
-		return exitcode.Errorf(exitcode.Auth, "%v: run authctl login %s", rejected, opts.Provider)
-	}
-	return discord.Failure(err, opts.Provider)
-}
-
-func reportGuildCheck(opts *GuildCheckOptions, res *discord.Result) error {
 	if opts.JSON {
 		if err := ui.WriteJSON(opts.IO.Out, res); err != nil {
 			return err
 		}
-	}
-	st := opts.IO.ErrStyles()
-	who := describeUser(res.User, res.Username)
-	if !res.OK() {
-		if !opts.JSON {
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s %s\n", st.Failure.Render("✗"), who, failureLine(res))
+	} else {
+		st := opts.IO.ErrStyles()
+		mark := st.Success.Render("✓")
+		if !res.OK() {
+			mark = st.Failure.Render("✗")
 		}
+		fmt.Fprintln(opts.IO.ErrOut, mark, res.Summary())
+	}
+	if !res.OK() {
 		return &exitcode.Silent{Code: exitcode.No}
 	}
-	if !opts.JSON {
-		line := fmt.Sprintf("%s %s is in guild %s", st.Success.Render("✓"), who, describeGuild(res))
-		if len(res.MatchedRoles) > 0 {
-			line += " with role " + strings.Join(res.MatchedRoles, ", ")
-		}
-		if res.Pending {
-			line += " (pending membership screening)"
-		}
-		if !res.RolesKnown {
-			line += " (roles not checked: the token has only the guilds scope)"
-		}
-		fmt.Fprintln(opts.IO.ErrOut, line)
-	}
 	return nil
-}
-
-func failureLine(res *discord.Result) string {
-	if !res.Member {
-		return "is not in guild " + describeGuild(res)
-	}
-	return fmt.Sprintf("is in guild %s but %s", describeGuild(res), res.Reason)
-}
-
-// describeGuild names the guild by name and id where Discord's answer gave the name.
-func describeGuild(res *discord.Result) string {
-	if res.GuildName == "" {
-		return res.Guild
-	}
-	return fmt.Sprintf("%s (%s)", ui.Sanitize(oneLine(res.GuildName)), res.Guild)
-}
-
-func describeUser(id, name string) string {
-	switch {
-	case name != "" && id != "":
-		return fmt.Sprintf("%s (%s)", ui.Sanitize(name), id)
-	case id != "":
-		return "user " + id
-	case name != "":
-		return ui.Sanitize(name)
-	}
-	return "the token's user" // a token from the environment, not a member: no identity to name
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/discord"
-	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -18,7 +16,7 @@ import (
 type GuildListOptions struct {
 	IO       *ui.IOStreams
 	JSON     bool
-	Access   func(provider, account string, maxWait time.Duration) discordAccess
+	Access   func(provider, account string, maxWait time.Duration) *discord.Session
 	Provider string
 	Account  string
 	MaxWait  time.Duration
@@ -32,14 +30,11 @@ func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) e
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
-			opts.Access = f.discordAccess
+			opts.Access = f.discordSession
 			if err := checkMaxWait(opts.MaxWait); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return guildListRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, guildListRun)
 		},
 	}
 	fl := cmd.Flags()
@@ -57,18 +52,9 @@ type guildListEntry struct {
 }
 
 func guildListRun(ctx context.Context, opts *GuildListOptions) error {
-	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
-	client, err := access.Client()
+	guilds, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Guilds(ctx)
 	if err != nil {
 		return err
-	}
-	guilds, err := (&discord.Checker{Client: client}).ListGuilds(ctx, access.Tokens)
-	var rejected *discord.TokenRejectedError
-	switch {
-	case errors.As(err, &rejected):
-		return exitcode.Errorf(exitcode.Auth, "%v: run %s", rejected, discord.LoginHint(opts.Provider))
-	case err != nil:
-		return discord.Failure(err, opts.Provider)
 	}
 	entries := make([]guildListEntry, len(guilds))
 	for i, g := range guilds {

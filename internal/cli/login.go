@@ -72,10 +72,7 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 				opts.OpenBrowser = oauthflow.SystemBrowser(f.Getenv("BROWSER"))
 			}
 			opts.JSON = f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return loginRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, loginRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account name to store the credential under (default: the provider's default account)")

@@ -49,10 +49,7 @@ provider when PROVIDER is omitted.`,
 			if opts.All && opts.Account != "" {
 				return exitcode.Errorf(exitcode.Usage, "--all and --account cannot be used together")
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return logoutRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, logoutRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to log out (default: the provider's default account)")

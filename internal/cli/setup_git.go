@@ -54,10 +54,7 @@ changes being the git config commands run (or due).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
 			opts.GitConfig = gitcred.NewGlobalConfig(os.Environ(), f.Getenv)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return setupGitRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, setupGitRun)
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Hosts, "host", nil, "host to set up, e.g. github.com or ghe.example.com (repeatable; default: every configured GitHub host)")

@@ -40,10 +40,7 @@ Token values are never shown. With PROVIDER and nothing stored for it, exits 3.`
 				opts.Provider = args[0]
 			}
 			opts.JSON = f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return statusRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, statusRun)
 		},
 	}
 	return cmd

@@ -33,10 +33,7 @@ func newCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) 
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return whoamiRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, whoamiRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to use (default: the provider's default account)")
