@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 )
 
 // PrivateKey says where a GitHub App's private key is read from: a file or an
@@ -120,4 +121,35 @@ func ParsePermissions(pairs []string) (map[string]string, error) {
 		perms[name] = level
 	}
 	return perms, nil
+}
+
+// GitHubApps builds the GitHub Apps of `app token github` and of git's installation mappings
+// with authctl's environment, HTTP client and clock.
+type GitHubApps struct {
+	// API resolves a provider entry for calls with a token in hand.
+	API    func(ctx context.Context, name string) (*provider.Provider, error)
+	Getenv func(string) string
+	HTTP   func() *http.Client
+	Now    func() time.Time
+	// Warn is told of a key file that other users can read.
+	Warn func(format string, args ...any)
+}
+
+// App is the app id whose private key is in keyFile or the variable keyEnv, on the GitHub
+// whose API is apiURL (empty for an app that only signs JWTs).
+func (g *GitHubApps) App(id, keyFile, keyEnv, apiURL string) *GitHubApp {
+	key := PrivateKey{File: keyFile, Env: keyEnv, Getenv: g.Getenv, Warn: g.Warn}
+	return &GitHubApp{ID: id, Key: key, APIURL: apiURL, HTTP: g.HTTP(), Now: g.Now}
+}
+
+// On is App on the GitHub of the provider entry named entry, which must be of kind github.
+func (g *GitHubApps) On(ctx context.Context, entry, id, keyFile, keyEnv string) (*GitHubApp, error) {
+	p, err := g.API(ctx, entry)
+	if err != nil {
+		return nil, err
+	}
+	if p.Kind != provider.KindGitHub {
+		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not github", entry, p.Kind)
+	}
+	return g.App(id, keyFile, keyEnv, p.APIURL), nil
 }

@@ -3,29 +3,20 @@ package cli
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-// appTokenMargin is how long before GitHub's expires_at a cached installation token is replaced.
-const appTokenMargin = 5 * time.Minute
-
 // AppTokenOptions are the inputs of `authctl app token github`.
 type AppTokenOptions struct {
-	IO *ui.IOStreams
-	// GitHubAPI resolves the provider entry whose API the app calls.
-	GitHubAPI func(ctx context.Context, name string) (*provider.Provider, error)
-	// App is the app of the options on the GitHub whose API is apiURL.
-	App func(apiURL string) *app.GitHubApp
-	// CachedToken is the target's installation token from the cache, minted when needed.
-	CachedToken func(ctx context.Context, apiURL string) (*provider.Credential, error)
+	IO          *ui.IOStreams
+	Apps        *app.GitHubApps
+	Credentials func() *credential.Source
 
 	Provider       string
 	AppID          string
@@ -56,12 +47,7 @@ func newCmdApp(f *Factory) *cobra.Command {
 }
 
 func newCmdAppTokenGitHub(f *Factory, runF func(context.Context, *AppTokenOptions) error) *cobra.Command {
-	opts := &AppTokenOptions{IO: f.IO}
-	opts.GitHubAPI = func(ctx context.Context, name string) (*provider.Provider, error) { return githubAppAPI(ctx, f, name) }
-	opts.App = func(apiURL string) *app.GitHubApp { return githubApp(f, opts, apiURL) }
-	opts.CachedToken = func(ctx context.Context, apiURL string) (*provider.Credential, error) {
-		return cachedInstallationToken(ctx, f, opts, apiURL)
-	}
+	opts := &AppTokenOptions{IO: f.IO, Apps: githubApps(f), Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "github",
 		Short: "Print a GitHub App installation token (cached per target until 5 minutes before it expires)",
@@ -138,33 +124,22 @@ func (opts *AppTokenOptions) validate() error {
 
 func appTokenGitHubRun(ctx context.Context, opts *AppTokenOptions) error {
 	if opts.JWT {
-		jwt, err := opts.App("").JWT()
+		jwt, err := opts.Apps.App(opts.AppID, opts.PrivateKeyFile, opts.PrivateKeyEnv, "").JWT()
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(opts.IO.Out, jwt)
 		return err
 	}
-	gh, err := opts.GitHubAPI(ctx, opts.Provider)
+	gh, err := opts.Apps.On(ctx, opts.Provider, opts.AppID, opts.PrivateKeyFile, opts.PrivateKeyEnv)
 	if err != nil {
 		return err
 	}
-	var token string
-	if len(opts.request.Permissions) > 0 || len(opts.request.Repositories) > 0 {
-		// A narrowed token is minted for one use and never cached.
-		tok, err := opts.App(gh.APIURL).Mint(ctx, opts.target(), opts.request)
-		if err != nil {
-			return err
-		}
-		token = tok.Token
-	} else {
-		cred, err := opts.CachedToken(ctx, gh.APIURL)
-		if err != nil {
-			return err
-		}
-		token = cred.AccessToken
+	cred, err := opts.Credentials().InstallationToken(ctx, gh, opts.target(), opts.request)
+	if err != nil {
+		return err
 	}
-	_, err = fmt.Fprintln(opts.IO.Out, token)
+	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
 	return err
 }
 
@@ -172,42 +147,7 @@ func (opts *AppTokenOptions) target() app.Target {
 	return app.Target{Installation: opts.Installation, Repo: opts.Repo, Org: opts.Org}
 }
 
-// cachedInstallationToken is the installation token for the target opts name on the GitHub
-// whose API is apiURL: the cached one while it is valid for appTokenMargin (no key read, no
-// request), else one minted once for all parallel callers and cached.
-func cachedInstallationToken(ctx context.Context, f *Factory, opts *AppTokenOptions, apiURL string) (*provider.Credential, error) {
-	return f.Credentials().CachedAppToken(ctx, installationKey(apiURL, opts), appTokenMargin, func(ctx context.Context) (*provider.Credential, error) {
-		tok, err := githubApp(f, opts, apiURL).Mint(ctx, opts.target(), app.TokenRequest{})
-		if err != nil {
-			return nil, err
-		}
-		return &provider.Credential{AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}, nil
-	})
-}
-
-// installationKey is the cache key of the target opts name.
-func installationKey(apiURL string, opts *AppTokenOptions) credential.AppKey {
-	return credential.GitHubAppKey(apiURL, opts.AppID, opts.Installation, opts.Repo, opts.Org, "")
-}
-
-// githubAppAPI resolves the provider entry whose API the app calls; it must be of kind github.
-func githubAppAPI(ctx context.Context, f *Factory, name string) (*provider.Provider, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	p, err := provider.ResolveAPI(ctx, cfg, name, f.Getenv, f.HTTPClient())
-	if err != nil {
-		return nil, err
-	}
-	if p.Kind != provider.KindGitHub {
-		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not github", name, p.Kind)
-	}
-	return p, nil
-}
-
-// githubApp is the app opts name, with the factory's environment, HTTP client and clock.
-func githubApp(f *Factory, opts *AppTokenOptions, apiURL string) *app.GitHubApp {
-	key := app.PrivateKey{File: opts.PrivateKeyFile, Env: opts.PrivateKeyEnv, Getenv: f.Getenv, Warn: f.IO.Warnf}
-	return &app.GitHubApp{ID: opts.AppID, Key: key, APIURL: apiURL, HTTP: f.HTTPClient(), Now: f.Now}
+// githubApps builds GitHub Apps with the factory's environment, HTTP client and clock.
+func githubApps(f *Factory) *app.GitHubApps {
+	return &app.GitHubApps{API: f.APIProvider, Getenv: f.Getenv, HTTP: f.HTTPClient, Now: f.Now, Warn: f.IO.Warnf}
 }
