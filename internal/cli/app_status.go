@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/credential"
-	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -34,29 +33,11 @@ func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) e
 	}
 }
 
-// appStatusEntry is one integration token in `app status -o json`.
-type appStatusEntry struct {
-	Key     string `json:"key"`
-	Expires string `json:"expires"`
-	Valid   bool   `json:"valid"`
-
-	key    credential.AppKey
-	expiry time.Time
-}
-
 func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
-	tokens, err := opts.Credentials().AppTokens(ctx)
+	now := opts.Now()
+	entries, err := opts.Credentials().AppStatus(ctx, now)
 	if err != nil {
 		return err
-	}
-	now := opts.Now()
-	entries := []appStatusEntry{}
-	for _, t := range tokens {
-		e := appStatusEntry{Key: t.Key.String(), Expires: "never", Valid: store.Fresh(t.Credential, now, 0), key: t.Key, expiry: t.Credential.Expiry}
-		if !e.expiry.IsZero() {
-			e.Expires = e.expiry.UTC().Format(time.RFC3339)
-		}
-		entries = append(entries, e)
 	}
 	if opts.JSON {
 		return ui.WriteJSON(opts.IO.Out, map[string]any{"credentials": entries})
@@ -70,12 +51,12 @@ func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
 	for _, e := range entries {
 		expires := "never"
 		switch {
-		case !e.expiry.IsZero() && !e.Valid:
+		case !e.Expiry.IsZero() && !e.Valid:
 			expires = "expired"
-		case !e.expiry.IsZero():
-			expires = "in " + ui.Duration(e.expiry.Sub(now))
+		case !e.Expiry.IsZero():
+			expires = "in " + ui.Duration(e.Expiry.Sub(now))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.key.Kind, orDash(e.key.Host), orDash(ui.Sanitize(e.key.App)), ui.Sanitize(e.key.Target), expires)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, orDash(e.AppKey.Host), orDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), expires)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write app status table: %w", err)

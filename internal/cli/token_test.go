@@ -322,7 +322,7 @@ func TestStatusNeverPrintsTokens(t *testing.T) {
 		}
 	}
 	_, stdout, _ := w.run(t, "status", "-o", "json")
-	var got statusResult
+	var got credential.Status
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("status JSON %q: %v", stdout, err)
 	}
