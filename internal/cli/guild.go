@@ -95,15 +95,7 @@ func (o *GuildCheckOptions) validate() error {
 			return err
 		}
 	}
-	return checkMaxWait(o.MaxWait)
-}
-
-// checkMaxWait refuses a negative --max-wait, for every guild command.
-func checkMaxWait(d time.Duration) error {
-	if d < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", d)
-	}
-	return nil
+	return discord.CheckMaxWait(o.MaxWait)
 }
 
 // discordSession wires guild commands to the configuration, the HTTP client and the stored login.

@@ -31,7 +31,7 @@ func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) e
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
 			opts.Access = f.discordSession
-			if err := checkMaxWait(opts.MaxWait); err != nil {
+			if err := discord.CheckMaxWait(opts.MaxWait); err != nil {
 				return err
 			}
 			return runCommand(cmd.Context(), opts, runF, guildListRun)
@@ -44,28 +44,17 @@ func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) e
 	return cmd
 }
 
-type guildListEntry struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Owner       bool   `json:"owner"`
-	Permissions string `json:"permissions"`
-}
-
 func guildListRun(ctx context.Context, opts *GuildListOptions) error {
 	guilds, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Guilds(ctx)
 	if err != nil {
 		return err
 	}
-	entries := make([]guildListEntry, len(guilds))
-	for i, g := range guilds {
-		entries[i] = guildListEntry(g)
-	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, map[string]any{"guilds": entries})
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"guilds": guilds})
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tPERMISSIONS")
-	for _, g := range entries {
+	for _, g := range guilds {
 		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, oneLine(g.Name), g.Owner, g.Permissions)
 	}
 	if err := tw.Flush(); err != nil {

@@ -107,22 +107,17 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	login := &oauthflow.Login{Provider: p, Scopes: opts.Scopes, Port: opts.Port, Timeout: opts.Timeout, OpenBrowser: opts.OpenBrowser,
-		Prompt: opts.IO.ErrOut, In: opts.IO.In, Waiting: waitingSpinner(opts), HTTP: opts.HTTPClient()}
-	var cred *provider.Credential
-	switch {
-	case opts.WithToken:
-		cred, err = login.WithToken(ctx)
-	case opts.Device:
-		cred, err = login.Device(ctx)
-	default:
-		cred, err = login.Browser(ctx)
+		Prompt: opts.IO.ErrOut, In: opts.IO.In, HTTP: opts.HTTPClient(), DeviceGrant: opts.Device, FromStdin: opts.WithToken}
+	if !opts.IO.StdinTTY { // on a terminal the person may paste the redirect URL, and a redraw would write over it
+		login.Waiting = func(msg string) func() { return ui.StartSpinner(opts.IO, msg) }
 	}
+	cred, err := login.Run(ctx)
 	if err != nil {
 		return err
 	}
 	err = creds.SaveLogin(ctx, p, cred, opts.Account, func(current *provider.Credential) {
 		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-			displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+			provider.DisplayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 	})
 	if err != nil {
 		return err
@@ -134,31 +129,6 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if file, ok := st.(*store.File); ok {
 		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", file.Path())
 	}
-	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", displayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
+	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
 	return nil
-}
-
-// displayName is how a provider is named to people.
-func displayName(providerName string) string {
-	names := map[string]string{"discord": "Discord", "github": "GitHub", "slack": "Slack", "sentry": "Sentry"}
-	if n, ok := names[providerName]; ok {
-		return n
-	}
-	return providerName
-}
-
-// waitingSpinner animates the wait for the callback on a terminal — unless
-// stdin is one too: then the person may paste the redirect URL, and a redraw
-// would write over what they type.
-func waitingSpinner(opts *LoginOptions) func() func() {
-	return func() func() {
-		if opts.IO.StdinTTY {
-			return func() {}
-		}
-		msg := "Waiting for the browser..."
-		if opts.OpenBrowser == nil {
-			msg = "Waiting for the login at the URL above..."
-		}
-		return ui.StartSpinner(opts.IO, msg)
-	}
 }

@@ -63,7 +63,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		Provider: opts.ProviderName, Account: opts.Account, All: opts.All, LocalOnly: opts.LocalOnly,
 		Warnf: opts.IO.Warnf,
 		Done: func(c *provider.Credential, outcome string) {
-			opts.IO.Infof("Logged out of %s%s; %s.", displayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), outcome)
+			opts.IO.Infof("Logged out of %s%s; %s.", provider.DisplayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), outcome)
 		},
 	})
 }

@@ -96,8 +96,18 @@ func (s *Session) Guilds(ctx context.Context) ([]Guild, error) {
 		return nil, exitcode.Errorf(exitcode.Auth, "%v: run %s", rejected, LoginHint(s.Provider))
 	case err != nil:
 		return nil, Failure(err, s.Provider)
+	case guilds == nil:
+		return []Guild{}, nil // [] in JSON, not null
 	}
 	return guilds, nil
+}
+
+// CheckMaxWait refuses a negative --max-wait: exit 2.
+func CheckMaxWait(d time.Duration) error {
+	if d < 0 {
+		return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", d)
+	}
+	return nil
 }
 
 // CheckID refuses anything but a Discord ID (decimal digits) given to flag: exit 2.

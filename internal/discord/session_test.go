@@ -115,3 +115,13 @@ func TestCheckIDAndRoleIDs(t *testing.T) {
 		t.Errorf("a bad role: %v", err)
 	}
 }
+
+func TestCheckMaxWait(t *testing.T) {
+	t.Parallel()
+	if err := CheckMaxWait(0); err != nil {
+		t.Errorf("0: %v", err)
+	}
+	if err := CheckMaxWait(-time.Second); exitcode.Of(err) != exitcode.Usage || err.Error() != "--max-wait must not be negative, not -1s" {
+		t.Errorf("-1s: %v", err)
+	}
+}
