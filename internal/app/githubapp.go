@@ -66,6 +66,21 @@ type Target struct {
 	Org          string
 }
 
+// Check refuses a target that names none, or more than one, of an installation, a repository
+// and an account: exit 2.
+func (t Target) Check() error {
+	named := 0
+	for _, set := range []bool{t.Installation != 0, t.Repo != "", t.Org != ""} {
+		if set {
+			named++
+		}
+	}
+	if named != 1 {
+		return exitcode.Errorf(exitcode.Usage, "give exactly one of --installation, --repo or --org")
+	}
+	return nil
+}
+
 // GitHubApp signs app JWTs with the app's key and mints installation tokens on
 // the GitHub whose API is APIURL.
 type GitHubApp struct {

@@ -141,3 +141,18 @@ func TestGitHubAppsOn(t *testing.T) {
 		t.Errorf("App = %+v", jwtOnly)
 	}
 }
+
+// A target names exactly one installation, repository or account.
+func TestTargetCheck(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []Target{{Installation: 7}, {Repo: "o/r"}, {Org: "o"}} {
+		if err := ok.Check(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+	for _, bad := range []Target{{}, {Installation: 7, Org: "o"}, {Repo: "o/r", Org: "o"}} {
+		if err := bad.Check(); exitcode.Of(err) != exitcode.Usage || err.Error() != "give exactly one of --installation, --repo or --org" {
+			t.Errorf("%+v: %v (exit %d)", bad, err, exitcode.Of(err))
+		}
+	}
+}

@@ -94,27 +94,14 @@ credential store is unavailable.`,
 
 // validate checks the flags that name the app and the target, and parses --permission.
 func (opts *AppTokenOptions) validate() error {
-	targets := 0
-	for _, set := range []bool{opts.Installation != 0, opts.Repo != "", opts.Org != ""} {
-		if set {
-			targets++
-		}
-	}
-	if !opts.JWT && targets != 1 {
-		return exitcode.Errorf(exitcode.Usage, "give exactly one of --installation, --repo or --org")
+	if err := opts.target().Check(); err != nil && !opts.JWT {
+		return err
 	}
 	if opts.Installation < 0 {
 		return exitcode.Errorf(exitcode.Usage, "--installation must be a positive number")
 	}
-	switch {
-	case opts.AppID != "" && opts.ClientID != "":
-		return exitcode.Errorf(exitcode.Usage, "give --app-id or --client-id, not both")
-	case opts.AppID == "" && opts.ClientID == "":
-		return exitcode.Errorf(exitcode.Usage, "give the app's --app-id or --client-id")
-	case opts.ClientID != "":
-		opts.AppID = opts.ClientID // the issuer of the app JWT, and the app in the cache key
-	}
-	if err := app.Issuer(opts.AppID); err != nil {
+	var err error
+	if opts.AppID, err = app.IssuerOf(opts.AppID, opts.ClientID); err != nil { // the app in the cache key too
 		return err
 	}
 	perms, err := app.ParsePermissions(opts.Permissions)

@@ -80,12 +80,8 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if opts.MinTTL < 0 {
 		return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
 	}
-	vars, err := tokenenv.Parse(opts.Providers, opts.Env, opts.AppEnv)
-	if err != nil {
-		return err
-	}
 	tokens := tokenenv.Tokens{Credentials: opts.Credentials(), MinTTL: opts.MinTTL, App: opts.AppToken}
-	set, err := tokens.Values(ctx, vars)
+	set, err := tokens.Environment(ctx, opts.Providers, opts.Env, opts.AppEnv)
 	if err != nil {
 		return err
 	}

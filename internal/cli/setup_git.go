@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -78,10 +77,6 @@ func setupGitRun(ctx context.Context, opts *SetupGitOptions) error {
 		}
 		return nil
 	}
-	state := "now"
-	if len(result.Changes) == 0 {
-		state = "already"
-	}
-	_, err = fmt.Fprintln(opts.IO.ErrOut, "git", state, "uses authctl for", strings.Join(result.Hosts, ", "))
+	_, err = fmt.Fprintln(opts.IO.ErrOut, result.Summary())
 	return err
 }

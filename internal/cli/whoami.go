@@ -40,32 +40,18 @@ func newCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) 
 	return cmd
 }
 
-// whoamiResult is the -o json answer of `authctl whoami`.
-type whoamiResult struct {
-	Provider string `json:"provider"`
-	Account  string `json:"account"`
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-}
-
 func whoamiRun(ctx context.Context, opts *WhoamiOptions) error {
 	p, err := opts.APIProvider(ctx, opts.Provider)
 	if err != nil {
 		return err
 	}
-	var id provider.Identity
-	var account string
-	err = opts.Credentials().With(ctx, p, opts.Account, credential.DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
-		account = cred.Account
-		id, err = p.Identity(ctx, cred.AccessToken)
-		return err
-	})
+	who, err := opts.Credentials().Whoami(ctx, p, opts.Account)
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, whoamiResult{Provider: opts.Provider, Account: account, ID: id.ID, Name: id.Name})
+		return ui.WriteJSON(opts.IO.Out, who)
 	}
-	_, err = fmt.Fprintf(opts.IO.Out, "%s (%s)\n", ui.Sanitize(id.Name), ui.Sanitize(id.ID))
+	_, err = fmt.Fprintf(opts.IO.Out, "%s (%s)\n", ui.Sanitize(who.Name), ui.Sanitize(who.ID))
 	return err
 }

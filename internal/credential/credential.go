@@ -186,3 +186,26 @@ func accountSuffix(account, format string) string {
 	}
 	return fmt.Sprintf(format, account)
 }
+
+// Whoami is whom a token belongs to, as the provider's identity endpoint says, in the JSON
+// shape of `whoami -o json`.
+type Whoami struct {
+	Provider string `json:"provider"`
+	Account  string `json:"account"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+}
+
+// Whoami asks p whom the account's token belongs to, through With.
+func (s *Source) Whoami(ctx context.Context, p *provider.Provider, account string) (*Whoami, error) {
+	who := &Whoami{Provider: p.Name}
+	err := s.With(ctx, p, account, DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
+		id, err := p.Identity(ctx, cred.AccessToken)
+		who.Account, who.ID, who.Name = cred.Account, id.ID, id.Name
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return who, nil
+}
