@@ -49,14 +49,7 @@ func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "APP\tHOST\tID\tTARGET\tEXPIRES")
 	for _, e := range entries {
-		expires := "never"
-		switch {
-		case !e.Expiry.IsZero() && !e.Valid:
-			expires = "expired"
-		case !e.Expiry.IsZero():
-			expires = "in " + ui.Duration(e.Expiry.Sub(now))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, orDash(e.AppKey.Host), orDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), expires)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, orDash(e.AppKey.Host), orDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), ui.Expires(&e.Expiry, now))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write app status table: %w", err)

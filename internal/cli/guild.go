@@ -30,7 +30,6 @@ deploy gates and scripts. Exit 0 yes, 1 no, 2 usage or a bot that is not in the 
 type GuildCheckOptions struct {
 	IO     *ui.IOStreams
 	JSON   bool
-	Getenv func(string) string
 	Access func(provider, account string, maxWait time.Duration) *discord.Session
 
 	Provider        string
@@ -45,7 +44,7 @@ type GuildCheckOptions struct {
 }
 
 func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions) error) *cobra.Command {
-	opts := &GuildCheckOptions{IO: f.IO, Getenv: f.Getenv}
+	opts := &GuildCheckOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "check --guild ID [--role ID]... [--all-roles] | --guild ID --user ID --bot-token-env VAR",
 		Short: "Exit 0 when a user is in a guild (with the given roles), 1 when not",
@@ -107,14 +106,7 @@ func (f *Factory) discordSession(providerName, account string, maxWait time.Dura
 }
 
 func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
-	req := discord.Request{GuildID: opts.GuildID, Roles: opts.Roles, AllRoles: opts.AllRoles, RequireVerified: opts.RequireVerified}
-	if opts.BotTokenEnv != "" {
-		req.BotToken = discord.BotToken(opts.Getenv(opts.BotTokenEnv))
-		if req.BotToken == "" {
-			return exitcode.Errorf(exitcode.Usage, "missing bot token: environment variable %s is empty or unset", opts.BotTokenEnv)
-		}
-		req.UserID = opts.UserID
-	}
+	req := discord.Request{GuildID: opts.GuildID, Roles: opts.Roles, AllRoles: opts.AllRoles, RequireVerified: opts.RequireVerified, UserID: opts.UserID}
 	res, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Check(ctx, req, opts.BotTokenEnv)
 	if err != nil {
 		return err

@@ -532,7 +532,7 @@ func TestGuildCheckFlags(t *testing.T) {
 			if err := root.Execute(); err != nil {
 				t.Fatalf("execute: %v", err)
 			}
-			got.IO, got.Getenv, got.Access = nil, nil, nil
+			got.IO, got.Access = nil, nil
 			if fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", tt.want) {
 				t.Errorf("options = %+v\nwant      %+v", *got, tt.want)
 			}

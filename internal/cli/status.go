@@ -76,14 +76,9 @@ func renderStatusTable(io *ui.IOStreams, accounts []credential.LoginStatus, now 
 		if a.UserID != "" {
 			user += " (" + a.UserID + ")"
 		}
-		expires := "never"
-		switch {
-		case a.Expiry != nil && a.Expired && a.Refreshable:
-			expires = "expired (refreshable)"
-		case a.Expiry != nil && a.Expired:
-			expires = "expired"
-		case a.Expiry != nil:
-			expires = "in " + ui.Duration(a.Expiry.Sub(now))
+		expires := ui.Expires(a.Expiry, now)
+		if a.Expired && a.Refreshable {
+			expires += " (refreshable)"
 		}
 		storeName := a.Store
 		if storeName == store.KindFile {

@@ -55,12 +55,14 @@ func (s *Session) tokens() TokenSource {
 	})
 }
 
-// Check answers req: with the bot token in req when it has one (read from the variable
-// botTokenEnv), else with the stored login. What could not be answered comes back with its
-// exit code and the next step.
+// Check answers req: with the bot token in the variable botTokenEnv when it is named (an
+// empty one is exit 2), else with the stored login. What could not be answered comes back
+// with its exit code and the next step.
 func (s *Session) Check(ctx context.Context, req Request, botTokenEnv string) (*Result, error) {
-	if req.BotToken == "" {
+	if botTokenEnv == "" {
 		req.Tokens = s.tokens()
+	} else if req.BotToken = BotToken(s.Getenv(botTokenEnv)); req.BotToken == "" {
+		return nil, exitcode.Errorf(exitcode.Usage, "missing bot token: environment variable %s is empty or unset", botTokenEnv)
 	}
 	checker, err := s.checker()
 	if err != nil {

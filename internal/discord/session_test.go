@@ -48,14 +48,17 @@ func TestSessionCheck(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		req  Request
+		bot  string // the variable BOT
 		code int
 		want string
 	}{
-		{Request{GuildID: sandbox.OtherGuildID, UserID: sandbox.AliceID, BotToken: sandbox.BotToken}, exitcode.Usage, "; invite the bot to the guild, or check --guild"},
-		{Request{GuildID: sandbox.GuildID, UserID: sandbox.AliceID, BotToken: "wrong"}, exitcode.Auth, "discord refused the bot token from BOT (HTTP 401): check the token and the bot's access to guild " + sandbox.GuildID},
+		{Request{GuildID: sandbox.OtherGuildID, UserID: sandbox.AliceID}, sandbox.BotToken, exitcode.Usage, "; invite the bot to the guild, or check --guild"},
+		{Request{GuildID: sandbox.GuildID, UserID: sandbox.AliceID}, "Bot wrong", exitcode.Auth, "discord refused the bot token from BOT (HTTP 401): check the token and the bot's access to guild " + sandbox.GuildID},
+		{Request{GuildID: sandbox.GuildID, UserID: sandbox.AliceID}, "", exitcode.Usage, "missing bot token: environment variable BOT is empty or unset"},
 	} {
+		s.Getenv = func(k string) string { return map[string]string{"BOT": tt.bot}[k] }
 		if _, err := s.Check(ctx, tt.req, "BOT"); exitcode.Of(err) != tt.code || !strings.HasSuffix(err.Error(), tt.want) {
-			t.Errorf("%+v: %v (exit %d), want exit %d ending %q", tt.req, err, exitcode.Of(err), tt.code, tt.want)
+			t.Errorf("%+v with BOT=%q: %v (exit %d), want exit %d ending %q", tt.req, tt.bot, err, exitcode.Of(err), tt.code, tt.want)
 		}
 	}
 	srv.RevokeAll()
