@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
@@ -17,8 +16,6 @@ import (
 type AppSentryOptions struct {
 	IO          *ui.IOStreams
 	Credentials func() *credential.Source
-	// Client uses the --provider entry's URLs and the integration's client credentials.
-	Client credential.SentryClient
 
 	Provider     string
 	Installation string
@@ -31,13 +28,6 @@ type AppSentryOptions struct {
 // options once --installation is known to be given.
 func newCmdAppSentry(f *Factory, short string, check func(context.Context, *AppSentryOptions) error) (*cobra.Command, *AppSentryOptions) {
 	opts := &AppSentryOptions{IO: f.IO, Credentials: f.Credentials}
-	opts.Client = func(ctx context.Context) (*app.SentryClient, error) {
-		p, err := f.Provider(ctx, opts.Provider)
-		if err != nil {
-			return nil, err
-		}
-		return app.SentryClientOf(p, f.HTTPClient())
-	}
 	cmd := &cobra.Command{
 		Use:   "sentry",
 		Short: short,
@@ -81,7 +71,7 @@ func newCmdAppTokenSentry(f *Factory, runF func(context.Context, *AppSentryOptio
 }
 
 func appLoginSentryRun(ctx context.Context, opts *AppSentryOptions) error {
-	cred, err := opts.Credentials().SentryLogin(ctx, opts.Client, opts.Installation, opts.Code)
+	cred, err := opts.Credentials().SentryLogin(ctx, opts.Provider, opts.Installation, opts.Code)
 	if err != nil {
 		return err
 	}
@@ -90,7 +80,7 @@ func appLoginSentryRun(ctx context.Context, opts *AppSentryOptions) error {
 }
 
 func appTokenSentryRun(ctx context.Context, opts *AppSentryOptions) error {
-	cred, err := opts.Credentials().SentryToken(ctx, opts.Client, opts.Installation, opts.MinTTL)
+	cred, err := opts.Credentials().SentryToken(ctx, opts.Provider, opts.Installation, opts.MinTTL)
 	if err != nil {
 		return err
 	}

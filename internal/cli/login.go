@@ -11,7 +11,6 @@ import (
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/oauthflow"
 	"github.com/authctl/authctl/internal/provider"
-	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -85,24 +84,8 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 	return cmd
 }
 
-// loginResult is the -o json output of a login.
-type loginResult struct {
-	Provider string     `json:"provider"`
-	Account  string     `json:"account"`
-	User     string     `json:"user"`
-	UserID   string     `json:"user_id"`
-	Scopes   []string   `json:"scopes"`
-	Expiry   *time.Time `json:"expiry"`
-}
-
 func loginRun(ctx context.Context, opts *LoginOptions) error {
 	p, err := opts.ResolveProvider(ctx, opts.Provider)
-	if err != nil {
-		return err
-	}
-	// Open the store first: a missing keyring fails before the browser opens.
-	creds := opts.Credentials()
-	st, err := creds.Store()
 	if err != nil {
 		return err
 	}
@@ -111,11 +94,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if !opts.IO.StdinTTY { // on a terminal the person may paste the redirect URL, and a redraw would write over it
 		login.Waiting = func(msg string) func() { return ui.StartSpinner(opts.IO, msg) }
 	}
-	cred, err := login.Run(ctx)
-	if err != nil {
-		return err
-	}
-	err = creds.SaveLogin(ctx, p, cred, opts.Account, func(current *provider.Credential) {
+	in, err := opts.Credentials().Login(ctx, p, opts.Account, login.Run, func(current, cred *provider.Credential) {
 		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
 			provider.DisplayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 	})
@@ -123,12 +102,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
-			UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)})
+		return ui.WriteJSON(opts.IO.Out, in)
 	}
-	if file, ok := st.(*store.File); ok {
-		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", file.Path())
+	if in.Unencrypted != "" {
+		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", in.Unencrypted)
 	}
-	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
+	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(p.Name), ui.Sanitize(orDash(in.User)), ui.Sanitize(orDash(in.UserID)), ui.Sanitize(in.Account))
 	return nil
 }

@@ -9,20 +9,18 @@ import (
 	"github.com/authctl/authctl/internal/provider"
 )
 
-// SentryClient gives the client of a Sentry integration, resolved only when a request is due.
-type SentryClient func(ctx context.Context) (*app.SentryClient, error)
-
-// SentryLogin exchanges the one-time code of a Sentry integration's installation and stores
-// the token. The store is opened first: a missing store never spends the code.
-func (s *Source) SentryLogin(ctx context.Context, client SentryClient, installation, code string) (*provider.Credential, error) {
+// SentryLogin exchanges the one-time code of a Sentry integration's installation through the
+// provider entry named entry (see app.SentryClientOf) and stores the token. The store is
+// opened first: a missing store never spends the code.
+func (s *Source) SentryLogin(ctx context.Context, entry, installation, code string) (*provider.Credential, error) {
 	if _, err := s.Store(); err != nil {
 		return nil, err
 	}
-	c, err := client(ctx)
+	client, err := s.sentryClient(ctx, entry)
 	if err != nil {
 		return nil, err
 	}
-	cred, err := c.Exchange(ctx, installation, code)
+	cred, err := client.Exchange(ctx, installation, code)
 	if err != nil {
 		return nil, err
 	}
@@ -32,15 +30,24 @@ func (s *Source) SentryLogin(ctx context.Context, client SentryClient, installat
 	return cred, nil
 }
 
-// SentryToken is the stored token of a Sentry integration's installation, refreshed under the
-// lock when it is not valid for minTTL; nothing stored is exit 3 naming `app login sentry`.
-func (s *Source) SentryToken(ctx context.Context, client SentryClient, installation string, minTTL time.Duration) (*provider.Credential, error) {
+// SentryToken is the stored token of a Sentry integration's installation, refreshed through
+// the entry under the lock when it is not valid for minTTL; nothing stored is exit 3 naming
+// `app login sentry`.
+func (s *Source) SentryToken(ctx context.Context, entry, installation string, minTTL time.Duration) (*provider.Credential, error) {
 	missing := fmt.Sprintf("no token for Sentry installation %s; run authctl app login sentry --installation %s --code-env VAR", installation, installation)
 	return s.RefreshedAppToken(ctx, SentryAppKey(installation), minTTL, missing, func(ctx context.Context, cur *provider.Credential) (*provider.Credential, error) {
-		c, err := client(ctx)
+		client, err := s.sentryClient(ctx, entry)
 		if err != nil {
 			return nil, err
 		}
-		return c.Refresh(ctx, installation, cur.RefreshToken)
+		return client.Refresh(ctx, installation, cur.RefreshToken)
 	})
+}
+
+func (s *Source) sentryClient(ctx context.Context, entry string) (*app.SentryClient, error) {
+	p, err := s.Provider(ctx, entry)
+	if err != nil {
+		return nil, err
+	}
+	return app.SentryClientOf(p)
 }
