@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -137,4 +139,125 @@ func (opts *AppTokenOptions) target() app.Target {
 // githubApps builds GitHub Apps with the factory's environment, HTTP client and clock.
 func githubApps(f *Factory) *app.GitHubApps {
 	return &app.GitHubApps{API: f.APIProvider, Getenv: f.Getenv, HTTP: f.HTTPClient, Now: f.Now, Warn: f.IO.Warnf}
+}
+
+// AppSentryOptions are the inputs of `authctl app login|token sentry`.
+type AppSentryOptions struct {
+	IO          *ui.IOStreams
+	Credentials func() *credential.Source
+
+	Provider     string
+	Installation string
+	Code         string // with --code-env, the variable's value
+	CodeEnv      string
+	MinTTL       time.Duration
+}
+
+// newCmdAppSentry is `app login|token sentry` with the flags both take; check runs on the
+// options once --installation is known to be given.
+func newCmdAppSentry(f *Factory, short string, check func(context.Context, *AppSentryOptions) error) (*cobra.Command, *AppSentryOptions) {
+	opts := &AppSentryOptions{IO: f.IO, Credentials: f.Credentials}
+	cmd := &cobra.Command{
+		Use:   "sentry",
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Installation == "" {
+				return exitcode.Errorf(exitcode.Usage, "--installation is required")
+			}
+			return check(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "sentry", "config entry (kind sentry) with the integration's client id and secret and, for self-hosted Sentry, its URLs")
+	return cmd, opts
+}
+
+func newCmdAppLoginSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
+	cmd, opts := newCmdAppSentry(f, "Exchange a Sentry integration's installation code for a stored token", func(ctx context.Context, opts *AppSentryOptions) error {
+		if opts.CodeEnv != "" {
+			if opts.Code != "" {
+				return exitcode.Errorf(exitcode.Usage, "give --code or --code-env, not both")
+			}
+			opts.Code = f.Getenv(opts.CodeEnv)
+		}
+		if opts.Code == "" {
+			return exitcode.Errorf(exitcode.Usage, "give the installation code with --code or --code-env")
+		}
+		return runCommand(ctx, opts, runF, appLoginSentryRun)
+	})
+	cmd.Flags().StringVar(&opts.Code, "code", "", "the code from the installation webhook (visible in ps: prefer --code-env)")
+	cmd.Flags().StringVar(&opts.CodeEnv, "code-env", "", "environment variable holding the code")
+	return cmd
+}
+
+func newCmdAppTokenSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
+	cmd, opts := newCmdAppSentry(f, "Print a valid Sentry integration token, refreshing it when needed", func(ctx context.Context, opts *AppSentryOptions) error {
+		return runCommand(ctx, opts, runF, appTokenSentryRun)
+	})
+	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", credential.DefaultMinTTL, "refresh when the token expires within this long")
+	return cmd
+}
+
+func appLoginSentryRun(ctx context.Context, opts *AppSentryOptions) error {
+	cred, err := opts.Credentials().SentryLogin(ctx, opts.Provider, opts.Installation, opts.Code)
+	if err != nil {
+		return err
+	}
+	opts.IO.Infof("stored the token of Sentry installation %s (expires %s)", opts.Installation, cred.Expiry.Format(time.RFC3339))
+	return nil
+}
+
+func appTokenSentryRun(ctx context.Context, opts *AppSentryOptions) error {
+	cred, err := opts.Credentials().SentryToken(ctx, opts.Provider, opts.Installation, opts.MinTTL)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
+	return err
+}
+
+// AppStatusOptions are the inputs of `authctl app status`.
+type AppStatusOptions struct {
+	IO          *ui.IOStreams
+	JSON        bool
+	Now         func() time.Time
+	Credentials func() *credential.Source
+}
+
+func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) error) *cobra.Command {
+	opts := &AppStatusOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
+	return &cobra.Command{
+		Use:   "status",
+		Short: "List cached app credentials with their expiry (never the tokens)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.JSON = f.Global.JSON()
+			return runCommand(cmd.Context(), opts, runF, appStatusRun)
+		},
+	}
+}
+
+func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
+	now := opts.Now()
+	entries, err := opts.Credentials().AppStatus(ctx, now)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"credentials": entries})
+	}
+	if len(entries) == 0 {
+		opts.IO.Infof("No cached app credentials.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "APP\tHOST\tID\tTARGET\tEXPIRES")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, orDash(e.AppKey.Host), orDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), ui.Expires(&e.Expiry, now))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write app status table: %w", err)
+	}
+	return nil
 }

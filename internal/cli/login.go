@@ -67,9 +67,7 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 			if opts.Timeout <= 0 {
 				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Timeout)
 			}
-			if !opts.NoBrowser && f.IO.StdinTTY && f.Getenv("CI") == "" {
-				opts.OpenBrowser = oauthflow.SystemBrowser(f.Getenv("BROWSER"))
-			}
+			opts.OpenBrowser = oauthflow.BrowserFor(opts.NoBrowser, f.IO.StdinTTY, f.Getenv)
 			opts.JSON = f.Global.JSON()
 			return runCommand(cmd.Context(), opts, runF, loginRun)
 		},
