@@ -25,9 +25,7 @@ type AppTokenOptions struct {
 	ClientID       string
 	PrivateKeyFile string
 	PrivateKeyEnv  string
-	Installation   int64
-	Repo           string
-	Org            string
+	Target         app.Target // --installation, --repo or --org
 	Permissions    []string
 	Repositories   []string
 	JWT            bool
@@ -85,9 +83,9 @@ credential store is unavailable.`,
 	fl.StringVar(&opts.ClientID, "client-id", "", "the GitHub App's client ID (Iv1.…, Iv23…), the JWT issuer GitHub recommends; instead of --app-id")
 	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "file holding the app's RSA private key (PEM)")
 	fl.StringVar(&opts.PrivateKeyEnv, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
-	fl.Int64Var(&opts.Installation, "installation", 0, "installation id")
-	fl.StringVar(&opts.Repo, "repo", "", "find the installation of OWNER/NAME")
-	fl.StringVar(&opts.Org, "org", "", "find the installation of an organization or a user account")
+	fl.Int64Var(&opts.Target.Installation, "installation", 0, "installation id")
+	fl.StringVar(&opts.Target.Repo, "repo", "", "find the installation of OWNER/NAME")
+	fl.StringVar(&opts.Target.Org, "org", "", "find the installation of an organization or a user account")
 	fl.StringArrayVar(&opts.Permissions, "permission", nil, "narrow the token: name=level (repeatable)")
 	fl.StringSliceVar(&opts.Repositories, "repositories", nil, "narrow the token to these repository names")
 	fl.BoolVar(&opts.JWT, "jwt", false, "print the app JWT instead of an installation token")
@@ -96,10 +94,10 @@ credential store is unavailable.`,
 
 // validate checks the flags that name the app and the target, and parses --permission.
 func (opts *AppTokenOptions) validate() error {
-	if err := opts.target().Check(); err != nil && !opts.JWT {
+	if err := opts.Target.Check(); err != nil && !opts.JWT {
 		return err
 	}
-	if opts.Installation < 0 {
+	if opts.Target.Installation < 0 {
 		return exitcode.Errorf(exitcode.Usage, "--installation must be a positive number")
 	}
 	var err error
@@ -124,16 +122,12 @@ func appTokenGitHubRun(ctx context.Context, opts *AppTokenOptions) error {
 	if err != nil {
 		return err
 	}
-	cred, err := opts.Credentials().InstallationToken(ctx, gh, opts.target(), opts.request)
+	cred, err := opts.Credentials().InstallationToken(ctx, gh, opts.Target, opts.request)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
 	return err
-}
-
-func (opts *AppTokenOptions) target() app.Target {
-	return app.Target{Installation: opts.Installation, Repo: opts.Repo, Org: opts.Org}
 }
 
 // githubApps builds GitHub Apps with the factory's environment, HTTP client and clock.

@@ -33,15 +33,12 @@ type GuildCheckOptions struct {
 	JSON   bool
 	Access func(provider, account string, maxWait time.Duration) *discord.Session
 
-	Provider        string
-	Account         string
-	GuildID         string
-	Roles           []string
-	AllRoles        bool
-	RequireVerified bool
-	UserID          string
-	BotTokenEnv     string
-	MaxWait         time.Duration
+	Provider string
+	Account  string
+	// Request is the question: --guild, --role, --all-roles, --require-verified and, in bot mode, --user.
+	Request     discord.Request
+	BotTokenEnv string
+	MaxWait     time.Duration
 }
 
 func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions) error) *cobra.Command {
@@ -63,12 +60,12 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.GuildID, "guild", "", "guild (server) ID")
-	fl.StringSliceVar(&opts.Roles, "role", nil, "role ID the member must hold; repeat or comma-separate for several (any of them, or all with --all-roles)")
-	fl.BoolVar(&opts.AllRoles, "all-roles", false, "require every --role, not just one")
-	fl.BoolVar(&opts.RequireVerified, "require-verified", false, "answer no for members still pending membership screening")
+	fl.StringVar(&opts.Request.GuildID, "guild", "", "guild (server) ID")
+	fl.StringSliceVar(&opts.Request.Roles, "role", nil, "role ID the member must hold; repeat or comma-separate for several (any of them, or all with --all-roles)")
+	fl.BoolVar(&opts.Request.AllRoles, "all-roles", false, "require every --role, not just one")
+	fl.BoolVar(&opts.Request.RequireVerified, "require-verified", false, "answer no for members still pending membership screening")
 	fl.StringVar(&opts.Account, "account", "", "stored account to use (default: the provider's default account)")
-	fl.StringVar(&opts.UserID, "user", "", "bot mode: the user ID to look up (needs --bot-token-env)")
+	fl.StringVar(&opts.Request.UserID, "user", "", "bot mode: the user ID to look up (needs --bot-token-env)")
 	fl.StringVar(&opts.BotTokenEnv, "bot-token-env", "", "bot mode: name of the environment variable holding the bot token")
 	fl.DurationVar(&opts.MaxWait, "max-wait", discord.DefaultMaxWait, "longest total wait for Discord rate limits before giving up with exit 4")
 	fl.StringVar(&opts.Provider, "provider", "discord", "configured provider entry of kind discord")
@@ -82,16 +79,16 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 }
 
 func (o *GuildCheckOptions) validate() error {
-	if err := discord.CheckID("--guild", o.GuildID); err != nil {
+	if err := discord.CheckID("--guild", o.Request.GuildID); err != nil {
 		return err
 	}
-	roles, err := discord.RoleIDs(o.Roles)
+	roles, err := discord.RoleIDs(o.Request.Roles)
 	if err != nil {
 		return err
 	}
-	o.Roles = roles
-	if o.UserID != "" {
-		if err := discord.CheckID("--user", o.UserID); err != nil {
+	o.Request.Roles = roles
+	if o.Request.UserID != "" {
+		if err := discord.CheckID("--user", o.Request.UserID); err != nil {
 			return err
 		}
 	}
@@ -107,8 +104,7 @@ func (f *Factory) discordSession(providerName, account string, maxWait time.Dura
 }
 
 func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
-	req := discord.Request{GuildID: opts.GuildID, Roles: opts.Roles, AllRoles: opts.AllRoles, RequireVerified: opts.RequireVerified, UserID: opts.UserID}
-	res, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Check(ctx, req, opts.BotTokenEnv)
+	res, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Check(ctx, opts.Request, opts.BotTokenEnv)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,14 +23,10 @@ type LoginOptions struct {
 
 	Provider  string
 	Account   string
-	Scopes    []string
 	NoBrowser bool
-	Port      int
-	Timeout   time.Duration
-	Device    bool
-	WithToken bool
-	// OpenBrowser opens the authorize URL; nil when no browser may be opened.
-	OpenBrowser func(url string) error
+	// Flow is the login the flags ask for (--scopes, --port, --timeout, --device, --with-token)
+	// and the browser it may open.
+	Flow oauthflow.Login
 }
 
 func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
@@ -55,30 +50,30 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			if opts.Device && opts.WithToken {
+			if opts.Flow.DeviceGrant && opts.Flow.FromStdin {
 				return exitcode.Errorf(exitcode.Usage, "--device and --with-token cannot be used together")
 			}
-			if opts.Port < 0 || opts.Port > 65535 {
-				return exitcode.Errorf(exitcode.Usage, "--port must be between 1 and 65535, not %d", opts.Port)
+			if opts.Flow.Port < 0 || opts.Flow.Port > 65535 {
+				return exitcode.Errorf(exitcode.Usage, "--port must be between 1 and 65535, not %d", opts.Flow.Port)
 			}
-			if opts.Device && !cmd.Flags().Changed("timeout") {
-				opts.Timeout = oauthflow.DefaultDeviceTimeout // GitHub's device codes live 15 minutes
+			if opts.Flow.DeviceGrant && !cmd.Flags().Changed("timeout") {
+				opts.Flow.Timeout = oauthflow.DefaultDeviceTimeout // GitHub's device codes live 15 minutes
 			}
-			if opts.Timeout <= 0 {
-				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Timeout)
+			if opts.Flow.Timeout <= 0 {
+				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Flow.Timeout)
 			}
-			opts.OpenBrowser = oauthflow.BrowserFor(opts.NoBrowser, f.IO.StdinTTY, f.Getenv)
+			opts.Flow.OpenBrowser = oauthflow.BrowserFor(opts.NoBrowser, f.IO.StdinTTY, f.Getenv)
 			opts.JSON = f.Global.JSON()
 			return runCommand(cmd.Context(), opts, runF, loginRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account name to store the credential under (default: the provider's default account)")
-	cmd.Flags().StringSliceVar(&opts.Scopes, "scopes", nil, "scopes to ask for, comma-separated (default: the provider's)")
+	cmd.Flags().StringSliceVar(&opts.Flow.Scopes, "scopes", nil, "scopes to ask for, comma-separated (default: the provider's)")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL only; do not open a browser")
-	cmd.Flags().IntVar(&opts.Port, "port", 0, "loopback port for the callback (default: the provider's redirect_ports, else random)")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", oauthflow.DefaultTimeout, "how long to wait for the browser (with --device, for the code's approval: 15m unless given)")
-	cmd.Flags().BoolVar(&opts.Device, "device", false, "use the device authorization grant (GitHub, Sentry)")
-	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "store an access token read from stdin")
+	cmd.Flags().IntVar(&opts.Flow.Port, "port", 0, "loopback port for the callback (default: the provider's redirect_ports, else random)")
+	cmd.Flags().DurationVar(&opts.Flow.Timeout, "timeout", oauthflow.DefaultTimeout, "how long to wait for the browser (with --device, for the code's approval: 15m unless given)")
+	cmd.Flags().BoolVar(&opts.Flow.DeviceGrant, "device", false, "use the device authorization grant (GitHub, Sentry)")
+	cmd.Flags().BoolVar(&opts.Flow.FromStdin, "with-token", false, "store an access token read from stdin")
 	return cmd
 }
 
@@ -87,8 +82,8 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	login := &oauthflow.Login{Provider: p, Scopes: opts.Scopes, Port: opts.Port, Timeout: opts.Timeout, OpenBrowser: opts.OpenBrowser,
-		Prompt: opts.IO.ErrOut, In: opts.IO.In, HTTP: opts.HTTPClient(), DeviceGrant: opts.Device, FromStdin: opts.WithToken}
+	login := opts.Flow
+	login.Provider, login.Prompt, login.In, login.HTTP = p, opts.IO.ErrOut, opts.IO.In, opts.HTTPClient()
 	if !opts.IO.StdinTTY { // on a terminal the person may paste the redirect URL, and a redraw would write over it
 		login.Waiting = func(msg string) func() { return ui.StartSpinner(opts.IO, msg) }
 	}
