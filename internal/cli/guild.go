@@ -42,7 +42,7 @@ type GuildCheckOptions struct {
 }
 
 func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions) error) *cobra.Command {
-	opts := &GuildCheckOptions{IO: f.IO}
+	opts := &GuildCheckOptions{IO: f.IO, Access: f.discordSession}
 	cmd := &cobra.Command{
 		Use:   "check --guild ID [--role ID]... [--all-roles] | --guild ID --user ID --bot-token-env VAR",
 		Short: "Exit 0 when a user is in a guild (with the given roles), 1 when not",
@@ -52,7 +52,6 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
-			opts.Access = f.discordSession
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -137,14 +136,13 @@ type GuildListOptions struct {
 }
 
 func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) error) *cobra.Command {
-	opts := &GuildListOptions{IO: f.IO}
+	opts := &GuildListOptions{IO: f.IO, Access: f.discordSession}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the guilds you are in (all pages)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
-			opts.Access = f.discordSession
 			if err := discord.CheckMaxWait(opts.MaxWait); err != nil {
 				return err
 			}
