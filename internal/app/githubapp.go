@@ -150,15 +150,15 @@ type GitHubApps struct {
 	Warn func(format string, args ...any)
 }
 
-// App is the app id whose private key is in keyFile or the variable keyEnv, on the GitHub
-// whose API is apiURL (empty for an app that only signs JWTs).
-func (g *GitHubApps) App(id, keyFile, keyEnv, apiURL string) *GitHubApp {
-	key := PrivateKey{File: keyFile, Env: keyEnv, Getenv: g.Getenv, Warn: g.Warn}
+// App is the app id whose private key is in key's file or variable, on the GitHub whose API
+// is apiURL (empty for an app that only signs JWTs).
+func (g *GitHubApps) App(id string, key PrivateKey, apiURL string) *GitHubApp {
+	key.Getenv, key.Warn = g.Getenv, g.Warn
 	return &GitHubApp{ID: id, Key: key, APIURL: apiURL, HTTP: g.HTTP(), Now: g.Now}
 }
 
 // On is App on the GitHub of the provider entry named entry, which must be of kind github.
-func (g *GitHubApps) On(ctx context.Context, entry, id, keyFile, keyEnv string) (*GitHubApp, error) {
+func (g *GitHubApps) On(ctx context.Context, entry, id string, key PrivateKey) (*GitHubApp, error) {
 	p, err := g.API(ctx, entry)
 	if err != nil {
 		return nil, err
@@ -166,5 +166,5 @@ func (g *GitHubApps) On(ctx context.Context, entry, id, keyFile, keyEnv string) 
 	if p.Kind != provider.KindGitHub {
 		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not github", entry, p.Kind)
 	}
-	return g.App(id, keyFile, keyEnv, p.APIURL), nil
+	return g.App(id, key, p.APIURL), nil
 }

@@ -127,17 +127,17 @@ func TestGitHubAppsOn(t *testing.T) {
 		Now:    time.Now,
 		Warn:   func(string, ...any) {},
 	}
-	a, err := apps.On(context.Background(), "ghe", "42", "", "KEY")
+	a, err := apps.On(context.Background(), "ghe", "42", PrivateKey{Env: "KEY"})
 	if err != nil || a.ID != "42" || a.APIURL != "https://ghe.example/api/v3" || a.HTTP != http.DefaultClient {
 		t.Fatalf("On = %+v, %v", a, err)
 	}
 	if pem, err := a.Key.Read(); err != nil || string(pem) != "PEM" {
 		t.Errorf("key: %q, %v; want the variable's value", pem, err)
 	}
-	if _, err := apps.On(context.Background(), "slack", "42", "", "KEY"); exitcode.Of(err) != exitcode.Usage || err.Error() != "--provider slack is of kind slack, not github" {
+	if _, err := apps.On(context.Background(), "slack", "42", PrivateKey{Env: "KEY"}); exitcode.Of(err) != exitcode.Usage || err.Error() != "--provider slack is of kind slack, not github" {
 		t.Errorf("an entry of kind slack: %v (exit %d)", err, exitcode.Of(err))
 	}
-	if jwtOnly := apps.App("42", "", "KEY", ""); jwtOnly.APIURL != "" || jwtOnly.Key.Env != "KEY" || jwtOnly.Key.Warn == nil {
+	if jwtOnly := apps.App("42", PrivateKey{Env: "KEY"}, ""); jwtOnly.APIURL != "" || jwtOnly.Key.Env != "KEY" || jwtOnly.Key.Warn == nil {
 		t.Errorf("App = %+v", jwtOnly)
 	}
 }

@@ -20,17 +20,15 @@ type AppTokenOptions struct {
 	Apps        *app.GitHubApps
 	Credentials func() *credential.Source
 
-	Provider       string
-	AppID          string
-	ClientID       string
-	PrivateKeyFile string
-	PrivateKeyEnv  string
-	Target         app.Target // --installation, --repo or --org
-	Permissions    []string
-	Repositories   []string
-	JWT            bool
+	Provider    string
+	AppID       string
+	ClientID    string
+	Key         app.PrivateKey // --private-key-file or --private-key-env
+	Target      app.Target     // --installation, --repo or --org
+	Permissions []string
+	JWT         bool
 
-	request app.TokenRequest // from --permission and --repositories
+	request app.TokenRequest // --repositories, and --permission parsed
 }
 
 func newCmdApp(f *Factory) *cobra.Command {
@@ -81,13 +79,13 @@ credential store is unavailable.`,
 	fl.StringVar(&opts.Provider, "provider", "github", "config entry (kind github) whose URLs to use, e.g. a GitHub Enterprise server")
 	fl.StringVar(&opts.AppID, "app-id", "", "the GitHub App's numeric id (or give --client-id)")
 	fl.StringVar(&opts.ClientID, "client-id", "", "the GitHub App's client ID (Iv1.…, Iv23…), the JWT issuer GitHub recommends; instead of --app-id")
-	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "file holding the app's RSA private key (PEM)")
-	fl.StringVar(&opts.PrivateKeyEnv, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
+	fl.StringVar(&opts.Key.File, "private-key-file", "", "file holding the app's RSA private key (PEM)")
+	fl.StringVar(&opts.Key.Env, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
 	fl.Int64Var(&opts.Target.Installation, "installation", 0, "installation id")
 	fl.StringVar(&opts.Target.Repo, "repo", "", "find the installation of OWNER/NAME")
 	fl.StringVar(&opts.Target.Org, "org", "", "find the installation of an organization or a user account")
 	fl.StringArrayVar(&opts.Permissions, "permission", nil, "narrow the token: name=level (repeatable)")
-	fl.StringSliceVar(&opts.Repositories, "repositories", nil, "narrow the token to these repository names")
+	fl.StringSliceVar(&opts.request.Repositories, "repositories", nil, "narrow the token to these repository names")
 	fl.BoolVar(&opts.JWT, "jwt", false, "print the app JWT instead of an installation token")
 	return cmd
 }
@@ -104,21 +102,20 @@ func (opts *AppTokenOptions) validate() error {
 	if opts.AppID, err = app.IssuerOf(opts.AppID, opts.ClientID); err != nil { // the app in the cache key too
 		return err
 	}
-	perms, err := app.ParsePermissions(opts.Permissions)
-	opts.request = app.TokenRequest{Permissions: perms, Repositories: opts.Repositories}
+	opts.request.Permissions, err = app.ParsePermissions(opts.Permissions)
 	return err
 }
 
 func appTokenGitHubRun(ctx context.Context, opts *AppTokenOptions) error {
 	if opts.JWT {
-		jwt, err := opts.Apps.App(opts.AppID, opts.PrivateKeyFile, opts.PrivateKeyEnv, "").JWT()
+		jwt, err := opts.Apps.App(opts.AppID, opts.Key, "").JWT()
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(opts.IO.Out, jwt)
 		return err
 	}
-	gh, err := opts.Apps.On(ctx, opts.Provider, opts.AppID, opts.PrivateKeyFile, opts.PrivateKeyEnv)
+	gh, err := opts.Apps.On(ctx, opts.Provider, opts.AppID, opts.Key)
 	if err != nil {
 		return err
 	}

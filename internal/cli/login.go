@@ -15,11 +15,10 @@ import (
 
 // LoginOptions are the inputs of `authctl login`.
 type LoginOptions struct {
-	IO              *ui.IOStreams
-	JSON            bool
-	ResolveProvider func(ctx context.Context, name string) (*provider.Provider, error)
-	Credentials     func() *credential.Source
-	HTTPClient      func() *http.Client
+	IO          *ui.IOStreams
+	JSON        bool
+	Credentials func() *credential.Source
+	HTTPClient  func() *http.Client
 
 	Provider  string
 	Account   string
@@ -30,7 +29,7 @@ type LoginOptions struct {
 }
 
 func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
+	opts := &LoginOptions{IO: f.IO, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Log in to PROVIDER and store the credential",
@@ -78,18 +77,16 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
-	p, err := opts.ResolveProvider(ctx, opts.Provider)
-	if err != nil {
-		return err
-	}
-	login := opts.Flow
-	login.Provider, login.Prompt, login.In, login.HTTP = p, opts.IO.ErrOut, opts.IO.In, opts.HTTPClient()
-	if !opts.IO.StdinTTY { // on a terminal the person may paste the redirect URL, and a redraw would write over it
-		login.Waiting = func(msg string) func() { return ui.StartSpinner(opts.IO, msg) }
-	}
-	in, err := opts.Credentials().Login(ctx, p, opts.Account, login.Run, func(current, cred *provider.Credential) {
+	in, err := opts.Credentials().Login(ctx, opts.Provider, opts.Account, func(ctx context.Context, p *provider.Provider) (*provider.Credential, error) {
+		login := opts.Flow
+		login.Provider, login.Prompt, login.In, login.HTTP = p, opts.IO.ErrOut, opts.IO.In, opts.HTTPClient()
+		if !opts.IO.StdinTTY { // on a terminal the person may paste the redirect URL, and a redraw would write over it
+			login.Waiting = func(msg string) func() { return ui.StartSpinner(opts.IO, msg) }
+		}
+		return login.Run(ctx)
+	}, func(current, cred *provider.Credential) {
 		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-			provider.DisplayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+			provider.DisplayName(opts.Provider), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 	})
 	if err != nil {
 		return err
@@ -100,6 +97,6 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if in.Unencrypted != "" {
 		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", in.Unencrypted)
 	}
-	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(p.Name), ui.Sanitize(orDash(in.User)), ui.Sanitize(orDash(in.UserID)), ui.Sanitize(in.Account))
+	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(opts.Provider), ui.Sanitize(orDash(in.User)), ui.Sanitize(orDash(in.UserID)), ui.Sanitize(in.Account))
 	return nil
 }

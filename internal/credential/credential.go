@@ -36,7 +36,7 @@ type Source struct {
 	// when a stored token is read (the state dir may come from the config, which
 	// a token from the environment never needs).
 	Locks func() store.Locks
-	// Provider resolves a provider entry completely (for a refresh).
+	// Provider resolves a provider entry completely (for a login or a refresh).
 	Provider func(ctx context.Context, name string) (*provider.Provider, error)
 	// Known is nil for a provider name authctl knows (built in or configured)
 	// and an exit-2 error otherwise, so that a typo never reads as "log in".

@@ -21,15 +21,19 @@ type LoggedIn struct {
 	Unencrypted string `json:"-"`
 }
 
-// Login runs flow and stores the credential it obtains from p under account (see SaveLogin,
-// which tells displaced). The store is opened first: a missing keyring fails before the
-// browser opens.
-func (s *Source) Login(ctx context.Context, p *provider.Provider, account string, flow func(context.Context) (*provider.Credential, error), displaced func(current, cred *provider.Credential)) (*LoggedIn, error) {
+// Login resolves the provider entry providerName, runs flow on it and stores the credential
+// it obtains under account (see SaveLogin, which tells displaced). The store is opened before
+// the flow runs: a missing keyring fails before the browser opens.
+func (s *Source) Login(ctx context.Context, providerName, account string, flow func(context.Context, *provider.Provider) (*provider.Credential, error), displaced func(current, cred *provider.Credential)) (*LoggedIn, error) {
+	p, err := s.Provider(ctx, providerName)
+	if err != nil {
+		return nil, err
+	}
 	st, err := s.Store()
 	if err != nil {
 		return nil, err
 	}
-	cred, err := flow(ctx)
+	cred, err := flow(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -187,7 +187,7 @@ func (c CachedInstallations) Drop(ctx context.Context, in *Installation, token s
 func AppInstallations(creds func() *credential.Source, apps *app.GitHubApps) CachedInstallations {
 	return CachedInstallations{Credentials: creds, Target: func(ctx context.Context, in *Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
 		t := in.Target()
-		a, err := apps.On(ctx, t.Provider, in.AppID, in.PrivateKeyFile, in.PrivateKeyEnv)
+		a, err := apps.On(ctx, t.Provider, in.AppID, app.PrivateKey{File: in.PrivateKeyFile, Env: in.PrivateKeyEnv})
 		if err != nil {
 			return credential.AppKey{}, nil, err
 		}
