@@ -144,8 +144,7 @@ type AppSentryOptions struct {
 	MinTTL       time.Duration
 }
 
-// newCmdAppSentry is `app login|token sentry` with the flags both take; check runs on the
-// options once --installation is known to be given.
+// newCmdAppSentry is `app login|token sentry` with the flags both take; check runs once --installation is given.
 func newCmdAppSentry(f *Factory, short string, check func(context.Context, *AppSentryOptions) error) (*cobra.Command, *AppSentryOptions) {
 	opts := &AppSentryOptions{IO: f.IO, Credentials: f.Credentials}
 	cmd := &cobra.Command{

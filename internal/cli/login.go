@@ -23,8 +23,7 @@ type LoginOptions struct {
 	Provider  string
 	Account   string
 	NoBrowser bool
-	// Flow is the login the flags ask for (--scopes, --port, --timeout, --device, --with-token)
-	// and the browser it may open.
+	// Flow is the login as --scopes, --port, --timeout, --device and --with-token ask for it.
 	Flow oauthflow.Login
 }
 

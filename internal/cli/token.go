@@ -76,8 +76,7 @@ type tokenResult struct {
 	Expiry   *time.Time `json:"expiry"`
 }
 
-// runCommand calls runF, a test's stand-in for the run, when it is set, else run: the last
-// step of every command's RunE.
+// runCommand ends every command's RunE: runF, a test's stand-in for the run, when set, else run.
 func runCommand[O any](ctx context.Context, opts *O, runF, run func(context.Context, *O) error) error {
 	if runF != nil {
 		return runF(ctx, opts)
