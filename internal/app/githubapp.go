@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 )
 
 // PrivateKey says where a GitHub App's private key is read from: a file or an
@@ -63,6 +64,21 @@ type Target struct {
 	Installation int64
 	Repo         string
 	Org          string
+}
+
+// Check refuses a target that names none, or more than one, of an installation, a repository
+// and an account: exit 2.
+func (t Target) Check() error {
+	named := 0
+	for _, set := range []bool{t.Installation != 0, t.Repo != "", t.Org != ""} {
+		if set {
+			named++
+		}
+	}
+	if named != 1 {
+		return exitcode.Errorf(exitcode.Usage, "give exactly one of --installation, --repo or --org")
+	}
+	return nil
 }
 
 // GitHubApp signs app JWTs with the app's key and mints installation tokens on
@@ -120,4 +136,35 @@ func ParsePermissions(pairs []string) (map[string]string, error) {
 		perms[name] = level
 	}
 	return perms, nil
+}
+
+// GitHubApps builds the GitHub Apps of `app token github` and of git's installation mappings
+// with authctl's environment, HTTP client and clock.
+type GitHubApps struct {
+	// API resolves a provider entry for calls with a token in hand.
+	API    func(ctx context.Context, name string) (*provider.Provider, error)
+	Getenv func(string) string
+	HTTP   func() *http.Client
+	Now    func() time.Time
+	// Warn is told of a key file that other users can read.
+	Warn func(format string, args ...any)
+}
+
+// App is the app id whose private key is in key's file or variable, on the GitHub whose API
+// is apiURL (empty for an app that only signs JWTs).
+func (g *GitHubApps) App(id string, key PrivateKey, apiURL string) *GitHubApp {
+	key.Getenv, key.Warn = g.Getenv, g.Warn
+	return &GitHubApp{ID: id, Key: key, APIURL: apiURL, HTTP: g.HTTP(), Now: g.Now}
+}
+
+// On is App on the GitHub of the provider entry named entry, which must be of kind github.
+func (g *GitHubApps) On(ctx context.Context, entry, id string, key PrivateKey) (*GitHubApp, error) {
+	p, err := g.API(ctx, entry)
+	if err != nil {
+		return nil, err
+	}
+	if p.Kind != provider.KindGitHub {
+		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not github", entry, p.Kind)
+	}
+	return g.App(id, key, p.APIURL), nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
@@ -109,5 +110,49 @@ func TestSentryExchangeAndRefresh(t *testing.T) {
 	next, err := c.Refresh(ctx, sandbox.SentryInstallationUUID, first.RefreshToken)
 	if err != nil || next.AccessToken == "" || next.AccessToken == first.AccessToken {
 		t.Fatalf("refresh: %+v, %v", next, err)
+	}
+}
+
+// On builds the app on the API of an entry of kind github, and refuses any other kind.
+func TestGitHubAppsOn(t *testing.T) {
+	t.Parallel()
+	entries := map[string]*provider.Provider{
+		"ghe":   {Name: "ghe", Kind: provider.KindGitHub, APIURL: "https://ghe.example/api/v3"},
+		"slack": {Name: "slack", Kind: provider.KindSlack},
+	}
+	apps := &GitHubApps{
+		API:    func(_ context.Context, name string) (*provider.Provider, error) { return entries[name], nil },
+		Getenv: func(string) string { return "PEM" },
+		HTTP:   func() *http.Client { return http.DefaultClient },
+		Now:    time.Now,
+		Warn:   func(string, ...any) {},
+	}
+	a, err := apps.On(context.Background(), "ghe", "42", PrivateKey{Env: "KEY"})
+	if err != nil || a.ID != "42" || a.APIURL != "https://ghe.example/api/v3" || a.HTTP != http.DefaultClient {
+		t.Fatalf("On = %+v, %v", a, err)
+	}
+	if pem, err := a.Key.Read(); err != nil || string(pem) != "PEM" {
+		t.Errorf("key: %q, %v; want the variable's value", pem, err)
+	}
+	if _, err := apps.On(context.Background(), "slack", "42", PrivateKey{Env: "KEY"}); exitcode.Of(err) != exitcode.Usage || err.Error() != "--provider slack is of kind slack, not github" {
+		t.Errorf("an entry of kind slack: %v (exit %d)", err, exitcode.Of(err))
+	}
+	if jwtOnly := apps.App("42", PrivateKey{Env: "KEY"}, ""); jwtOnly.APIURL != "" || jwtOnly.Key.Env != "KEY" || jwtOnly.Key.Warn == nil {
+		t.Errorf("App = %+v", jwtOnly)
+	}
+}
+
+// A target names exactly one installation, repository or account.
+func TestTargetCheck(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []Target{{Installation: 7}, {Repo: "o/r"}, {Org: "o"}} {
+		if err := ok.Check(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+	for _, bad := range []Target{{}, {Installation: 7, Org: "o"}, {Repo: "o/r", Org: "o"}} {
+		if err := bad.Check(); exitcode.Of(err) != exitcode.Usage || err.Error() != "give exactly one of --installation, --repo or --org" {
+			t.Errorf("%+v: %v (exit %d)", bad, err, exitcode.Of(err))
+		}
 	}
 }

@@ -54,6 +54,19 @@ func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 	}
 }
 
+// IssuerOf is the JWT issuer of the app given by exactly one of its app id and its client ID
+// (exit 2 otherwise), checked by Issuer.
+func IssuerOf(appID, clientID string) (string, error) {
+	switch {
+	case appID != "" && clientID != "":
+		return "", exitcode.Errorf(exitcode.Usage, "give --app-id or --client-id, not both")
+	case appID == "" && clientID == "":
+		return "", exitcode.Errorf(exitcode.Usage, "give the app's --app-id or --client-id")
+	}
+	iss := appID + clientID
+	return iss, Issuer(iss)
+}
+
 // Issuer checks the JWT issuer of a GitHub App: its numeric app id or, as GitHub now
 // recommends ("Generating a JWT for a GitHub App", changelog 2024-05-01), its client ID
 // (Iv1.… or Iv23…). Every failure is a usage error (exit 2).

@@ -135,3 +135,20 @@ func TestParsePrivateKey(t *testing.T) {
 		})
 	}
 }
+
+// The issuer is the app id or the client ID, exactly one of them, and a valid one.
+func TestIssuerOf(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ appID, clientID, want, err string }{
+		{"424242", "", "424242", ""},
+		{"", "Iv23abc", "Iv23abc", ""},
+		{"1", "Iv23abc", "", "give --app-id or --client-id, not both"},
+		{"", "", "", "give the app's --app-id or --client-id"},
+		{"x y", "", "", `"x y" is neither a GitHub App id (a number) nor a client ID (Iv1.… or Iv23…)`},
+	} {
+		got, err := IssuerOf(tt.appID, tt.clientID)
+		if tt.err == "" && (err != nil || got != tt.want) || tt.err != "" && (exitcode.Of(err) != exitcode.Usage || err.Error() != tt.err) {
+			t.Errorf("IssuerOf(%q, %q) = %q, %v", tt.appID, tt.clientID, got, err)
+		}
+	}
+}

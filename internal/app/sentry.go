@@ -129,3 +129,13 @@ func (c *SentryClient) Refresh(ctx context.Context, installation, refreshToken s
 func (t *SentryToken) credential() *provider.Credential {
 	return &provider.Credential{AccessToken: t.Token, TokenType: "Bearer", RefreshToken: t.RefreshToken, Expiry: t.ExpiresAt}
 }
+
+// SentryClientOf is the client of the integration whose client id and secret (and, for
+// self-hosted Sentry, URLs) the provider entry p holds, on p's HTTP client; p must be of kind
+// sentry.
+func SentryClientOf(p *provider.Provider) (*SentryClient, error) {
+	if p.Kind != provider.KindSentry {
+		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not sentry", p.Name, p.Kind)
+	}
+	return &SentryClient{APIURL: p.APIURL, ClientID: p.ClientID, ClientSecret: p.ClientSecret, HTTP: p.HTTPClient()}, nil
+}

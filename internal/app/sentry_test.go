@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
@@ -80,5 +81,13 @@ func TestSentryAuthorizeExpiredCodeAndOtherIntegration(t *testing.T) {
 	_, err = sentryClient(srv, sandbox.SentryIntegrationSecret).Authorize(ctx, sandbox.SentryInstallationUUID, "authorization_code", "code", sandbox.SentryInstallationCode)
 	if exitcode.Of(err) != exitcode.Auth || !strings.Contains(err.Error(), `Sentry says "Grant has already expired"`) {
 		t.Fatalf("expired code: %v (exit %d), want exit 3", err, exitcode.Of(err))
+	}
+}
+
+// An integration's client comes from an entry of kind sentry only.
+func TestSentryClientOf(t *testing.T) {
+	t.Parallel()
+	if _, err := SentryClientOf(&provider.Provider{Name: "gh", Kind: provider.KindGitHub}); exitcode.Of(err) != exitcode.Usage || err.Error() != "--provider gh is of kind github, not sentry" {
+		t.Errorf("an entry of kind github: %v (exit %d)", err, exitcode.Of(err))
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,36 +11,24 @@ import (
 	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-// appTokenMargin is how long before GitHub's expires_at a cached installation token is replaced.
-const appTokenMargin = 5 * time.Minute
-
 // AppTokenOptions are the inputs of `authctl app token github`.
 type AppTokenOptions struct {
-	IO *ui.IOStreams
-	// GitHubAPI resolves the provider entry whose API the app calls.
-	GitHubAPI func(ctx context.Context, name string) (*provider.Provider, error)
-	// App is the app of the options on the GitHub whose API is apiURL.
-	App func(apiURL string) *app.GitHubApp
-	// CachedToken is the target's installation token from the cache, minted when needed.
-	CachedToken func(ctx context.Context, apiURL string) (*provider.Credential, error)
+	IO          *ui.IOStreams
+	Apps        *app.GitHubApps
+	Credentials func() *credential.Source
 
-	Provider       string
-	AppID          string
-	ClientID       string
-	PrivateKeyFile string
-	PrivateKeyEnv  string
-	Installation   int64
-	Repo           string
-	Org            string
-	Permissions    []string
-	Repositories   []string
-	JWT            bool
+	Provider    string
+	AppID       string
+	ClientID    string
+	Key         app.PrivateKey // --private-key-file or --private-key-env
+	Target      app.Target     // --installation, --repo or --org
+	Permissions []string
+	JWT         bool
 
-	request app.TokenRequest // from --permission and --repositories
+	request app.TokenRequest // --repositories, and --permission parsed
 }
 
 func newCmdApp(f *Factory) *cobra.Command {
@@ -56,12 +45,7 @@ func newCmdApp(f *Factory) *cobra.Command {
 }
 
 func newCmdAppTokenGitHub(f *Factory, runF func(context.Context, *AppTokenOptions) error) *cobra.Command {
-	opts := &AppTokenOptions{IO: f.IO}
-	opts.GitHubAPI = func(ctx context.Context, name string) (*provider.Provider, error) { return githubAppAPI(ctx, f, name) }
-	opts.App = func(apiURL string) *app.GitHubApp { return githubApp(f, opts, apiURL) }
-	opts.CachedToken = func(ctx context.Context, apiURL string) (*provider.Credential, error) {
-		return cachedInstallationToken(ctx, f, opts, apiURL)
-	}
+	opts := &AppTokenOptions{IO: f.IO, Apps: githubApps(f), Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "github",
 		Short: "Print a GitHub App installation token (cached per target until 5 minutes before it expires)",
@@ -88,129 +72,182 @@ credential store is unavailable.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return appTokenGitHubRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, appTokenGitHubRun)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Provider, "provider", "github", "config entry (kind github) whose URLs to use, e.g. a GitHub Enterprise server")
 	fl.StringVar(&opts.AppID, "app-id", "", "the GitHub App's numeric id (or give --client-id)")
 	fl.StringVar(&opts.ClientID, "client-id", "", "the GitHub App's client ID (Iv1.…, Iv23…), the JWT issuer GitHub recommends; instead of --app-id")
-	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "file holding the app's RSA private key (PEM)")
-	fl.StringVar(&opts.PrivateKeyEnv, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
-	fl.Int64Var(&opts.Installation, "installation", 0, "installation id")
-	fl.StringVar(&opts.Repo, "repo", "", "find the installation of OWNER/NAME")
-	fl.StringVar(&opts.Org, "org", "", "find the installation of an organization or a user account")
+	fl.StringVar(&opts.Key.File, "private-key-file", "", "file holding the app's RSA private key (PEM)")
+	fl.StringVar(&opts.Key.Env, "private-key-env", "", "environment variable holding the app's RSA private key (PEM)")
+	fl.Int64Var(&opts.Target.Installation, "installation", 0, "installation id")
+	fl.StringVar(&opts.Target.Repo, "repo", "", "find the installation of OWNER/NAME")
+	fl.StringVar(&opts.Target.Org, "org", "", "find the installation of an organization or a user account")
 	fl.StringArrayVar(&opts.Permissions, "permission", nil, "narrow the token: name=level (repeatable)")
-	fl.StringSliceVar(&opts.Repositories, "repositories", nil, "narrow the token to these repository names")
+	fl.StringSliceVar(&opts.request.Repositories, "repositories", nil, "narrow the token to these repository names")
 	fl.BoolVar(&opts.JWT, "jwt", false, "print the app JWT instead of an installation token")
 	return cmd
 }
 
 // validate checks the flags that name the app and the target, and parses --permission.
 func (opts *AppTokenOptions) validate() error {
-	targets := 0
-	for _, set := range []bool{opts.Installation != 0, opts.Repo != "", opts.Org != ""} {
-		if set {
-			targets++
-		}
-	}
-	if !opts.JWT && targets != 1 {
-		return exitcode.Errorf(exitcode.Usage, "give exactly one of --installation, --repo or --org")
-	}
-	if opts.Installation < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--installation must be a positive number")
-	}
-	switch {
-	case opts.AppID != "" && opts.ClientID != "":
-		return exitcode.Errorf(exitcode.Usage, "give --app-id or --client-id, not both")
-	case opts.AppID == "" && opts.ClientID == "":
-		return exitcode.Errorf(exitcode.Usage, "give the app's --app-id or --client-id")
-	case opts.ClientID != "":
-		opts.AppID = opts.ClientID // the issuer of the app JWT, and the app in the cache key
-	}
-	if err := app.Issuer(opts.AppID); err != nil {
+	if err := opts.Target.Check(); err != nil && !opts.JWT {
 		return err
 	}
-	perms, err := app.ParsePermissions(opts.Permissions)
-	opts.request = app.TokenRequest{Permissions: perms, Repositories: opts.Repositories}
+	if opts.Target.Installation < 0 {
+		return exitcode.Errorf(exitcode.Usage, "--installation must be a positive number")
+	}
+	var err error
+	if opts.AppID, err = app.IssuerOf(opts.AppID, opts.ClientID); err != nil { // the app in the cache key too
+		return err
+	}
+	opts.request.Permissions, err = app.ParsePermissions(opts.Permissions)
 	return err
 }
 
 func appTokenGitHubRun(ctx context.Context, opts *AppTokenOptions) error {
 	if opts.JWT {
-		jwt, err := opts.App("").JWT()
+		jwt, err := opts.Apps.App(opts.AppID, opts.Key, "").JWT()
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintln(opts.IO.Out, jwt)
 		return err
 	}
-	gh, err := opts.GitHubAPI(ctx, opts.Provider)
+	gh, err := opts.Apps.On(ctx, opts.Provider, opts.AppID, opts.Key)
 	if err != nil {
 		return err
 	}
-	var token string
-	if len(opts.request.Permissions) > 0 || len(opts.request.Repositories) > 0 {
-		// A narrowed token is minted for one use and never cached.
-		tok, err := opts.App(gh.APIURL).Mint(ctx, opts.target(), opts.request)
-		if err != nil {
-			return err
-		}
-		token = tok.Token
-	} else {
-		cred, err := opts.CachedToken(ctx, gh.APIURL)
-		if err != nil {
-			return err
-		}
-		token = cred.AccessToken
+	cred, err := opts.Credentials().InstallationToken(ctx, gh, opts.Target, opts.request)
+	if err != nil {
+		return err
 	}
-	_, err = fmt.Fprintln(opts.IO.Out, token)
+	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
 	return err
 }
 
-func (opts *AppTokenOptions) target() app.Target {
-	return app.Target{Installation: opts.Installation, Repo: opts.Repo, Org: opts.Org}
+// githubApps builds GitHub Apps with the factory's environment, HTTP client and clock.
+func githubApps(f *Factory) *app.GitHubApps {
+	return &app.GitHubApps{API: f.APIProvider, Getenv: f.Getenv, HTTP: f.HTTPClient, Now: f.Now, Warn: f.IO.Warnf}
 }
 
-// cachedInstallationToken is the installation token for the target opts name on the GitHub
-// whose API is apiURL: the cached one while it is valid for appTokenMargin (no key read, no
-// request), else one minted once for all parallel callers and cached.
-func cachedInstallationToken(ctx context.Context, f *Factory, opts *AppTokenOptions, apiURL string) (*provider.Credential, error) {
-	return f.Credentials().CachedAppToken(ctx, installationKey(apiURL, opts), appTokenMargin, func(ctx context.Context) (*provider.Credential, error) {
-		tok, err := githubApp(f, opts, apiURL).Mint(ctx, opts.target(), app.TokenRequest{})
-		if err != nil {
-			return nil, err
+// AppSentryOptions are the inputs of `authctl app login|token sentry`.
+type AppSentryOptions struct {
+	IO          *ui.IOStreams
+	Credentials func() *credential.Source
+
+	Provider     string
+	Installation string
+	Code         string // with --code-env, the variable's value
+	CodeEnv      string
+	MinTTL       time.Duration
+}
+
+// newCmdAppSentry is `app login|token sentry` with the flags both take; check runs once --installation is given.
+func newCmdAppSentry(f *Factory, short string, check func(context.Context, *AppSentryOptions) error) (*cobra.Command, *AppSentryOptions) {
+	opts := &AppSentryOptions{IO: f.IO, Credentials: f.Credentials}
+	cmd := &cobra.Command{
+		Use:   "sentry",
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Installation == "" {
+				return exitcode.Errorf(exitcode.Usage, "--installation is required")
+			}
+			return check(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Installation, "installation", "", "the installation UUID")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "sentry", "config entry (kind sentry) with the integration's client id and secret and, for self-hosted Sentry, its URLs")
+	return cmd, opts
+}
+
+func newCmdAppLoginSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
+	cmd, opts := newCmdAppSentry(f, "Exchange a Sentry integration's installation code for a stored token", func(ctx context.Context, opts *AppSentryOptions) error {
+		if opts.CodeEnv != "" {
+			if opts.Code != "" {
+				return exitcode.Errorf(exitcode.Usage, "give --code or --code-env, not both")
+			}
+			opts.Code = f.Getenv(opts.CodeEnv)
 		}
-		return &provider.Credential{AccessToken: tok.Token, TokenType: "token", Expiry: tok.ExpiresAt}, nil
+		if opts.Code == "" {
+			return exitcode.Errorf(exitcode.Usage, "give the installation code with --code or --code-env")
+		}
+		return runCommand(ctx, opts, runF, appLoginSentryRun)
 	})
+	cmd.Flags().StringVar(&opts.Code, "code", "", "the code from the installation webhook (visible in ps: prefer --code-env)")
+	cmd.Flags().StringVar(&opts.CodeEnv, "code-env", "", "environment variable holding the code")
+	return cmd
 }
 
-// installationKey is the cache key of the target opts name.
-func installationKey(apiURL string, opts *AppTokenOptions) credential.AppKey {
-	return credential.GitHubAppKey(apiURL, opts.AppID, opts.Installation, opts.Repo, opts.Org, "")
+func newCmdAppTokenSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
+	cmd, opts := newCmdAppSentry(f, "Print a valid Sentry integration token, refreshing it when needed", func(ctx context.Context, opts *AppSentryOptions) error {
+		return runCommand(ctx, opts, runF, appTokenSentryRun)
+	})
+	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", credential.DefaultMinTTL, "refresh when the token expires within this long")
+	return cmd
 }
 
-// githubAppAPI resolves the provider entry whose API the app calls; it must be of kind github.
-func githubAppAPI(ctx context.Context, f *Factory, name string) (*provider.Provider, error) {
-	cfg, err := f.Config()
+func appLoginSentryRun(ctx context.Context, opts *AppSentryOptions) error {
+	cred, err := opts.Credentials().SentryLogin(ctx, opts.Provider, opts.Installation, opts.Code)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p, err := provider.ResolveAPI(ctx, cfg, name, f.Getenv, f.HTTPClient())
-	if err != nil {
-		return nil, err
-	}
-	if p.Kind != provider.KindGitHub {
-		return nil, exitcode.Errorf(exitcode.Usage, "--provider %s is of kind %s, not github", name, p.Kind)
-	}
-	return p, nil
+	opts.IO.Infof("stored the token of Sentry installation %s (expires %s)", opts.Installation, cred.Expiry.Format(time.RFC3339))
+	return nil
 }
 
-// githubApp is the app opts name, with the factory's environment, HTTP client and clock.
-func githubApp(f *Factory, opts *AppTokenOptions, apiURL string) *app.GitHubApp {
-	key := app.PrivateKey{File: opts.PrivateKeyFile, Env: opts.PrivateKeyEnv, Getenv: f.Getenv, Warn: f.IO.Warnf}
-	return &app.GitHubApp{ID: opts.AppID, Key: key, APIURL: apiURL, HTTP: f.HTTPClient(), Now: f.Now}
+func appTokenSentryRun(ctx context.Context, opts *AppSentryOptions) error {
+	cred, err := opts.Credentials().SentryToken(ctx, opts.Provider, opts.Installation, opts.MinTTL)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
+	return err
+}
+
+// AppStatusOptions are the inputs of `authctl app status`.
+type AppStatusOptions struct {
+	IO          *ui.IOStreams
+	JSON        bool
+	Now         func() time.Time
+	Credentials func() *credential.Source
+}
+
+func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) error) *cobra.Command {
+	opts := &AppStatusOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
+	return &cobra.Command{
+		Use:   "status",
+		Short: "List cached app credentials with their expiry (never the tokens)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.JSON = f.Global.JSON()
+			return runCommand(cmd.Context(), opts, runF, appStatusRun)
+		},
+	}
+}
+
+func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
+	now := opts.Now()
+	entries, err := opts.Credentials().AppStatus(ctx, now)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"credentials": entries})
+	}
+	if len(entries) == 0 {
+		opts.IO.Infof("No cached app credentials.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "APP\tHOST\tID\tTARGET\tEXPIRES")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, orDash(e.AppKey.Host), orDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), ui.Expires(&e.Expiry, now))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write app status table: %w", err)
+	}
+	return nil
 }

@@ -24,7 +24,7 @@ func TestAppTokenGitHubFlags(t *testing.T) {
 	}
 	got, err := run("--client-id", "Iv23abc", "--repo", "o/r", "--permission", "contents=read", "--repositories", "r")
 	want := app.TokenRequest{Permissions: map[string]string{"contents": "read"}, Repositories: []string{"r"}}
-	if err != nil || got.AppID != "Iv23abc" || !reflect.DeepEqual(got.request, want) || got.target() != (app.Target{Repo: "o/r"}) {
+	if err != nil || got.AppID != "Iv23abc" || !reflect.DeepEqual(got.request, want) || got.Target != (app.Target{Repo: "o/r"}) {
 		t.Fatalf("options %+v, %v", got, err)
 	}
 	for _, args := range [][]string{

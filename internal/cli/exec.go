@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,24 +20,19 @@ type ExecOptions struct {
 	Providers []string // bare PROVIDER[:ACCOUNT] arguments
 	Env       []string // --env NAME=PROVIDER[:ACCOUNT]
 	AppEnv    []string // --app-env NAME=HOST/OWNER[/REPO]
-	MinTTL    time.Duration
 	Command   []string // COMMAND and its arguments
 
-	// Credentials hands out the user tokens (internal/credential).
-	Credentials func() *credential.Source
-	// AppToken is the installation token the git section maps host and path to; ok is false
-	// when it maps none.
-	AppToken func(ctx context.Context, host, path string) (token string, ok bool, err error)
+	// Tokens fetches the variables' tokens, each valid for --min-ttl.
+	Tokens tokenenv.Tokens
 	// Environ is the environment the child starts from.
 	Environ func() []string
 }
 
 func newCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
 	opts := &ExecOptions{
-		IO:          f.IO,
-		Credentials: f.Credentials,
-		AppToken:    gitSources(f).InstallationToken,
-		Environ:     os.Environ,
+		IO:      f.IO,
+		Tokens:  tokenenv.Tokens{Credentials: f.Credentials(), App: gitSources(f).InstallationToken},
+		Environ: os.Environ,
 	}
 	cmd := &cobra.Command{
 		Use:   "exec [PROVIDER[:ACCOUNT]]... -- COMMAND [ARG]...",
@@ -66,29 +60,21 @@ is not found). -v never shows a token.`,
 				return exitcode.Errorf(exitcode.Usage, "give the command after --: authctl exec [PROVIDER]... -- COMMAND [ARG]...")
 			}
 			opts.Providers, opts.Command = args[:dash], args[dash:]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return execRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, execRun)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Env, "env", nil, "set NAME to a token of PROVIDER[:ACCOUNT] (repeatable)")
 	fl.StringArrayVar(&opts.AppEnv, "app-env", nil, "set NAME to a GitHub App installation token for HOST/OWNER[/REPO] (repeatable)")
-	fl.DurationVar(&opts.MinTTL, "min-ttl", credential.DefaultMinTTL, "every token is valid for at least this long when COMMAND starts")
+	fl.DurationVar(&opts.Tokens.MinTTL, "min-ttl", credential.DefaultMinTTL, "every token is valid for at least this long when COMMAND starts")
 	return cmd
 }
 
 func execRun(ctx context.Context, opts *ExecOptions) error {
-	if opts.MinTTL < 0 {
+	if opts.Tokens.MinTTL < 0 {
 		return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
 	}
-	vars, err := tokenenv.Parse(opts.Providers, opts.Env, opts.AppEnv)
-	if err != nil {
-		return err
-	}
-	tokens := tokenenv.Tokens{Credentials: opts.Credentials(), MinTTL: opts.MinTTL, App: opts.AppToken}
-	set, err := tokens.Values(ctx, vars)
+	set, err := opts.Tokens.Environment(ctx, opts.Providers, opts.Env, opts.AppEnv)
 	if err != nil {
 		return err
 	}

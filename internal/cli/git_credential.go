@@ -5,9 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/gitcred"
-	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -58,10 +56,7 @@ Exit codes: 0 answered or nothing to answer; 2 malformed request or config;
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Operation = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return gitCredentialRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, gitCredentialRun)
 		},
 	}
 	return cmd
@@ -74,23 +69,5 @@ func gitCredentialRun(ctx context.Context, opts *GitCredentialOptions) error {
 // gitSources are the factory's config, provider entries and tokens as gitcred takes them.
 func gitSources(f *Factory) *gitcred.Sources {
 	return &gitcred.Sources{Config: f.Config, Getenv: f.Getenv, API: f.APIProvider,
-		Users: gitcred.StoredUsers{Credentials: f.Credentials}, Installations: installationTokens(f)}
-}
-
-// installationTokens serves git-credential and exec the installation tokens of `app token
-// github`, from the same cache (internal/credential).
-func installationTokens(f *Factory) gitcred.CachedInstallations {
-	return gitcred.CachedInstallations{Credentials: f.Credentials, Target: func(ctx context.Context, in *gitcred.Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
-		t := in.Target()
-		gh, err := githubAppAPI(ctx, f, t.Provider)
-		if err != nil {
-			return credential.AppKey{}, nil, err
-		}
-		opts := &AppTokenOptions{Provider: t.Provider, AppID: in.AppID, PrivateKeyFile: in.PrivateKeyFile, PrivateKeyEnv: in.PrivateKeyEnv,
-			Installation: t.Installation, Repo: t.Repo, Org: t.Org}
-		cached := func(ctx context.Context) (*provider.Credential, error) {
-			return cachedInstallationToken(ctx, f, opts, gh.APIURL)
-		}
-		return installationKey(gh.APIURL, opts), cached, nil
-	}}
+		Users: gitcred.StoredUsers{Credentials: f.Credentials}, Installations: gitcred.AppInstallations(f.Credentials, githubApps(f))}
 }

@@ -2,16 +2,16 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
+	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -31,22 +31,18 @@ deploy gates and scripts. Exit 0 yes, 1 no, 2 usage or a bot that is not in the 
 type GuildCheckOptions struct {
 	IO     *ui.IOStreams
 	JSON   bool
-	Getenv func(string) string
-	Access func(provider, account string, maxWait time.Duration) discordAccess
+	Access func(provider, account string, maxWait time.Duration) *discord.Session
 
-	Provider        string
-	Account         string
-	GuildID         string
-	Roles           []string
-	AllRoles        bool
-	RequireVerified bool
-	UserID          string
-	BotTokenEnv     string
-	MaxWait         time.Duration
+	Provider string
+	Account  string
+	// Request is the question: --guild, --role, --all-roles, --require-verified and, in bot mode, --user.
+	Request     discord.Request
+	BotTokenEnv string
+	MaxWait     time.Duration
 }
 
 func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions) error) *cobra.Command {
-	opts := &GuildCheckOptions{IO: f.IO, Getenv: f.Getenv}
+	opts := &GuildCheckOptions{IO: f.IO, Access: f.discordSession}
 	cmd := &cobra.Command{
 		Use:   "check --guild ID [--role ID]... [--all-roles] | --guild ID --user ID --bot-token-env VAR",
 		Short: "Exit 0 when a user is in a guild (with the given roles), 1 when not",
@@ -56,23 +52,19 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
-			opts.Access = f.discordAccess
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return guildCheckRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, guildCheckRun)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.GuildID, "guild", "", "guild (server) ID")
-	fl.StringSliceVar(&opts.Roles, "role", nil, "role ID the member must hold; repeat or comma-separate for several (any of them, or all with --all-roles)")
-	fl.BoolVar(&opts.AllRoles, "all-roles", false, "require every --role, not just one")
-	fl.BoolVar(&opts.RequireVerified, "require-verified", false, "answer no for members still pending membership screening")
+	fl.StringVar(&opts.Request.GuildID, "guild", "", "guild (server) ID")
+	fl.StringSliceVar(&opts.Request.Roles, "role", nil, "role ID the member must hold; repeat or comma-separate for several (any of them, or all with --all-roles)")
+	fl.BoolVar(&opts.Request.AllRoles, "all-roles", false, "require every --role, not just one")
+	fl.BoolVar(&opts.Request.RequireVerified, "require-verified", false, "answer no for members still pending membership screening")
 	fl.StringVar(&opts.Account, "account", "", "stored account to use (default: the provider's default account)")
-	fl.StringVar(&opts.UserID, "user", "", "bot mode: the user ID to look up (needs --bot-token-env)")
+	fl.StringVar(&opts.Request.UserID, "user", "", "bot mode: the user ID to look up (needs --bot-token-env)")
 	fl.StringVar(&opts.BotTokenEnv, "bot-token-env", "", "bot mode: name of the environment variable holding the bot token")
 	fl.DurationVar(&opts.MaxWait, "max-wait", discord.DefaultMaxWait, "longest total wait for Discord rate limits before giving up with exit 4")
 	fl.StringVar(&opts.Provider, "provider", "discord", "configured provider entry of kind discord")
@@ -86,138 +78,99 @@ func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions)
 }
 
 func (o *GuildCheckOptions) validate() error {
-	if err := checkSnowflake("--guild", o.GuildID); err != nil {
+	if err := discord.CheckID("--guild", o.Request.GuildID); err != nil {
 		return err
 	}
-	var roles []string
-	for _, r := range o.Roles {
-		r = strings.TrimSpace(r)
-		if err := checkSnowflake("--role", r); err != nil {
-			return err
-		}
-		if !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
+	roles, err := discord.RoleIDs(o.Request.Roles)
+	if err != nil {
+		return err
 	}
-	o.Roles = roles
-	if o.UserID != "" {
-		if err := checkSnowflake("--user", o.UserID); err != nil {
+	o.Request.Roles = roles
+	if o.Request.UserID != "" {
+		if err := discord.CheckID("--user", o.Request.UserID); err != nil {
 			return err
 		}
 	}
-	return checkMaxWait(o.MaxWait)
+	return discord.CheckMaxWait(o.MaxWait)
 }
 
-// checkMaxWait refuses a negative --max-wait, for every guild command.
-func checkMaxWait(d time.Duration) error {
-	if d < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--max-wait must not be negative, not %s", d)
-	}
-	return nil
-}
-
-// checkSnowflake refuses anything but a Discord ID: decimal digits.
-func checkSnowflake(flag, v string) error {
-	if v == "" {
-		return exitcode.Errorf(exitcode.Usage, "%s needs a Discord ID", flag)
-	}
-	if !discord.IsID(v) {
-		return exitcode.Errorf(exitcode.Usage, "%s must be a Discord ID (digits only), not %q", flag, v)
-	}
-	return nil
+// discordSession wires guild commands to the configuration, the HTTP client and the stored login.
+func (f *Factory) discordSession(providerName, account string, maxWait time.Duration) *discord.Session {
+	return &discord.Session{Provider: providerName, Config: f.Config, Getenv: f.Getenv, HTTP: f.HTTPClient, MaxWait: maxWait,
+		Login: func(ctx context.Context, rejected, apiURL string) (*provider.Credential, error) {
+			return f.Credentials().TokenTo(ctx, providerName, account, credential.DefaultMinTTL, rejected, apiURL)
+		}}
 }
 
 func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
-	access := opts.Access(opts.Provider, opts.Account, opts.MaxWait)
-	req := discord.Request{GuildID: opts.GuildID, Roles: opts.Roles, AllRoles: opts.AllRoles, RequireVerified: opts.RequireVerified}
-	if opts.BotTokenEnv != "" {
-		req.BotToken = discord.BotToken(opts.Getenv(opts.BotTokenEnv))
-		if req.BotToken == "" {
-			return exitcode.Errorf(exitcode.Usage, "missing bot token: environment variable %s is empty or unset", opts.BotTokenEnv)
-		}
-		req.UserID = opts.UserID
-	} else {
-		req.Tokens = access.Tokens
-	}
-	client, err := access.Client()
+	res, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Check(ctx, opts.Request, opts.BotTokenEnv)
 	if err != nil {
 		return err
 	}
-	res, err := (&discord.Checker{Client: client}).Check(ctx, req)
-	if err != nil {
-		return guildCheckError(opts, err)
-	}
-	return reportGuildCheck(opts, res)
-}
-
-// guildCheckError gives what the check could not answer its exit code and a next step.
-func guildCheckError(opts *GuildCheckOptions, err error) error {
-	var rejected *discord.TokenRejectedError
-	var hidden *discord.GuildNotVisibleError
-	switch {
-	case errors.As(err, &hidden):
-		return exitcode.Errorf(exitcode.Usage, "%v; invite the bot to the guild, or check --guild", hidden)
-	case errors.As(err, &rejected) && rejected.Bot:
-		return exitcode.Errorf(exitcode.Auth, "discord refused the bot token from %s (HTTP %d): check the token and the bot's access to guild %s", opts.BotTokenEnv, rejected.Status, opts.GuildID)
-	case errors.As(err, &rejected):
-		return exitcode.Errorf(exitcode.Auth, "%v: run authctl login %s", rejected, opts.Provider)
-	}
-	return discord.Failure(err, opts.Provider)
-}
-
-func reportGuildCheck(opts *GuildCheckOptions, res *discord.Result) error {
 	if opts.JSON {
 		if err := ui.WriteJSON(opts.IO.Out, res); err != nil {
 			return err
 		}
+	} else {
+		st := opts.IO.ErrStyles()
+		mark := st.Success.Render("✓")
+		if !res.OK() {
+			mark = st.Failure.Render("✗")
+		}
+		fmt.Fprintln(opts.IO.ErrOut, mark, res.Summary())
 	}
-	st := opts.IO.ErrStyles()
-	who := describeUser(res.User, res.Username)
 	if !res.OK() {
-		if !opts.JSON {
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s %s\n", st.Failure.Render("✗"), who, failureLine(res))
-		}
 		return &exitcode.Silent{Code: exitcode.No}
-	}
-	if !opts.JSON {
-		line := fmt.Sprintf("%s %s is in guild %s", st.Success.Render("✓"), who, describeGuild(res))
-		if len(res.MatchedRoles) > 0 {
-			line += " with role " + strings.Join(res.MatchedRoles, ", ")
-		}
-		if res.Pending {
-			line += " (pending membership screening)"
-		}
-		if !res.RolesKnown {
-			line += " (roles not checked: the token has only the guilds scope)"
-		}
-		fmt.Fprintln(opts.IO.ErrOut, line)
 	}
 	return nil
 }
 
-func failureLine(res *discord.Result) string {
-	if !res.Member {
-		return "is not in guild " + describeGuild(res)
-	}
-	return fmt.Sprintf("is in guild %s but %s", describeGuild(res), res.Reason)
+// GuildListOptions are the inputs of `guild list`.
+type GuildListOptions struct {
+	IO       *ui.IOStreams
+	JSON     bool
+	Access   func(provider, account string, maxWait time.Duration) *discord.Session
+	Provider string
+	Account  string
+	MaxWait  time.Duration
 }
 
-// describeGuild names the guild by name and id where Discord's answer gave the name.
-func describeGuild(res *discord.Result) string {
-	if res.GuildName == "" {
-		return res.Guild
+func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) error) *cobra.Command {
+	opts := &GuildListOptions{IO: f.IO, Access: f.discordSession}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the guilds you are in (all pages)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.JSON = f.Global.JSON()
+			if err := discord.CheckMaxWait(opts.MaxWait); err != nil {
+				return err
+			}
+			return runCommand(cmd.Context(), opts, runF, guildListRun)
+		},
 	}
-	return fmt.Sprintf("%s (%s)", ui.Sanitize(oneLine(res.GuildName)), res.Guild)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Account, "account", "", "stored account to use (default: the provider's default account)")
+	fl.DurationVar(&opts.MaxWait, "max-wait", discord.DefaultMaxWait, "longest total wait for Discord rate limits before giving up with exit 4")
+	fl.StringVar(&opts.Provider, "provider", "discord", "configured provider entry of kind discord")
+	return cmd
 }
 
-func describeUser(id, name string) string {
-	switch {
-	case name != "" && id != "":
-		return fmt.Sprintf("%s (%s)", ui.Sanitize(name), id)
-	case id != "":
-		return "user " + id
-	case name != "":
-		return ui.Sanitize(name)
+func guildListRun(ctx context.Context, opts *GuildListOptions) error {
+	guilds, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Guilds(ctx)
+	if err != nil {
+		return err
 	}
-	return "the token's user" // a token from the environment, not a member: no identity to name
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, map[string]any{"guilds": guilds})
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tPERMISSIONS")
+	for _, g := range guilds {
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, oneLine(g.Name), g.Owner, g.Permissions)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write guild table: %w", err)
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/golden"
 	"github.com/authctl/authctl/internal/provider"
@@ -508,13 +509,13 @@ func TestGuildCheckFlags(t *testing.T) {
 		want GuildCheckOptions
 	}{
 		{"defaults", []string{"--guild", "1"},
-			GuildCheckOptions{Provider: "discord", GuildID: "1", MaxWait: 10 * time.Second}},
+			GuildCheckOptions{Provider: "discord", Request: discord.Request{GuildID: "1"}, MaxWait: 10 * time.Second}},
 		{"roles repeated, comma-separated and deduplicated", []string{"--guild", "1", "--role", "2,3", "--role", " 4", "--role", "2", "--all-roles"},
-			GuildCheckOptions{Provider: "discord", GuildID: "1", Roles: []string{"2", "3", "4"}, AllRoles: true, MaxWait: 10 * time.Second}},
+			GuildCheckOptions{Provider: "discord", Request: discord.Request{GuildID: "1", Roles: []string{"2", "3", "4"}, AllRoles: true}, MaxWait: 10 * time.Second}},
 		{"bot mode", []string{"--guild", "1", "--user", "5", "--bot-token-env", "BOT", "--require-verified", "--max-wait", "1.5s", "-o", "json"},
-			GuildCheckOptions{Provider: "discord", GuildID: "1", UserID: "5", BotTokenEnv: "BOT", RequireVerified: true, MaxWait: 1500 * time.Millisecond, JSON: true}},
+			GuildCheckOptions{Provider: "discord", Request: discord.Request{GuildID: "1", UserID: "5", RequireVerified: true}, BotTokenEnv: "BOT", MaxWait: 1500 * time.Millisecond, JSON: true}},
 		{"account and provider", []string{"--guild", "1", "--account", "work", "--provider", "discord-local"},
-			GuildCheckOptions{Provider: "discord-local", Account: "work", GuildID: "1", MaxWait: 10 * time.Second}},
+			GuildCheckOptions{Provider: "discord-local", Account: "work", Request: discord.Request{GuildID: "1"}, MaxWait: 10 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -532,7 +533,7 @@ func TestGuildCheckFlags(t *testing.T) {
 			if err := root.Execute(); err != nil {
 				t.Fatalf("execute: %v", err)
 			}
-			got.IO, got.Getenv, got.Access = nil, nil, nil
+			got.IO, got.Access = nil, nil
 			if fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", tt.want) {
 				t.Errorf("options = %+v\nwant      %+v", *got, tt.want)
 			}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,32 +10,25 @@ import (
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/oauthflow"
 	"github.com/authctl/authctl/internal/provider"
-	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
 )
 
 // LoginOptions are the inputs of `authctl login`.
 type LoginOptions struct {
-	IO              *ui.IOStreams
-	JSON            bool
-	ResolveProvider func(ctx context.Context, name string) (*provider.Provider, error)
-	Credentials     func() *credential.Source
-	HTTPClient      func() *http.Client
+	IO          *ui.IOStreams
+	JSON        bool
+	Credentials func() *credential.Source
+	HTTPClient  func() *http.Client
 
 	Provider  string
 	Account   string
-	Scopes    []string
 	NoBrowser bool
-	Port      int
-	Timeout   time.Duration
-	Device    bool
-	WithToken bool
-	// OpenBrowser opens the authorize URL; nil when no browser may be opened.
-	OpenBrowser func(url string) error
+	// Flow is the login as --scopes, --port, --timeout, --device and --with-token ask for it.
+	Flow oauthflow.Login
 }
 
 func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, ResolveProvider: f.Provider, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
+	opts := &LoginOptions{IO: f.IO, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Log in to PROVIDER and store the credential",
@@ -56,112 +48,54 @@ it again; 4 the provider failed; 5 the credential store is unavailable;
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			if opts.Device && opts.WithToken {
+			if opts.Flow.DeviceGrant && opts.Flow.FromStdin {
 				return exitcode.Errorf(exitcode.Usage, "--device and --with-token cannot be used together")
 			}
-			if opts.Port < 0 || opts.Port > 65535 {
-				return exitcode.Errorf(exitcode.Usage, "--port must be between 1 and 65535, not %d", opts.Port)
+			if opts.Flow.Port < 0 || opts.Flow.Port > 65535 {
+				return exitcode.Errorf(exitcode.Usage, "--port must be between 1 and 65535, not %d", opts.Flow.Port)
 			}
-			if opts.Device && !cmd.Flags().Changed("timeout") {
-				opts.Timeout = oauthflow.DefaultDeviceTimeout // GitHub's device codes live 15 minutes
+			if opts.Flow.DeviceGrant && !cmd.Flags().Changed("timeout") {
+				opts.Flow.Timeout = oauthflow.DefaultDeviceTimeout // GitHub's device codes live 15 minutes
 			}
-			if opts.Timeout <= 0 {
-				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Timeout)
+			if opts.Flow.Timeout <= 0 {
+				return exitcode.Errorf(exitcode.Usage, "--timeout must be positive, not %s", opts.Flow.Timeout)
 			}
-			if !opts.NoBrowser && f.IO.StdinTTY && f.Getenv("CI") == "" {
-				opts.OpenBrowser = oauthflow.SystemBrowser(f.Getenv("BROWSER"))
-			}
+			opts.Flow.OpenBrowser = oauthflow.BrowserFor(opts.NoBrowser, f.IO.StdinTTY, f.Getenv)
 			opts.JSON = f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return loginRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, loginRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account name to store the credential under (default: the provider's default account)")
-	cmd.Flags().StringSliceVar(&opts.Scopes, "scopes", nil, "scopes to ask for, comma-separated (default: the provider's)")
+	cmd.Flags().StringSliceVar(&opts.Flow.Scopes, "scopes", nil, "scopes to ask for, comma-separated (default: the provider's)")
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL only; do not open a browser")
-	cmd.Flags().IntVar(&opts.Port, "port", 0, "loopback port for the callback (default: the provider's redirect_ports, else random)")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", oauthflow.DefaultTimeout, "how long to wait for the browser (with --device, for the code's approval: 15m unless given)")
-	cmd.Flags().BoolVar(&opts.Device, "device", false, "use the device authorization grant (GitHub, Sentry)")
-	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "store an access token read from stdin")
+	cmd.Flags().IntVar(&opts.Flow.Port, "port", 0, "loopback port for the callback (default: the provider's redirect_ports, else random)")
+	cmd.Flags().DurationVar(&opts.Flow.Timeout, "timeout", oauthflow.DefaultTimeout, "how long to wait for the browser (with --device, for the code's approval: 15m unless given)")
+	cmd.Flags().BoolVar(&opts.Flow.DeviceGrant, "device", false, "use the device authorization grant (GitHub, Sentry)")
+	cmd.Flags().BoolVar(&opts.Flow.FromStdin, "with-token", false, "store an access token read from stdin")
 	return cmd
 }
 
-// loginResult is the -o json output of a login.
-type loginResult struct {
-	Provider string     `json:"provider"`
-	Account  string     `json:"account"`
-	User     string     `json:"user"`
-	UserID   string     `json:"user_id"`
-	Scopes   []string   `json:"scopes"`
-	Expiry   *time.Time `json:"expiry"`
-}
-
 func loginRun(ctx context.Context, opts *LoginOptions) error {
-	p, err := opts.ResolveProvider(ctx, opts.Provider)
-	if err != nil {
-		return err
-	}
-	// Open the store first: a missing keyring fails before the browser opens.
-	creds := opts.Credentials()
-	st, err := creds.Store()
-	if err != nil {
-		return err
-	}
-	login := &oauthflow.Login{Provider: p, Scopes: opts.Scopes, Port: opts.Port, Timeout: opts.Timeout, OpenBrowser: opts.OpenBrowser,
-		Prompt: opts.IO.ErrOut, In: opts.IO.In, Waiting: waitingSpinner(opts), HTTP: opts.HTTPClient()}
-	var cred *provider.Credential
-	switch {
-	case opts.WithToken:
-		cred, err = login.WithToken(ctx)
-	case opts.Device:
-		cred, err = login.Device(ctx)
-	default:
-		cred, err = login.Browser(ctx)
-	}
-	if err != nil {
-		return err
-	}
-	err = creds.SaveLogin(ctx, p, cred, opts.Account, func(current *provider.Credential) {
+	in, err := opts.Credentials().Login(ctx, opts.Provider, opts.Account, func(ctx context.Context, p *provider.Provider) (*provider.Credential, error) {
+		login := opts.Flow
+		login.Provider, login.Prompt, login.In, login.HTTP = p, opts.IO.ErrOut, opts.IO.In, opts.HTTPClient()
+		if !opts.IO.StdinTTY { // on a terminal the person may paste the redirect URL, and a redraw would write over it
+			login.Waiting = func(msg string) func() { return ui.StartSpinner(opts.IO, msg) }
+		}
+		return login.Run(ctx)
+	}, func(current, cred *provider.Credential) {
 		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-			displayName(p.Name), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+			provider.DisplayName(opts.Provider), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 	})
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, loginResult{Provider: cred.Provider, Account: cred.Account, User: cred.UserName,
-			UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)})
+		return ui.WriteJSON(opts.IO.Out, in)
 	}
-	if file, ok := st.(*store.File); ok {
-		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", file.Path())
+	if in.Unencrypted != "" {
+		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", in.Unencrypted)
 	}
-	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", displayName(p.Name), ui.Sanitize(orDash(cred.UserName)), ui.Sanitize(orDash(cred.UserID)), ui.Sanitize(cred.Account))
+	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(opts.Provider), ui.Sanitize(orDash(in.User)), ui.Sanitize(orDash(in.UserID)), ui.Sanitize(in.Account))
 	return nil
-}
-
-// displayName is how a provider is named to people.
-func displayName(providerName string) string {
-	names := map[string]string{"discord": "Discord", "github": "GitHub", "slack": "Slack", "sentry": "Sentry"}
-	if n, ok := names[providerName]; ok {
-		return n
-	}
-	return providerName
-}
-
-// waitingSpinner animates the wait for the callback on a terminal — unless
-// stdin is one too: then the person may paste the redirect URL, and a redraw
-// would write over what they type.
-func waitingSpinner(opts *LoginOptions) func() func() {
-	return func() func() {
-		if opts.IO.StdinTTY {
-			return func() {}
-		}
-		msg := "Waiting for the browser..."
-		if opts.OpenBrowser == nil {
-			msg = "Waiting for the login at the URL above..."
-		}
-		return ui.StartSpinner(opts.IO, msg)
-	}
 }

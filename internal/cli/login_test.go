@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
@@ -221,7 +222,7 @@ func TestLoginJSON(t *testing.T) {
 	t.Parallel()
 	e := newLoginEnv(t, sandboxtest.AutoApprove())
 	r := e.login(testContext(t), nil, followingBrowser(t), "github", "-o", "json", "--account", "work")
-	var got loginResult
+	var got credential.LoggedIn
 	if r.code != exitcode.OK || json.Unmarshal([]byte(r.stdout), &got) != nil {
 		t.Fatalf("exit %d stdout %q stderr %s", r.code, r.stdout, r.stderr)
 	}

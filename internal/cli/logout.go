@@ -49,10 +49,7 @@ provider when PROVIDER is omitted.`,
 			if opts.All && opts.Account != "" {
 				return exitcode.Errorf(exitcode.Usage, "--all and --account cannot be used together")
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return logoutRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, logoutRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to log out (default: the provider's default account)")
@@ -66,7 +63,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		Provider: opts.ProviderName, Account: opts.Account, All: opts.All, LocalOnly: opts.LocalOnly,
 		Warnf: opts.IO.Warnf,
 		Done: func(c *provider.Credential, outcome string) {
-			opts.IO.Infof("Logged out of %s%s; %s.", displayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), outcome)
+			opts.IO.Infof("Logged out of %s%s; %s.", provider.DisplayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), outcome)
 		},
 	})
 }

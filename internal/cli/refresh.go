@@ -32,10 +32,7 @@ new expiry, never a token. A rejected refresh token exits 3.`,
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return refreshRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, refreshRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to refresh (default: the provider's default account)")

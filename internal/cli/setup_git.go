@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,25 +13,16 @@ import (
 
 // SetupGitOptions are the inputs of `authctl setup-git`.
 type SetupGitOptions struct {
-	IO     *ui.IOStreams
-	Hosts  []string
-	DryRun bool
-	JSON   bool // -o json: one object on stdout instead of the text
-	// Executable is the authctl git runs as its helper.
-	Executable func() (string, error)
+	IO   *ui.IOStreams
+	JSON bool // -o json: one object on stdout instead of the text
+	// Setup is what to set up: --host and --dry-run, the configured hosts, the authctl git runs.
+	Setup gitcred.SetupOptions
 	// GitConfig is the user's global git configuration.
 	GitConfig *gitcred.GlobalConfig
-	// Defaults are the host URLs to set up when no --host is given, and whether a host's
-	// installation mappings need the repository path.
-	Defaults func(ctx context.Context) (hostURLs []string, needsPath func(string) bool, err error)
 }
 
 func newCmdSetupGit(f *Factory, runF func(context.Context, *SetupGitOptions) error) *cobra.Command {
-	opts := &SetupGitOptions{
-		IO:         f.IO,
-		Executable: gitcred.HelperExecutable,
-		Defaults:   gitSources(f).SetupHosts,
-	}
+	opts := &SetupGitOptions{IO: f.IO, Setup: gitcred.SetupOptions{Executable: gitcred.HelperExecutable, Defaults: gitSources(f).SetupHosts}}
 	cmd := &cobra.Command{
 		Use:   "setup-git",
 		Short: "Make git use authctl as its credential helper for GitHub hosts",
@@ -54,26 +44,23 @@ changes being the git config commands run (or due).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
 			opts.GitConfig = gitcred.NewGlobalConfig(os.Environ(), f.Getenv)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return setupGitRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, setupGitRun)
 		},
 	}
-	cmd.Flags().StringArrayVar(&opts.Hosts, "host", nil, "host to set up, e.g. github.com or ghe.example.com (repeatable; default: every configured GitHub host)")
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the git config commands instead of running them")
+	cmd.Flags().StringArrayVar(&opts.Setup.Hosts, "host", nil, "host to set up, e.g. github.com or ghe.example.com (repeatable; default: every configured GitHub host)")
+	cmd.Flags().BoolVar(&opts.Setup.DryRun, "dry-run", false, "print the git config commands instead of running them")
 	return cmd
 }
 
 func setupGitRun(ctx context.Context, opts *SetupGitOptions) error {
-	result, err := opts.GitConfig.SetupHelper(ctx, gitcred.SetupOptions{Hosts: opts.Hosts, Defaults: opts.Defaults, Executable: opts.Executable, DryRun: opts.DryRun})
+	result, err := opts.GitConfig.SetupHelper(ctx, opts.Setup)
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
 		return ui.WriteJSON(opts.IO.Out, result)
 	}
-	if opts.DryRun {
+	if opts.Setup.DryRun {
 		for _, c := range result.Changes {
 			if _, err := fmt.Fprintln(opts.IO.Out, c); err != nil {
 				return err
@@ -81,10 +68,6 @@ func setupGitRun(ctx context.Context, opts *SetupGitOptions) error {
 		}
 		return nil
 	}
-	state := "now"
-	if len(result.Changes) == 0 {
-		state = "already"
-	}
-	_, err = fmt.Fprintln(opts.IO.ErrOut, "git", state, "uses authctl for", strings.Join(result.Hosts, ", "))
+	_, err = fmt.Fprintln(opts.IO.ErrOut, result.Summary())
 	return err
 }

@@ -40,8 +40,8 @@ func TestSetupGitWritesTheHelperOnce(t *testing.T) {
 	run := func(dryRun bool, hosts ...string) (stdout, stderr string, err error) {
 		ios, _, out, errOut := ui.Test()
 		err = setupGitRun(context.Background(), &SetupGitOptions{
-			IO: ios, Hosts: hosts, DryRun: dryRun, GitConfig: &gitcred.GlobalConfig{Env: env},
-			Executable: func() (string, error) { return exe, nil },
+			IO: ios, Setup: gitcred.SetupOptions{Hosts: hosts, DryRun: dryRun, Executable: func() (string, error) { return exe, nil }},
+			GitConfig: &gitcred.GlobalConfig{Env: env},
 		})
 		return out.String(), errOut.String(), err
 	}
@@ -81,8 +81,8 @@ func TestSetupGitWritesTheHelperOnce(t *testing.T) {
 	}
 
 	ios, _, out, _ := ui.Test()
-	err = setupGitRun(context.Background(), &SetupGitOptions{IO: ios, Hosts: []string{"github.com"}, JSON: true,
-		GitConfig: &gitcred.GlobalConfig{Env: env}, Executable: func() (string, error) { return exe, nil }})
+	err = setupGitRun(context.Background(), &SetupGitOptions{IO: ios, JSON: true, GitConfig: &gitcred.GlobalConfig{Env: env},
+		Setup: gitcred.SetupOptions{Hosts: []string{"github.com"}, Executable: func() (string, error) { return exe, nil }}})
 	golden.AssertString(t, "setup-git-unchanged.json", out.String())
 	if err != nil {
 		t.Fatal(err)

@@ -42,10 +42,7 @@ AUTHCTL_<PROVIDER>_TOKEN, when set, is printed as is and never stored.`,
 			if opts.MinTTL < 0 {
 				return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return tokenRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, tokenRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to use (default: the provider's default account)")
@@ -77,4 +74,12 @@ type tokenResult struct {
 	Account  string     `json:"account"`
 	Token    string     `json:"token"`
 	Expiry   *time.Time `json:"expiry"`
+}
+
+// runCommand ends every command's RunE: runF, a test's stand-in for the run, when set, else run.
+func runCommand[O any](ctx context.Context, opts *O, runF, run func(context.Context, *O) error) error {
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return run(ctx, opts)
 }

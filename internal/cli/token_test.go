@@ -322,7 +322,7 @@ func TestStatusNeverPrintsTokens(t *testing.T) {
 		}
 	}
 	_, stdout, _ := w.run(t, "status", "-o", "json")
-	var got statusResult
+	var got credential.Status
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("status JSON %q: %v", stdout, err)
 	}
@@ -345,7 +345,7 @@ func TestWhoamiAndRefreshCommand(t *testing.T) {
 		t.Fatalf("whoami: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, _ = w.run(t, "whoami", "discord", "-o", "json")
-	var id whoamiResult
+	var id credential.Whoami
 	if code != 0 || json.Unmarshal([]byte(stdout), &id) != nil || id.ID != sandbox.AliceID || id.Provider != "discord" {
 		t.Errorf("whoami -o json: exit %d, %q", code, stdout)
 	}

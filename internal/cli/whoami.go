@@ -33,22 +33,11 @@ func newCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) 
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return whoamiRun(cmd.Context(), opts)
+			return runCommand(cmd.Context(), opts, runF, whoamiRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Account, "account", "", "account to use (default: the provider's default account)")
 	return cmd
-}
-
-// whoamiResult is the -o json answer of `authctl whoami`.
-type whoamiResult struct {
-	Provider string `json:"provider"`
-	Account  string `json:"account"`
-	ID       string `json:"id"`
-	Name     string `json:"name"`
 }
 
 func whoamiRun(ctx context.Context, opts *WhoamiOptions) error {
@@ -56,19 +45,13 @@ func whoamiRun(ctx context.Context, opts *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	var id provider.Identity
-	var account string
-	err = opts.Credentials().With(ctx, p, opts.Account, credential.DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
-		account = cred.Account
-		id, err = p.Identity(ctx, cred.AccessToken)
-		return err
-	})
+	who, err := opts.Credentials().Whoami(ctx, p, opts.Account)
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, whoamiResult{Provider: opts.Provider, Account: account, ID: id.ID, Name: id.Name})
+		return ui.WriteJSON(opts.IO.Out, who)
 	}
-	_, err = fmt.Fprintf(opts.IO.Out, "%s (%s)\n", ui.Sanitize(id.Name), ui.Sanitize(id.ID))
+	_, err = fmt.Fprintf(opts.IO.Out, "%s (%s)\n", ui.Sanitize(who.Name), ui.Sanitize(who.ID))
 	return err
 }

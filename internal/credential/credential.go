@@ -36,7 +36,7 @@ type Source struct {
 	// when a stored token is read (the state dir may come from the config, which
 	// a token from the environment never needs).
 	Locks func() store.Locks
-	// Provider resolves a provider entry completely (for a refresh).
+	// Provider resolves a provider entry completely (for a login or a refresh).
 	Provider func(ctx context.Context, name string) (*provider.Provider, error)
 	// Known is nil for a provider name authctl knows (built in or configured)
 	// and an exit-2 error otherwise, so that a typo never reads as "log in".
@@ -185,4 +185,27 @@ func accountSuffix(account, format string) string {
 		return ""
 	}
 	return fmt.Sprintf(format, account)
+}
+
+// Whoami is whom a token belongs to, as the provider's identity endpoint says, in the JSON
+// shape of `whoami -o json`.
+type Whoami struct {
+	Provider string `json:"provider"`
+	Account  string `json:"account"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+}
+
+// Whoami asks p whom the account's token belongs to, through With.
+func (s *Source) Whoami(ctx context.Context, p *provider.Provider, account string) (*Whoami, error) {
+	who := &Whoami{Provider: p.Name}
+	err := s.With(ctx, p, account, DefaultMinTTL, func(ctx context.Context, cred *provider.Credential) error {
+		id, err := p.Identity(ctx, cred.AccessToken)
+		who.Account, who.ID, who.Name = cred.Account, id.ID, id.Name
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return who, nil
 }

@@ -22,9 +22,9 @@ import (
 )
 
 // sandboxSource is newSource whose providers are the entries of a sandbox's configuration.
-func sandboxSource(t *testing.T) (*Source, store.Store, *sandbox.Server) {
+func sandboxSource(t *testing.T, opts ...sandboxtest.Option) (*Source, store.Store, *sandbox.Server) {
 	t.Helper()
-	srv := sandboxtest.Start(t)
+	srv := sandboxtest.Start(t, opts...)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(srv.ConfigYAML()), 0o600); err != nil {
 		t.Fatal(err)
@@ -225,5 +225,26 @@ func TestTokenTo(t *testing.T) {
 	}
 	if _, err := s.TokenTo(ctx, "known", "home", DefaultMinTTL, "current", "http://127.0.0.1:1/api/v10"); err == nil || !strings.Contains(err.Error(), "no provider in this test") {
 		t.Errorf("after a 401 to the stored token: %v, want a refresh attempt", err)
+	}
+}
+
+// Whoami asks the provider's identity endpoint with the stored token and names the account.
+func TestWhoami(t *testing.T) {
+	t.Parallel()
+	s, st, srv := sandboxSource(t, sandboxtest.AutoApprove())
+	tok := sandboxtest.DiscordLogin(t, srv, sandbox.AliceUsername, "identify")
+	put(t, st, &provider.Credential{Provider: "discord", Account: "home", AccessToken: tok.AccessToken, Expiry: time.Now().Add(time.Hour)})
+	ctx := context.Background()
+	p, err := s.Provider(ctx, "discord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := s.Whoami(ctx, p, "home")
+	if err != nil || *who != (Whoami{Provider: "discord", Account: "home", ID: sandbox.AliceID, Name: sandbox.AliceUsername}) {
+		t.Errorf("Whoami = %+v, %v", who, err)
+	}
+	srv.RevokeAll()
+	if _, err := s.Whoami(ctx, p, "home"); exitcode.Of(err) != exitcode.Auth {
+		t.Errorf("a revoked token that cannot be refreshed: %v (exit %d), want 3", err, exitcode.Of(err))
 	}
 }

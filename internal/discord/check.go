@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // OAuth scopes that decide how membership can be checked.
@@ -69,6 +71,50 @@ type Result struct {
 
 // OK reports whether the check passed.
 func (r *Result) OK() bool { return r.Reason == "" }
+
+// Summary is the answer in words for people: who is, or is not, in which guild, with which
+// role, or why the answer is no. Names from Discord are escaped.
+func (r *Result) Summary() string {
+	who, guild := r.who(), r.guild()
+	switch {
+	case !r.Member:
+		return who + " is not in guild " + guild
+	case !r.OK():
+		return fmt.Sprintf("%s is in guild %s but %s", who, guild, r.Reason)
+	}
+	line := fmt.Sprintf("%s is in guild %s", who, guild)
+	if len(r.MatchedRoles) > 0 {
+		line += " with role " + strings.Join(r.MatchedRoles, ", ")
+	}
+	if r.Pending {
+		line += " (pending membership screening)"
+	}
+	if !r.RolesKnown {
+		line += " (roles not checked: the token has only the guilds scope)"
+	}
+	return line
+}
+
+// guild names the guild by name and id where Discord's answer gave the name.
+func (r *Result) guild() string {
+	if r.GuildName == "" {
+		return r.Guild
+	}
+	name := strings.ReplaceAll(strings.TrimSpace(r.GuildName), "\n", " ")
+	return fmt.Sprintf("%s (%s)", ui.Sanitize(name), r.Guild)
+}
+
+func (r *Result) who() string {
+	switch {
+	case r.Username != "" && r.User != "":
+		return fmt.Sprintf("%s (%s)", ui.Sanitize(r.Username), r.User)
+	case r.User != "":
+		return "user " + r.User
+	case r.Username != "":
+		return ui.Sanitize(r.Username)
+	}
+	return "the token's user" // a token from the environment, not a member: no identity to name
+}
 
 // ScopeError is a token that lacks the scope the question needs.
 type ScopeError struct {

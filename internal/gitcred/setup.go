@@ -146,6 +146,15 @@ type SetupResult struct {
 	DryRun  bool     `json:"dry_run"`
 }
 
+// Summary is the result in words for people: the hosts git now, or already, uses authctl for.
+func (r *SetupResult) Summary() string {
+	state := "now"
+	if len(r.Changes) == 0 {
+		state = "already"
+	}
+	return "git " + state + " uses authctl for " + strings.Join(r.Hosts, ", ")
+}
+
 // SetupHelper makes git use authctl as the credential helper of the hosts of opts (see setup).
 // A bad --host, no host at all and a failing git config are UsageErrors.
 func (g *GlobalConfig) SetupHelper(ctx context.Context, opts SetupOptions) (*SetupResult, error) {

@@ -127,3 +127,18 @@ func TestHelperExecutable(t *testing.T) {
 		t.Errorf("%s is not resolved (%s)", exe, resolved)
 	}
 }
+
+func TestSetupResultSummary(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		r    SetupResult
+		want string
+	}{
+		{SetupResult{Hosts: []string{"github.com", "ghe.example.com"}, Changes: []string{"git config …"}}, "git now uses authctl for github.com, ghe.example.com"},
+		{SetupResult{Hosts: []string{"github.com"}}, "git already uses authctl for github.com"},
+	} {
+		if got := tt.r.Summary(); got != tt.want {
+			t.Errorf("Summary() = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/provider"
@@ -179,4 +180,20 @@ func (c CachedInstallations) Drop(ctx context.Context, in *Installation, token s
 		return err
 	}
 	return creds.DeleteAppToken(ctx, key)
+}
+
+// AppInstallations serve the mappings' installation tokens as `app token github` does: the
+// mapping's app built by apps on the entry it names, its token from the same cache.
+func AppInstallations(creds func() *credential.Source, apps *app.GitHubApps) CachedInstallations {
+	return CachedInstallations{Credentials: creds, Target: func(ctx context.Context, in *Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
+		t := in.Target()
+		a, err := apps.On(ctx, t.Provider, in.AppID, app.PrivateKey{File: in.PrivateKeyFile, Env: in.PrivateKeyEnv})
+		if err != nil {
+			return credential.AppKey{}, nil, err
+		}
+		target := app.Target{Installation: t.Installation, Repo: t.Repo, Org: t.Org}
+		return credential.InstallationKey(a, target), func(ctx context.Context) (*provider.Credential, error) {
+			return creds().InstallationToken(ctx, a, target, app.TokenRequest{})
+		}, nil
+	}}
 }

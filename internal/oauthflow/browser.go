@@ -10,6 +10,16 @@ import (
 	"github.com/pkg/browser"
 )
 
+// BrowserFor is the opener of a login: SystemBrowser ($BROWSER first), unless noBrowser is
+// set, stdin is not a terminal (nobody there to use a browser) or CI is set; then nil, and
+// the URL is only printed.
+func BrowserFor(noBrowser, stdinTTY bool, getenv func(string) string) func(string) error {
+	if noBrowser || !stdinTTY || getenv("CI") != "" {
+		return nil
+	}
+	return SystemBrowser(getenv("BROWSER"))
+}
+
 // SystemBrowser opens a URL with $BROWSER, else pkg/browser. The opener's
 // own output (xdg-open's "www-browser: not found" and the like) is dropped:
 // it would land in the middle of the login prompt; a failure to open is

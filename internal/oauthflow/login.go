@@ -35,10 +35,24 @@ type Login struct {
 	Prompt io.Writer
 	// In is read for a pasted redirect URL, or for the token (WithToken).
 	In io.Reader
-	// Waiting starts the wait's animation; see Loopback.Waiting.
-	Waiting func() (stop func())
+	// Waiting, when set, starts the wait's animation showing msg; see Loopback.Waiting.
+	Waiting func(msg string) (stop func())
 	// HTTP calls the provider.
 	HTTP *http.Client
+	// DeviceGrant and FromStdin choose the way Run logs in.
+	DeviceGrant, FromStdin bool
+}
+
+// Run logs in with the token on In when FromStdin is set, else by the device grant when
+// DeviceGrant is, else in the browser.
+func (l *Login) Run(ctx context.Context) (*provider.Credential, error) {
+	switch {
+	case l.FromStdin:
+		return l.WithToken(ctx)
+	case l.DeviceGrant:
+		return l.Device(ctx)
+	}
+	return l.Browser(ctx)
 }
 
 // Browser runs the authorization-code flow with PKCE, state and a nonce, and exchanges the code.
@@ -65,7 +79,7 @@ func (l *Login) Browser(ctx context.Context) (*provider.Credential, error) {
 		OpenBrowser:    l.OpenBrowser,
 		Prompt:         l.Prompt,
 		Paste:          l.In,
-		Waiting:        l.Waiting,
+		Waiting:        l.waiting,
 		Issuer:         p.Issuer,
 		IssuerRequired: p.IssuerInResponse,
 	}
@@ -123,6 +137,17 @@ func (l *Login) WithToken(ctx context.Context) (*provider.Credential, error) {
 		return nil, exitcode.Errorf(exitcode.Auth, "%s refused the token from stdin (401): nothing was stored; check that it is a live %s access token", l.Provider.Name, l.Provider.Name)
 	}
 	return cred, err
+}
+
+// waiting starts Waiting with what the person waits for.
+func (l *Login) waiting() (stop func()) {
+	if l.Waiting == nil {
+		return func() {}
+	}
+	if l.OpenBrowser == nil {
+		return l.Waiting("Waiting for the login at the URL above...")
+	}
+	return l.Waiting("Waiting for the browser...")
 }
 
 // withHTTP makes the oauth2 package call the provider through l.HTTP.

@@ -51,11 +51,39 @@ func TestLoginBrowser(t *testing.T) {
 		}()
 		return nil
 	}
-	waited := false
-	l.Waiting = func() func() { waited = true; return func() {} }
-	cred, err := l.Browser(context.Background())
-	if err != nil || cred.AccessToken == "" || cred.UserID == "" || !waited {
-		t.Fatalf("browser login: %+v, %v (waited %v)", cred, err, waited)
+	waited := ""
+	l.Waiting = func(msg string) func() { waited = msg; return func() {} }
+	cred, err := l.Run(context.Background())
+	if err != nil || cred.AccessToken == "" || cred.UserID == "" || waited != "Waiting for the browser..." {
+		t.Fatalf("browser login: %+v, %v (waited with %q)", cred, err, waited)
+	}
+}
+
+// Without a browser the wait names the URL printed above it, and following that URL completes
+// the login.
+func TestLoginPrintedURL(t *testing.T) {
+	t.Parallel()
+	l := sandboxLogin(t, "sentry")
+	var prompt strings.Builder
+	l.Prompt = &prompt
+	waited := ""
+	l.Waiting = func(msg string) func() {
+		waited = msg
+		start := strings.Index(prompt.String(), "http")
+		authorize := strings.Fields(prompt.String()[max(start, 0):])
+		go func() {
+			if start < 0 {
+				return // no URL printed: the login times out and the test says so
+			}
+			if resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(authorize[0]); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return func() {}
+	}
+	cred, err := l.Run(context.Background())
+	if err != nil || cred.AccessToken == "" || waited != "Waiting for the login at the URL above..." {
+		t.Fatalf("login at the printed URL: %+v, %v (waited with %q; prompt %q)", cred, err, waited, prompt.String())
 	}
 }
 
@@ -68,7 +96,8 @@ func TestLoginDevice(t *testing.T) {
 	l := sandboxLogin(t, "sentry", sandboxtest.WithSeed(seed))
 	var prompt strings.Builder
 	l.Prompt = &prompt
-	cred, err := l.Device(context.Background())
+	l.DeviceGrant = true
+	cred, err := l.Run(context.Background())
 	if err != nil || cred.AccessToken == "" || !strings.Contains(prompt.String(), "one-time code") {
 		t.Fatalf("device login: %+v, %v; prompt %q", cred, err, prompt.String())
 	}
@@ -83,9 +112,10 @@ func TestLoginWithToken(t *testing.T) {
 	t.Parallel()
 	l := sandboxLogin(t, "sentry")
 	l.Prompt = io.Discard
+	l.FromStdin, l.DeviceGrant = true, true
 	for _, in := range []string{"", "  \n", "one two\n"} {
 		l.In = strings.NewReader(in)
-		if _, err := l.WithToken(context.Background()); exitcode.Of(err) != exitcode.Usage || err.Error() != "--with-token needs exactly one token on stdin" {
+		if _, err := l.Run(context.Background()); exitcode.Of(err) != exitcode.Usage || err.Error() != "--with-token needs exactly one token on stdin" {
 			t.Errorf("stdin %q: %v (exit %d)", in, err, exitcode.Of(err))
 		}
 	}

@@ -195,6 +195,16 @@ func (p *Provider) callContext(ctx context.Context) (context.Context, context.Ca
 	return context.WithTimeout(ctx, callTimeout)
 }
 
+// DisplayName is how a provider is named to people: a built-in one by its brand, any other
+// by its entry's name.
+func DisplayName(name string) string {
+	names := map[string]string{KindDiscord: "Discord", KindGitHub: "GitHub", KindSlack: "Slack", KindSentry: "Sentry"}
+	if n, ok := names[name]; ok {
+		return n
+	}
+	return name
+}
+
 // Resolve builds the provider called name from the configuration. Unknown
 // providers, unknown kinds and a missing client_id or required secret are
 // exit 2 with the key to set; a failed OIDC discovery is exit 4.

@@ -179,3 +179,12 @@ func TestSlackScopesGoToUserScope(t *testing.T) {
 		t.Errorf("auth URL %q is not well formed", authURL)
 	}
 }
+
+func TestDisplayName(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{"discord": "Discord", "github": "GitHub", "slack": "Slack", "sentry": "Sentry", "ghe": "ghe", "oidc": "oidc"} {
+		if got := DisplayName(name); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

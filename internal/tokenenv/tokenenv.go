@@ -114,6 +114,16 @@ type Tokens struct {
 	App func(ctx context.Context, host, path string) (token string, ok bool, err error)
 }
 
+// Environment is the variables that the bare PROVIDER[:ACCOUNT] arguments and the --env and
+// --app-env values name (see Parse), with their values (see Values).
+func (t *Tokens) Environment(ctx context.Context, providers, env, appEnv []string) (map[string]string, error) {
+	vars, err := Parse(providers, env, appEnv)
+	if err != nil {
+		return nil, err
+	}
+	return t.Values(ctx, vars)
+}
+
 // Values are the variables' values: every provider is checked before any
 // token is fetched (exit 2 for a name authctl does not know), and each
 // source's token is fetched once.

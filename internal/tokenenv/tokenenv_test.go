@@ -128,11 +128,7 @@ func (w *world) tokens(minTTL time.Duration) *Tokens {
 func TestValuesFetchEachSourceOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	vars, err := Parse([]string{"github", "discord:bot"}, []string{"MINE=github"}, []string{"A=h/acme", "B=h/acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := w.tokens(time.Minute).Values(context.Background(), vars)
+	got, err := w.tokens(time.Minute).Environment(context.Background(), []string{"github", "discord:bot"}, []string{"MINE=github"}, []string{"A=h/acme", "B=h/acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +138,9 @@ func TestValuesFetchEachSourceOnce(t *testing.T) {
 	}
 	if gets, apps := strings.Join(w.st.gets, " "), strings.Join(w.apps, " "); gets != "github: discord:bot" || apps != "h/acme" {
 		t.Errorf("read %q from the store and minted %q; want each source once", gets, apps)
+	}
+	if _, err := w.tokens(time.Minute).Environment(context.Background(), nil, []string{"NOPE"}, nil); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("a bad --env: %v (exit %d), want 2 before any token", err, exitcode.Of(err))
 	}
 }
 

@@ -39,3 +39,15 @@ func plural(n int, unit string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
+
+// Expires words an expiry for a table cell: "never" for none (nil or zero), "expired" once it
+// is not after now, else "in" how long.
+func Expires(expiry *time.Time, now time.Time) string {
+	switch {
+	case expiry == nil || expiry.IsZero():
+		return "never"
+	case !expiry.After(now):
+		return "expired"
+	}
+	return "in " + Duration(expiry.Sub(now))
+}

@@ -28,3 +28,19 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestExpires(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
+	for _, tt := range []struct {
+		expiry *time.Time
+		want   string
+	}{
+		{nil, "never"}, {&time.Time{}, "never"}, {at(0), "expired"}, {at(-time.Hour), "expired"}, {at(90 * time.Minute), "in 1 hour 30 minutes"},
+	} {
+		if got := Expires(tt.expiry, now); got != tt.want {
+			t.Errorf("Expires(%v) = %q, want %q", tt.expiry, got, tt.want)
+		}
+	}
+}
