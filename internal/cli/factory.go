@@ -112,24 +112,11 @@ func (f *Factory) StateDir() string {
 // StoreKind is the credential store to use: --store, else AUTHCTL_STORE,
 // else the config file's `store`, else keyring.
 func (f *Factory) StoreKind() (string, error) {
-	if kind := f.Global.Store; kind != "" {
-		if kind != config.StoreKeyring && kind != config.StoreFile {
-			return "", exitcode.Errorf(exitcode.Usage, "--store must be %q or %q, not %q", config.StoreKeyring, config.StoreFile, kind)
-		}
-		return kind, nil
-	}
-	if kind := f.Getenv("AUTHCTL_STORE"); kind != "" {
-		// The variable overrides the file anyway: skip reading it (token stays cheap).
-		if kind != config.StoreKeyring && kind != config.StoreFile {
-			return "", exitcode.Errorf(exitcode.Usage, "AUTHCTL_STORE must be %q or %q, not %q", config.StoreKeyring, config.StoreFile, kind)
-		}
-		return kind, nil
-	}
-	cfg, err := f.Config()
+	kind, err := config.StoreKind(f.Global.Store, f.Getenv, f.Config)
 	if err != nil {
-		return "", err
+		return "", exitcode.New(exitcode.Usage, err)
 	}
-	return cfg.Store, nil
+	return kind, nil
 }
 
 // Store opens the credential store once, on first use.
@@ -159,7 +146,7 @@ func (f *Factory) Credentials() *credential.Source {
 		Store:    f.Store,
 		Locks:    func() store.Locks { return store.Locks{Dir: f.StateDir(), Now: f.Now} }, // the state dir may need the config: only when a lock is taken
 		Provider: f.Provider,
-		Known:    f.KnownProvider,
+		Known:    func(name string) error { return provider.Known(name, f.Config, f.Getenv) },
 		Getenv:   f.Getenv,
 	}
 }
@@ -181,20 +168,4 @@ func (f *Factory) APIProvider(ctx context.Context, name string) (*provider.Provi
 		return nil, err
 	}
 	return provider.ResolveAPI(ctx, cfg, name, f.Getenv, f.HTTPClient())
-}
-
-// KnownProvider is nil for a built-in provider or one the config file or
-// AUTHCTL_<NAME>_* variables define, and an exit-2 error otherwise.
-func (f *Factory) KnownProvider(name string) error {
-	if provider.IsBuiltin(name) {
-		return nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	if _, ok := cfg.Provider(name, f.Getenv); ok {
-		return nil
-	}
-	return provider.UnknownProviderError(name, cfg.Names())
 }

@@ -198,6 +198,25 @@ func (c *Config) Names() []string {
 	return names
 }
 
+// StoreKind is the credential store to use: flag (--store), else AUTHCTL_STORE, else the
+// config file's store (load is called only then: the variable spares reading the file).
+func StoreKind(flag string, getenv func(string) string, load func() (*Config, error)) (string, error) {
+	for _, set := range []struct{ by, kind string }{{"--store", flag}, {"AUTHCTL_STORE", getenv("AUTHCTL_STORE")}} {
+		switch set.kind {
+		case "":
+			continue
+		case StoreKeyring, StoreFile:
+			return set.kind, nil
+		}
+		return "", fmt.Errorf("%s must be %q or %q, not %q", set.by, StoreKeyring, StoreFile, set.kind)
+	}
+	cfg, err := load()
+	if err != nil {
+		return "", err
+	}
+	return cfg.Store, nil
+}
+
 // EnvName turns a provider name into the form used in environment variable
 // names: upper case, with every character other than a letter or digit as '_'.
 func EnvName(name string) string {

@@ -179,3 +179,28 @@ func TestUnknownConfigKeys(t *testing.T) {
 		t.Errorf("a config of known keys: %v", err)
 	}
 }
+
+// The store kind: --store over AUTHCTL_STORE over the file, each refused by
+// its own name when it is neither keyring nor file; the file is read only
+// when neither is set.
+func TestStoreKind(t *testing.T) {
+	fileSays := func() (*Config, error) { return &Config{Store: StoreFile}, nil }
+	mustNotLoad := func() (*Config, error) { t.Fatal("the config file was read"); return nil, nil }
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	for _, tt := range []struct {
+		flag, env string
+		load      func() (*Config, error)
+		want, err string
+	}{
+		{flag: "file", env: "keyring", load: mustNotLoad, want: "file"},
+		{env: "keyring", load: mustNotLoad, want: "keyring"},
+		{load: fileSays, want: "file"},
+		{flag: "vault", load: mustNotLoad, err: `--store must be "keyring" or "file", not "vault"`},
+		{env: "vault", load: mustNotLoad, err: `AUTHCTL_STORE must be "keyring" or "file", not "vault"`},
+	} {
+		got, err := StoreKind(tt.flag, env(tt.env), tt.load)
+		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) {
+			t.Errorf("StoreKind(%q, AUTHCTL_STORE=%q) = %q, %v; want %q, %q", tt.flag, tt.env, got, err, tt.want, tt.err)
+		}
+	}
+}

@@ -441,6 +441,22 @@ func UnknownProviderError(name string, configured []string) error {
 	return exitcode.Errorf(exitcode.Usage, "unknown provider %q: %suse one of %s, or add providers.%s to the config file", name, hint, strings.Join(known, ", "), name)
 }
 
+// Known is nil for a built-in provider or one the config file or AUTHCTL_<NAME>_* variables
+// define, and an exit-2 error otherwise; load is called only for a name that is not built in.
+func Known(name string, load func() (*config.Config, error), getenv func(string) string) error {
+	if IsBuiltin(name) {
+		return nil
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	if _, ok := cfg.Provider(name, getenv); ok {
+		return nil
+	}
+	return UnknownProviderError(name, cfg.Names())
+}
+
 // IsBuiltin tells whether name is a provider authctl knows without configuration.
 func IsBuiltin(name string) bool {
 	_, ok := builtins[name]

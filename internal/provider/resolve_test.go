@@ -188,3 +188,20 @@ func TestDisplayName(t *testing.T) {
 		}
 	}
 }
+
+// Known: a built-in name needs no config; a configured or variable-defined
+// one is known; anything else is exit 2 naming what there is.
+func TestKnown(t *testing.T) {
+	cfg := &config.Config{Providers: map[string]config.Provider{"corp": {Kind: KindOIDC}}}
+	load := func() (*config.Config, error) { return cfg, nil }
+	if err := Known("discord", func() (*config.Config, error) { t.Fatal("config read for a built-in"); return nil, nil }, envOf(nil)); err != nil {
+		t.Errorf("discord: %v", err)
+	}
+	if err := Known("corp", load, envOf(nil)); err != nil {
+		t.Errorf("corp: %v", err)
+	}
+	err := Known("crop", load, envOf(nil))
+	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), `did you mean "corp"?`) {
+		t.Errorf("crop: %v (exit %d), want exit 2 suggesting corp", err, exitcode.Of(err))
+	}
+}
