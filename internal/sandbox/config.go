@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/authctl/authctl/internal/nofollow"
 )
 
 // WriteConfig writes ConfigYAML with the file store in a state directory of
@@ -20,9 +22,9 @@ func (s *Server) WriteConfig(tempDir, path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create the sandbox's state directory: %w", err)
 	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | oNoFollow
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC | nofollow.Flag
 	if path == "" {
-		path, flags = filepath.Join(dir, "config.yaml"), os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow
+		path, flags = filepath.Join(dir, "config.yaml"), os.O_WRONLY|os.O_CREATE|os.O_EXCL|nofollow.Flag
 	}
 	content := fmt.Sprintf("store: file\nstate_dir: %q\n%s", filepath.Join(dir, "state"), s.ConfigYAML())
 	file, err := os.OpenFile(path, flags, 0o600)

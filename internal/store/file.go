@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/authctl/authctl/internal/nofollow"
 )
 
 // fileName is the credential file inside the state directory.
@@ -93,7 +95,7 @@ func (s *File) Name() string { return KindFile }
 func (s *File) Path() string { return filepath.Join(s.dir, fileName) }
 
 func (s *File) read() (*fileContents, error) {
-	f, err := os.OpenFile(s.Path(), os.O_RDONLY|openNoFollow, 0)
+	f, err := os.OpenFile(s.Path(), os.O_RDONLY|nofollow.Flag, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &fileContents{Index: newIndex(), Credentials: map[string]*Credential{}}, nil
 	}

@@ -7,9 +7,6 @@ import (
 	"syscall"
 )
 
-// openNoFollow makes opening a symbolic link fail instead of following it.
-const openNoFollow = syscall.O_NOFOLLOW
-
 // ownerOf returns the uid owning the file info describes.
 func ownerOf(info fs.FileInfo) (uid int, known bool) {
 	st, ok := info.Sys().(*syscall.Stat_t)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/authctl/authctl/internal/nofollow"
 )
 
 // Use says what a key is for.
@@ -157,7 +159,7 @@ func WriteNewKey(s Scheme, path string, overwrite bool, rand io.Reader) (pubHex 
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if overwrite {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC | nofollow.Flag // never the target of a planted link
 	}
 	file, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {

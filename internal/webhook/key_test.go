@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -109,6 +110,35 @@ func TestWriteNewKey(t *testing.T) {
 	checkKeyFile(t, discord, path, pub2)
 	if _, err := WriteNewKey(mustLookup(t, "github"), filepath.Join(t.TempDir(), "g.pem"), false, rand.Reader); err == nil {
 		t.Fatal("github: a key pair was written for a shared-secret scheme")
+	}
+}
+
+// A link planted where keygen --force writes (in a shared directory, by
+// another user) is refused: the private key is never written into the link's
+// target, nor the target's mode changed.
+func TestWriteNewKeyRefusesAPlantedLink(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no O_NOFOLLOW on Windows")
+	}
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "k.pem")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, overwrite := range []bool{false, true} {
+		if _, err := WriteNewKey(mustLookup(t, "discord"), link, overwrite, rand.Reader); err == nil {
+			t.Errorf("overwrite %v: the key was written through the link", overwrite)
+		}
+	}
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "keep me" {
+		t.Fatalf("the link's target was rewritten (%d bytes now, %v)", len(b), err)
+	}
+	if info, err := os.Stat(victim); err != nil || info.Mode().Perm() != 0o644 {
+		t.Fatalf("the link's target mode: %v (%v), want 0644 untouched", info.Mode().Perm(), err)
 	}
 }
 
