@@ -112,12 +112,7 @@ func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
 			return err
 		}
 	} else {
-		st := opts.IO.ErrStyles()
-		mark := st.Success.Render("✓")
-		if !res.OK() {
-			mark = st.Failure.Render("✗")
-		}
-		fmt.Fprintln(opts.IO.ErrOut, mark, res.Summary())
+		fmt.Fprintln(opts.IO.ErrOut, opts.IO.ErrStyles().Mark(res.OK()), res.Summary())
 	}
 	if !res.OK() {
 		return &exitcode.Silent{Code: exitcode.No}
