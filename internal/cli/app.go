@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/app"
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
@@ -31,7 +32,7 @@ type AppTokenOptions struct {
 	request app.TokenRequest // --repositories, and --permission parsed
 }
 
-func newCmdApp(f *Factory) *cobra.Command {
+func newCmdApp(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "app",
 		Short: "Credentials of integrations: GitHub App installation tokens, Sentry integration tokens",
@@ -44,7 +45,7 @@ func newCmdApp(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func newCmdAppTokenGitHub(f *Factory, runF func(context.Context, *AppTokenOptions) error) *cobra.Command {
+func newCmdAppTokenGitHub(f *cmdutil.Factory, runF func(context.Context, *AppTokenOptions) error) *cobra.Command {
 	opts := &AppTokenOptions{IO: f.IO, Apps: githubApps(f), Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "github",
@@ -128,7 +129,7 @@ func appTokenGitHubRun(ctx context.Context, opts *AppTokenOptions) error {
 }
 
 // githubApps builds GitHub Apps with the factory's environment, HTTP client and clock.
-func githubApps(f *Factory) *app.GitHubApps {
+func githubApps(f *cmdutil.Factory) *app.GitHubApps {
 	return &app.GitHubApps{API: f.APIProvider, Getenv: f.Getenv, HTTP: f.HTTPClient, Now: f.Now, Warn: f.IO.Warnf}
 }
 
@@ -145,7 +146,7 @@ type AppSentryOptions struct {
 }
 
 // newCmdAppSentry is `app login|token sentry` with the flags both take; check runs once --installation is given.
-func newCmdAppSentry(f *Factory, short string, check func(context.Context, *AppSentryOptions) error) (*cobra.Command, *AppSentryOptions) {
+func newCmdAppSentry(f *cmdutil.Factory, short string, check func(context.Context, *AppSentryOptions) error) (*cobra.Command, *AppSentryOptions) {
 	opts := &AppSentryOptions{IO: f.IO, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "sentry",
@@ -163,7 +164,7 @@ func newCmdAppSentry(f *Factory, short string, check func(context.Context, *AppS
 	return cmd, opts
 }
 
-func newCmdAppLoginSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
+func newCmdAppLoginSentry(f *cmdutil.Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
 	cmd, opts := newCmdAppSentry(f, "Exchange a Sentry integration's installation code for a stored token", func(ctx context.Context, opts *AppSentryOptions) error {
 		if opts.CodeEnv != "" {
 			if opts.Code != "" {
@@ -181,7 +182,7 @@ func newCmdAppLoginSentry(f *Factory, runF func(context.Context, *AppSentryOptio
 	return cmd
 }
 
-func newCmdAppTokenSentry(f *Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
+func newCmdAppTokenSentry(f *cmdutil.Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
 	cmd, opts := newCmdAppSentry(f, "Print a valid Sentry integration token, refreshing it when needed", func(ctx context.Context, opts *AppSentryOptions) error {
 		return runCommand(ctx, opts, runF, appTokenSentryRun)
 	})
@@ -215,7 +216,7 @@ type AppStatusOptions struct {
 	Credentials func() *credential.Source
 }
 
-func newCmdAppStatus(f *Factory, runF func(context.Context, *AppStatusOptions) error) *cobra.Command {
+func newCmdAppStatus(f *cmdutil.Factory, runF func(context.Context, *AppStatusOptions) error) *cobra.Command {
 	opts := &AppStatusOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
 	return &cobra.Command{
 		Use:   "status",
@@ -244,7 +245,7 @@ func appStatusRun(ctx context.Context, opts *AppStatusOptions) error {
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "APP\tHOST\tID\tTARGET\tEXPIRES")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, orDash(e.AppKey.Host), orDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), ui.Expires(&e.Expiry, now))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.AppKey.Kind, ui.OrDash(e.AppKey.Host), ui.OrDash(ui.Sanitize(e.AppKey.App)), ui.Sanitize(e.AppKey.Target), ui.Expires(&e.Expiry, now))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write app status table: %w", err)

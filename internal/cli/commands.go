@@ -4,27 +4,29 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/authctl/authctl/internal/cmdutil"
 )
 
 // rootCommands are the commands of the root, each under the name it is called by.
 var rootCommands = []struct {
 	name  string
-	build func(*Factory) *cobra.Command
+	build func(*cmdutil.Factory) *cobra.Command
 }{
-	{"login", func(f *Factory) *cobra.Command { return newCmdLogin(f, nil) }},
-	{"logout", func(f *Factory) *cobra.Command { return newCmdLogout(f, nil) }},
-	{"token", func(f *Factory) *cobra.Command { return newCmdToken(f, nil) }},
-	{"refresh", func(f *Factory) *cobra.Command { return newCmdRefresh(f, nil) }},
-	{"status", func(f *Factory) *cobra.Command { return newCmdStatus(f, nil) }},
-	{"whoami", func(f *Factory) *cobra.Command { return newCmdWhoami(f, nil) }},
+	{"login", func(f *cmdutil.Factory) *cobra.Command { return newCmdLogin(f, nil) }},
+	{"logout", func(f *cmdutil.Factory) *cobra.Command { return newCmdLogout(f, nil) }},
+	{"token", func(f *cmdutil.Factory) *cobra.Command { return newCmdToken(f, nil) }},
+	{"refresh", func(f *cmdutil.Factory) *cobra.Command { return newCmdRefresh(f, nil) }},
+	{"status", func(f *cmdutil.Factory) *cobra.Command { return newCmdStatus(f, nil) }},
+	{"whoami", func(f *cmdutil.Factory) *cobra.Command { return newCmdWhoami(f, nil) }},
 	{"guild", newCmdGuild},
 	{"app", newCmdApp},
 	{"webhook", newCmdWebhook},
-	{"sandbox", func(f *Factory) *cobra.Command { return newCmdSandbox(f, nil) }},
-	{"exec", func(f *Factory) *cobra.Command { return newCmdExec(f, nil) }},
-	{"git-credential", func(f *Factory) *cobra.Command { return newCmdGitCredential(f, nil) }},
-	{"setup-git", func(f *Factory) *cobra.Command { return newCmdSetupGit(f, nil) }},
-	{"version", func(f *Factory) *cobra.Command { return newCmdVersion(f, nil) }},
+	{"sandbox", func(f *cmdutil.Factory) *cobra.Command { return newCmdSandbox(f, nil) }},
+	{"exec", func(f *cmdutil.Factory) *cobra.Command { return newCmdExec(f, nil) }},
+	{"git-credential", func(f *cmdutil.Factory) *cobra.Command { return newCmdGitCredential(f, nil) }},
+	{"setup-git", func(f *cmdutil.Factory) *cobra.Command { return newCmdSetupGit(f, nil) }},
+	{"version", func(f *cmdutil.Factory) *cobra.Command { return newCmdVersion(f, nil) }},
 }
 
 // newRootCmdFor builds the root with only the command args call, when they
@@ -32,7 +34,7 @@ var rootCommands = []struct {
 // word or flag) the whole tree, which help, suggestions and completion list.
 // Building one command instead of all is most of what a short run such as
 // `authctl token` costs beyond the process start.
-func newRootCmdFor(f *Factory, args []string) *cobra.Command {
+func newRootCmdFor(f *cmdutil.Factory, args []string) *cobra.Command {
 	name := calledCommand(args)
 	for _, c := range rootCommands {
 		if c.name == name {

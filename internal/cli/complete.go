@@ -3,13 +3,14 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/webhook"
 )
 
 // completeProviderNames completes the first argument with the configured and
 // built-in provider names; a broken config still offers the built-in ones.
-func completeProviderNames(f *Factory) cobra.CompletionFunc {
+func completeProviderNames(f *cmdutil.Factory) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp

@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/sandbox/sandboxtest"
 )
@@ -68,7 +69,7 @@ func TestHelpExamples(t *testing.T) {
 			walk(sub)
 		}
 	}
-	walk(NewRootCmd(NewFactory()))
+	walk(NewRootCmd(cmdutil.NewFactory()))
 	for line := range offlineExamples {
 		if !seen[line] {
 			t.Errorf("offlineExamples lists %q, which no command's help shows any more", line)

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/childproc"
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/tokenenv"
@@ -28,7 +29,7 @@ type ExecOptions struct {
 	Environ func() []string
 }
 
-func newCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+func newCmdExec(f *cmdutil.Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
 	opts := &ExecOptions{
 		IO:      f.IO,
 		Tokens:  tokenenv.Tokens{Credentials: f.Credentials(), App: gitSources(f).InstallationToken},

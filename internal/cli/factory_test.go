@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/provider"
 	"io"
@@ -19,12 +20,12 @@ import (
 // clock, and env as the whole environment — with HOME, XDG_CONFIG_HOME and
 // XDG_STATE_HOME in the test's own temporary directory unless env names them,
 // so that no test reads the user's config or writes outside its temp dirs.
-func newTestFactory(t testing.TB, ios *ui.IOStreams, env map[string]string) *Factory {
+func newTestFactory(t testing.TB, ios *ui.IOStreams, env map[string]string) *cmdutil.Factory {
 	t.Helper()
 	home := t.TempDir()
 	full := map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_STATE_HOME": home + "/state"}
 	maps.Copy(full, env)
-	return &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return full[k] }, Now: time.Now}
+	return &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return full[k] }, Now: time.Now}
 }
 
 // openStoreIn makes a factory use st whatever store kind is asked for.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/gitcred"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -16,7 +17,7 @@ type GitCredentialOptions struct {
 	Resolver  func() (*gitcred.Resolver, error) // built only for get and erase
 }
 
-func newCmdGitCredential(f *Factory, runF func(context.Context, *GitCredentialOptions) error) *cobra.Command {
+func newCmdGitCredential(f *cmdutil.Factory, runF func(context.Context, *GitCredentialOptions) error) *cobra.Command {
 	opts := &GitCredentialOptions{IO: f.IO, Resolver: func() (*gitcred.Resolver, error) { return gitSources(f).Resolver(f.IO.ErrOut) }}
 	cmd := &cobra.Command{
 		Use:   "git-credential get|store|erase",
@@ -67,7 +68,7 @@ func gitCredentialRun(ctx context.Context, opts *GitCredentialOptions) error {
 }
 
 // gitSources are the factory's config, provider entries and tokens as gitcred takes them.
-func gitSources(f *Factory) *gitcred.Sources {
+func gitSources(f *cmdutil.Factory) *gitcred.Sources {
 	return &gitcred.Sources{Config: f.Config, Getenv: f.Getenv, API: f.APIProvider,
 		Users: gitcred.StoredUsers{Credentials: f.Credentials}, Installations: gitcred.AppInstallations(f.Credentials, githubApps(f))}
 }

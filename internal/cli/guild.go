@@ -8,14 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authctl/authctl/internal/credential"
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
-	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
 )
 
-func newCmdGuild(f *Factory) *cobra.Command {
+func newCmdGuild(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "guild",
 		Short: "Check Discord guild membership and roles",
@@ -41,8 +40,8 @@ type GuildCheckOptions struct {
 	MaxWait     time.Duration
 }
 
-func newCmdGuildCheck(f *Factory, runF func(context.Context, *GuildCheckOptions) error) *cobra.Command {
-	opts := &GuildCheckOptions{IO: f.IO, Access: f.discordSession}
+func newCmdGuildCheck(f *cmdutil.Factory, runF func(context.Context, *GuildCheckOptions) error) *cobra.Command {
+	opts := &GuildCheckOptions{IO: f.IO, Access: f.DiscordSession}
 	cmd := &cobra.Command{
 		Use:   "check --guild ID [--role ID]... [--all-roles] | --guild ID --user ID --bot-token-env VAR",
 		Short: "Exit 0 when a user is in a guild (with the given roles), 1 when not",
@@ -94,14 +93,6 @@ func (o *GuildCheckOptions) validate() error {
 	return discord.CheckMaxWait(o.MaxWait)
 }
 
-// discordSession wires guild commands to the configuration, the HTTP client and the stored login.
-func (f *Factory) discordSession(providerName, account string, maxWait time.Duration) *discord.Session {
-	return &discord.Session{Provider: providerName, Config: f.Config, Getenv: f.Getenv, HTTP: f.HTTPClient, MaxWait: maxWait,
-		Login: func(ctx context.Context, rejected, apiURL string) (*provider.Credential, error) {
-			return f.Credentials().TokenTo(ctx, providerName, account, credential.DefaultMinTTL, rejected, apiURL)
-		}}
-}
-
 func guildCheckRun(ctx context.Context, opts *GuildCheckOptions) error {
 	res, err := opts.Access(opts.Provider, opts.Account, opts.MaxWait).Check(ctx, opts.Request, opts.BotTokenEnv)
 	if err != nil {
@@ -130,8 +121,8 @@ type GuildListOptions struct {
 	MaxWait  time.Duration
 }
 
-func newCmdGuildList(f *Factory, runF func(context.Context, *GuildListOptions) error) *cobra.Command {
-	opts := &GuildListOptions{IO: f.IO, Access: f.discordSession}
+func newCmdGuildList(f *cmdutil.Factory, runF func(context.Context, *GuildListOptions) error) *cobra.Command {
+	opts := &GuildListOptions{IO: f.IO, Access: f.DiscordSession}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the guilds you are in (all pages)",
@@ -162,7 +153,7 @@ func guildListRun(ctx context.Context, opts *GuildListOptions) error {
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tPERMISSIONS")
 	for _, g := range guilds {
-		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, oneLine(g.Name), g.Owner, g.Permissions)
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, ui.OneLine(g.Name), g.Owner, g.Permissions)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write guild table: %w", err)

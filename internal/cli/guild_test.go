@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/golden"
@@ -521,7 +522,7 @@ func TestGuildCheckFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ios, _, _, _ := ui.Test()
-			f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "" }}
+			f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "" }}
 			var got *GuildCheckOptions
 			root := NewRootCmd(f)
 			root.RemoveCommand(findCmd(root, "guild"))
@@ -575,8 +576,8 @@ func TestGuildCheckInterruptedDuringRateLimitWait(t *testing.T) {
 	defer transport.CloseIdleConnections()
 	ios, _, out, errOut := ui.Test()
 	env := map[string]string{"AUTHCTL_CONFIG": cfg, "AUTHCTL_DISCORD_TOKEN": token}
-	f := &Factory{
-		IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now,
+	f := &cmdutil.Factory{
+		IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now,
 		HTTPTransport: cancelAfterResponse{base: transport, cancel: cancel},
 	}
 	start := time.Now()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/golden"
 )
 
@@ -23,7 +24,7 @@ func TestHelpGolden(t *testing.T) {
 			walk(sub, append(append([]string{}, path...), sub.Name()))
 		}
 	}
-	walk(NewRootCmd(NewFactory()), nil)
+	walk(NewRootCmd(cmdutil.NewFactory()), nil)
 	if len(paths) < 20 {
 		t.Fatalf("found %d commands, expected the whole tree", len(paths))
 	}

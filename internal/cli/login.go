@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/oauthflow"
@@ -27,7 +28,7 @@ type LoginOptions struct {
 	Flow oauthflow.Login
 }
 
-func newCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
+func newCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
 	opts := &LoginOptions{IO: f.IO, Credentials: f.Credentials, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
@@ -85,7 +86,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return login.Run(ctx)
 	}, func(current, cred *provider.Credential) {
 		opts.IO.Warnf("%s is logged in as %s in account %q, which stays the default; this login is stored as account %q (use --account %s)",
-			provider.DisplayName(opts.Provider), ui.Sanitize(orDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
+			provider.DisplayName(opts.Provider), ui.Sanitize(ui.OrDash(current.UserName)), ui.Sanitize(current.Account), ui.Sanitize(cred.Account), ui.Sanitize(cred.Account))
 	})
 	if err != nil {
 		return err
@@ -96,6 +97,6 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if in.Unencrypted != "" {
 		opts.IO.Warnf("the token is stored unencrypted in %s (file store)", in.Unencrypted)
 	}
-	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(opts.Provider), ui.Sanitize(orDash(in.User)), ui.Sanitize(orDash(in.UserID)), ui.Sanitize(in.Account))
+	opts.IO.Infof("Logged in to %s as %s (%s) (account %s)", provider.DisplayName(opts.Provider), ui.Sanitize(ui.OrDash(in.User)), ui.Sanitize(ui.OrDash(in.UserID)), ui.Sanitize(in.Account))
 	return nil
 }

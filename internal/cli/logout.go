@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
@@ -22,7 +23,7 @@ type LogoutOptions struct {
 	All          bool
 }
 
-func newCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
+func newCmdLogout(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
 	opts := &LogoutOptions{IO: f.IO, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
@@ -63,7 +64,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		Provider: opts.ProviderName, Account: opts.Account, All: opts.All, LocalOnly: opts.LocalOnly,
 		Warnf: opts.IO.Warnf,
 		Done: func(c *provider.Credential, outcome string) {
-			opts.IO.Infof("Logged out of %s%s; %s.", provider.DisplayName(c.Provider), accountSuffix(ui.Sanitize(c.Account), " (account %s)"), outcome)
+			opts.IO.Infof("Logged out of %s%s; %s.", provider.DisplayName(c.Provider), ui.Optional(" (account %s)", ui.Sanitize(c.Account)), outcome)
 		},
 	})
 }

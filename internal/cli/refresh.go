@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -21,7 +22,7 @@ type RefreshOptions struct {
 	Account  string
 }
 
-func newCmdRefresh(f *Factory, runF func(context.Context, *RefreshOptions) error) *cobra.Command {
+func newCmdRefresh(f *cmdutil.Factory, runF func(context.Context, *RefreshOptions) error) *cobra.Command {
 	opts := &RefreshOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "refresh PROVIDER",
@@ -52,8 +53,8 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, refreshResult{Provider: cred.Provider, Account: cred.Account, Expiry: timeOrNil(cred.Expiry)})
+		return ui.WriteJSON(opts.IO.Out, refreshResult{Provider: cred.Provider, Account: cred.Account, Expiry: ui.NullTime(cred.Expiry)})
 	}
-	opts.IO.Infof("Refreshed the %s token%s; %s.", cred.Provider, accountSuffix(cred.Account, " of account %s"), expiryText(cred.Expiry, opts.Now()))
+	opts.IO.Infof("Refreshed the %s token%s; %s.", cred.Provider, ui.Optional(" of account %s", cred.Account), ui.ExpiryPhrase(cred.Expiry, opts.Now()))
 	return nil
 }

@@ -1,3 +1,6 @@
+// Package cli holds the authctl command tree. Commands are thin: each parses
+// flags into an options struct (newCmdX(f, runF)), and its run function — which
+// never sees cobra — calls a package below and renders the result.
 package cli
 
 import (
@@ -9,13 +12,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/interrupt"
 	"github.com/authctl/authctl/internal/ui"
 )
 
 // NewRootCmd builds the whole command tree on f.
-func NewRootCmd(f *Factory) *cobra.Command {
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := newRootCmd(f)
 	for _, c := range rootCommands {
 		root.AddCommand(c.build(f))
@@ -24,7 +28,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 }
 
 // newRootCmd is the root command without its commands.
-func newRootCmd(f *Factory) *cobra.Command {
+func newRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "authctl",
 		Short: "Log in to OAuth providers, keep tokens, check Discord guilds and verify webhooks",
@@ -73,12 +77,12 @@ func Main() int {
 	if !waitsOnlyOnContext(args) {
 		ctx.Listen()
 	}
-	return Run(ctx, NewFactory(), args)
+	return Run(ctx, cmdutil.NewFactory(), args)
 }
 
 // Run executes the command tree with args and returns the exit code. Errors
 // are printed here, once.
-func Run(ctx context.Context, f *Factory, args []string) int {
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root := newRootCmdFor(f, args)
 	ran := markRuns(root)
 	if len(args) > 0 && (strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) || args[0] == "completion") {
@@ -116,11 +120,11 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	if report := usageErrorReports[strings.TrimPrefix(commandPath(cmd), root.Name()+" ")]; report != nil &&
 		commandLineError && (f.Global.JSON() || argsWantJSON(args)) {
-		if werr := ui.WriteJSON(f.IO.Out, report(cmd.Flags().Args(), oneLine(err.Error()))); werr != nil {
+		if werr := ui.WriteJSON(f.IO.Out, report(cmd.Flags().Args(), ui.OneLine(err.Error()))); werr != nil {
 			fmt.Fprintln(f.IO.ErrOut, "error:", werr)
 		}
 	}
-	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), ui.Sanitize(oneLine(err.Error())))
+	fmt.Fprintln(f.IO.ErrOut, f.IO.ErrStyles().Failure.Render("error:"), ui.Sanitize(ui.OneLine(err.Error())))
 	if unknown != nil {
 		if s := unknown.suggestion(); s != "" {
 			fmt.Fprintln(f.IO.ErrOut, s)

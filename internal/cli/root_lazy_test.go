@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/authctl/authctl/internal/cmdutil"
 )
 
 func TestCalledCommand(t *testing.T) {
@@ -47,14 +49,14 @@ func TestCalledCommand(t *testing.T) {
 func TestRootCommandsAreTheWholeTree(t *testing.T) {
 	t.Parallel()
 	var tree []string
-	for _, c := range NewRootCmd(NewFactory()).Commands() {
+	for _, c := range NewRootCmd(cmdutil.NewFactory()).Commands() {
 		if c.Name() != "help" {
 			tree = append(tree, c.Name())
 		}
 	}
 	var table []string
 	for _, c := range rootCommands {
-		if got := c.build(NewFactory()); got.Name() != c.name || len(got.Aliases) != 0 {
+		if got := c.build(cmdutil.NewFactory()); got.Name() != c.name || len(got.Aliases) != 0 {
 			t.Errorf("rootCommands %q builds %q with aliases %q", c.name, got.Name(), got.Aliases)
 		}
 		table = append(table, c.name)
@@ -72,7 +74,7 @@ func TestNewRootCmdForBuildsOnlyTheCalledCommand(t *testing.T) {
 	t.Parallel()
 	names := func(args ...string) []string {
 		var got []string
-		for _, c := range newRootCmdFor(NewFactory(), args).Commands() {
+		for _, c := range newRootCmdFor(cmdutil.NewFactory(), args).Commands() {
 			got = append(got, c.Name())
 		}
 		return got
@@ -122,7 +124,7 @@ func TestWaitsOnlyOnContext(t *testing.T) {
 // value: a flag added to the root fails here until commandWords reads it.
 func TestCommandWordsKnowsTheRootFlags(t *testing.T) {
 	t.Parallel()
-	flags := newRootCmd(NewFactory()).PersistentFlags()
+	flags := newRootCmd(cmdutil.NewFactory()).PersistentFlags()
 	names := regexp.MustCompile(`(?m)^ +(?:-\w, )?--([a-z][a-z-]*)`).FindAllStringSubmatch(flags.FlagUsages(), -1)
 	if len(names) != 5 {
 		t.Fatalf("found %d persistent flags in\n%s", len(names), flags.FlagUsages())

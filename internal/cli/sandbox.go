@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/ui"
@@ -32,7 +33,7 @@ type SandboxOptions struct {
 	TempDir string
 }
 
-func newCmdSandbox(f *Factory, runF func(context.Context, *SandboxOptions) error) *cobra.Command {
+func newCmdSandbox(f *cmdutil.Factory, runF func(context.Context, *SandboxOptions) error) *cobra.Command {
 	opts := &SandboxOptions{IO: f.IO, TempDir: os.TempDir()}
 	cmd := &cobra.Command{
 		Use:   "sandbox",

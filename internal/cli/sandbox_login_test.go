@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/ui"
@@ -20,7 +21,7 @@ import (
 // Not parallel: the Discord app's redirect port is fixed (28682).
 func TestSandboxConfigLoginDiscord(t *testing.T) {
 	probe, _, _, _ := ui.Test()
-	if cmd, _, err := NewRootCmd(&Factory{IO: probe, Global: &GlobalOptions{}}).Find([]string{"login"}); err != nil || cmd.Name() != "login" {
+	if cmd, _, err := NewRootCmd(&cmdutil.Factory{IO: probe, Global: &cmdutil.GlobalOptions{}}).Find([]string{"login"}); err != nil || cmd.Name() != "login" {
 		t.Skip("the login command is not registered yet")
 	}
 	dir := t.TempDir()
@@ -35,7 +36,7 @@ func TestSandboxConfigLoginDiscord(t *testing.T) {
 	errOut := newURLWatcher()
 	ios, _, _, _ := ui.Test()
 	ios.In, ios.ErrOut = stdin, errOut
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	done := make(chan int, 1)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
@@ -49,7 +50,7 @@ func TestSandboxUsageErrors(t *testing.T) {
 func TestSandboxFlags(t *testing.T) {
 	t.Parallel()
 	ios, _, _, _ := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatJSON}}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatJSON}}
 	var got *SandboxOptions
 	cmd := newCmdSandbox(f, func(_ context.Context, o *SandboxOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--addr", "127.0.0.1:8080", "--seed", "s.yaml", "--auto-approve", "--config-out", "c.yaml",

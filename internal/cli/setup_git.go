@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/gitcred"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -21,7 +22,7 @@ type SetupGitOptions struct {
 	GitConfig *gitcred.GlobalConfig
 }
 
-func newCmdSetupGit(f *Factory, runF func(context.Context, *SetupGitOptions) error) *cobra.Command {
+func newCmdSetupGit(f *cmdutil.Factory, runF func(context.Context, *SetupGitOptions) error) *cobra.Command {
 	opts := &SetupGitOptions{IO: f.IO, Setup: gitcred.SetupOptions{Executable: gitcred.HelperExecutable, Defaults: gitSources(f).SetupHosts}}
 	cmd := &cobra.Command{
 		Use:   "setup-git",

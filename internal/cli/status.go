@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/store"
 	"github.com/authctl/authctl/internal/ui"
@@ -22,7 +23,7 @@ type StatusOptions struct {
 	Provider string // empty: every provider
 }
 
-func newCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
+func newCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{IO: f.IO, Now: f.Now, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "status [PROVIDER]",
@@ -84,6 +85,6 @@ func renderStatusTable(io *ui.IOStreams, accounts []credential.LoginStatus, now 
 		if storeName == store.KindFile {
 			storeName += " (unencrypted)" // the file store's warning, once per entry instead of on every read
 		}
-		_, _ = tw.Write([]byte(orDash(a.Provider) + "\t" + orDash(ui.Sanitize(a.Account)) + "\t" + orDash(user) + "\t" + scopesText(a.Scopes) + "\t" + expires + "\t" + storeName + "\n"))
+		_, _ = tw.Write([]byte(ui.OrDash(a.Provider) + "\t" + ui.OrDash(ui.Sanitize(a.Account)) + "\t" + ui.OrDash(user) + "\t" + ui.ListCell(a.Scopes) + "\t" + expires + "\t" + storeName + "\n"))
 	}
 }

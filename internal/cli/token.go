@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
@@ -24,7 +25,7 @@ type TokenOptions struct {
 	Refresh  bool
 }
 
-func newCmdToken(f *Factory, runF func(context.Context, *TokenOptions) error) *cobra.Command {
+func newCmdToken(f *cmdutil.Factory, runF func(context.Context, *TokenOptions) error) *cobra.Command {
 	opts := &TokenOptions{IO: f.IO, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "token PROVIDER",
@@ -62,7 +63,7 @@ func tokenRun(ctx context.Context, opts *TokenOptions) error {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, tokenResult{Provider: opts.Provider, Account: cred.Account, Token: cred.AccessToken, Expiry: timeOrNil(cred.Expiry)})
+		return ui.WriteJSON(opts.IO.Out, tokenResult{Provider: opts.Provider, Account: cred.Account, Token: cred.AccessToken, Expiry: ui.NullTime(cred.Expiry)})
 	}
 	_, err = fmt.Fprintln(opts.IO.Out, cred.AccessToken)
 	return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"io"
 	"net/http"
@@ -54,9 +55,9 @@ func newWorld(t *testing.T) *world {
 func (w *world) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{
+	f := &cmdutil.Factory{
 		IO:        ios,
-		Global:    &GlobalOptions{Output: ui.FormatText},
+		Global:    &cmdutil.GlobalOptions{Output: ui.FormatText},
 		Getenv:    func(k string) string { return w.env[k] },
 		Now:       time.Now,
 		OpenStore: w.credentials,
@@ -281,7 +282,7 @@ func TestTokenSlowTokenEndpointTimesOut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return w.env[k] }, Now: time.Now, OpenStore: w.credentials}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return w.env[k] }, Now: time.Now, OpenStore: w.credentials}
 	code := Run(ctx, f, []string{"token", "discord"})
 	if code != exitcode.Provider || out.Len() != 0 || !strings.Contains(errOut.String(), "timed out") {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 4 and a timeout", code, out.String(), errOut.String())
@@ -585,7 +586,7 @@ func TestWhoamiRejectedTokenWithoutRefreshToken(t *testing.T) {
 func TestReplaceRejectedRefreshesOnlyTheRejectedToken(t *testing.T) {
 	w := newWorld(t)
 	cred := w.login(t, "github-app")
-	f := &Factory{IO: func() *ui.IOStreams { ios, _, _, _ := ui.Test(); return ios }(), Global: &GlobalOptions{Output: ui.FormatText},
+	f := &cmdutil.Factory{IO: func() *ui.IOStreams { ios, _, _, _ := ui.Test(); return ios }(), Global: &cmdutil.GlobalOptions{Output: ui.FormatText},
 		Getenv: func(k string) string { return w.env[k] }, Now: time.Now, OpenStore: w.credentials}
 	tokenPath := "/login/oauth/access_token"
 	w.srv.ResetCounts()

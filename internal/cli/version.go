@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authctl/authctl/internal/build"
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -16,7 +17,7 @@ type VersionOptions struct {
 	JSON bool
 }
 
-func newCmdVersion(f *Factory, runF func(context.Context, *VersionOptions) error) *cobra.Command {
+func newCmdVersion(f *cmdutil.Factory, runF func(context.Context, *VersionOptions) error) *cobra.Command {
 	opts := &VersionOptions{IO: f.IO}
 	return &cobra.Command{
 		Use:     "version",

@@ -1,22 +1,21 @@
 package cli
 
 import (
-	"errors"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
 )
 
-func newCmdWebhook(f *Factory) *cobra.Command {
+func newCmdWebhook(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhook",
 		Short: "Verify, sign and test signed webhook deliveries",
@@ -43,7 +42,7 @@ type webhookEnv struct {
 	HTTPClient func(concurrency int) *http.Client
 }
 
-func newWebhookEnv(f *Factory) webhookEnv {
+func newWebhookEnv(f *cmdutil.Factory) webhookEnv {
 	var trace io.Writer // -v logs every request to stderr
 	if f.Global.Verbose {
 		trace = f.IO.ErrOut
@@ -84,35 +83,7 @@ func (k *webhookKeyFlags) register(cmd *cobra.Command, use webhook.Use) {
 // and refuses key flags that exclude each other.
 func (k *webhookKeyFlags) parsed(cmd *cobra.Command) error {
 	k.SecretOnArgv = cmd.Flags().Changed("secret")
-	return exclusiveFlags(cmd, k.exclusive...)
-}
-
-// exclusiveFlags refuses, as a usage error at its source, more than one set
-// flag of any group (cobra's own check returns an untyped error).
-func exclusiveFlags(cmd *cobra.Command, groups ...[]string) error {
-	for _, group := range groups {
-		var set []string
-		for _, name := range group {
-			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
-				set = append(set, name)
-			}
-		}
-		if len(set) > 1 {
-			sort.Strings(set)
-			return exitcode.Errorf(exitcode.Usage, "if any flags in the group [%s] are set none of the others can be; %v were all set", strings.Join(group, " "), set)
-		}
-	}
-	return nil
-}
-
-// usageArgs types the errors of a cobra argument validator as usage errors.
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return exitcode.New(exitcode.Usage, err)
-		}
-		return nil
-	}
+	return cmdutil.ExclusiveFlags(cmd, k.exclusive...)
 }
 
 // errSecretOnArgv is the answer to --secret.
@@ -131,14 +102,5 @@ func (k *webhookKeyFlags) key(provider string, use webhook.Use, getenv func(stri
 	src := k.KeySource
 	src.Getenv = getenv
 	key, err := webhook.SelectKey(s, use, src)
-	return s, key, usageIfUnset(err)
-}
-
-// usageIfUnset turns an untyped error into a usage error; nil stays nil.
-func usageIfUnset(err error) error {
-	var coded *exitcode.Error
-	if err == nil || errors.As(err, &coded) {
-		return err
-	}
-	return exitcode.New(exitcode.Usage, err)
+	return s, key, cmdutil.UsageIfUnset(err)
 }

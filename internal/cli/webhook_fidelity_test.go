@@ -16,6 +16,7 @@ import (
 
 	stripewebhook "github.com/stripe/stripe-go/v85/webhook"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
 )
@@ -137,7 +138,7 @@ func TestReplayInterruptAccounting(t *testing.T) {
 	}))
 	t.Cleanup(handler.Close)
 	ios, _, _, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "s3cret" }, Now: time.Now}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(string) string { return "s3cret" }, Now: time.Now}
 	code := Run(ctx, f, []string{"webhook", "replay", "github", "--event", "ping", "--count", "100000", "--concurrency", "4", "--secret-env", "S", "--to", handler.URL})
 	stderr := errOut.String()
 	if code != exitcode.Interrupted || strings.Count(stderr, "interrupted") != 1 || !strings.Contains(stderr, " 0 failed") {

@@ -13,15 +13,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
 )
 
 // captureFactory is a factory for flag-parsing tests: nothing runs.
-func captureFactory() *Factory {
+func captureFactory() *cmdutil.Factory {
 	ios, _, _, _ := ui.Test()
-	return &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatJSON}, Getenv: func(string) string { return "" }, Now: time.Now}
+	return &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatJSON}, Getenv: func(string) string { return "" }, Now: time.Now}
 }
 
 func executeFlags(t *testing.T, cmd *cobra.Command, args ...string) error {
@@ -124,17 +125,17 @@ func TestWebhookUsageErrorsAreTyped(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		cmd  func(*Factory) *cobra.Command
+		cmd  func(*cmdutil.Factory) *cobra.Command
 		args []string
 	}{
-		{"verify without provider", func(f *Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, nil},
-		{"verify --body and --request", func(f *Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, []string{"github", "--body", "a", "--request", "b"}},
-		{"verify two secret sources", func(f *Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, []string{"github", "--secret-env", "A", "--secret-file", "b"}},
-		{"sign two arguments", func(f *Factory) *cobra.Command { return newCmdWebhookSign(f, nil) }, []string{"github", "slack"}},
-		{"sign key file and secret", func(f *Factory) *cobra.Command { return newCmdWebhookSign(f, nil) }, []string{"discord", "--private-key-file", "k", "--secret-env", "A"}},
-		{"keygen --public-key-of and --out", func(f *Factory) *cobra.Command { return newCmdWebhookKeygen(f, nil) }, []string{"discord", "--public-key-of", "k", "--out", "o"}},
-		{"replay two sources", func(f *Factory) *cobra.Command { return newCmdWebhookReplay(f, nil) }, []string{"github", "--event", "ping", "--body", "b"}},
-		{"listen public key and secret", func(f *Factory) *cobra.Command { return newCmdWebhookListen(f, nil) }, []string{"discord", "--public-key", "ab", "--secret-file", "s"}},
+		{"verify without provider", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, nil},
+		{"verify --body and --request", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, []string{"github", "--body", "a", "--request", "b"}},
+		{"verify two secret sources", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookVerify(f, nil) }, []string{"github", "--secret-env", "A", "--secret-file", "b"}},
+		{"sign two arguments", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookSign(f, nil) }, []string{"github", "slack"}},
+		{"sign key file and secret", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookSign(f, nil) }, []string{"discord", "--private-key-file", "k", "--secret-env", "A"}},
+		{"keygen --public-key-of and --out", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookKeygen(f, nil) }, []string{"discord", "--public-key-of", "k", "--out", "o"}},
+		{"replay two sources", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookReplay(f, nil) }, []string{"github", "--event", "ping", "--body", "b"}},
+		{"listen public key and secret", func(f *cmdutil.Factory) *cobra.Command { return newCmdWebhookListen(f, nil) }, []string{"discord", "--public-key", "ab", "--secret-file", "s"}},
 	}
 	for _, tt := range tests {
 		err := executeFlags(t, tt.cmd(captureFactory()), tt.args...)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/loopback"
 	"github.com/authctl/authctl/internal/replay"
@@ -27,7 +28,7 @@ type WebhookListenOptions struct {
 	ready func(addr string)
 }
 
-func newCmdWebhookListen(f *Factory, runF func(context.Context, *WebhookListenOptions) error) *cobra.Command {
+func newCmdWebhookListen(f *cmdutil.Factory, runF func(context.Context, *WebhookListenOptions) error) *cobra.Command {
 	opts := &WebhookListenOptions{}
 	cmd := &cobra.Command{
 		Use:   "listen PROVIDER [--addr 127.0.0.1:PORT] [--forward-to URL] [--record FILE.jsonl]",
@@ -51,7 +52,7 @@ AUTHCTL_WEBHOOK_SECRET (Discord: --public-key, or hex from --secret-env or
 --secret-file).`,
 		Example: `  authctl webhook listen github --addr 127.0.0.1:8787 --forward-to http://127.0.0.1:3000/webhook
   authctl webhook listen discord --public-key 3b6a27bc… --record deliveries.jsonl`,
-		Args:              usageArgs(cobra.ExactArgs(1)),
+		Args:              cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
@@ -140,5 +141,5 @@ func printDelivery(o *WebhookListenOptions, r replay.Record) {
 		return
 	}
 	mark := ui.NewStyles(o.IO.Out, o.IO.ColorOnStdout()).Mark(r.Valid)
-	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), orDash(event), r.Size, mark, reason, r.Status)
+	fmt.Fprintf(o.IO.Out, "%s  %-24s %8d B  %s %s → %d\n", r.Time.Format(time.RFC3339), ui.OrDash(event), r.Size, mark, reason, r.Status)
 }

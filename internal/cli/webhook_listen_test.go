@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
@@ -314,7 +315,7 @@ func TestListenInterruptExits130(t *testing.T) {
 	errOut := &signalWriter{mark: "Listening for", ready: make(chan struct{})}
 	ios.ErrOut = errOut
 	env := map[string]string{"AUTHCTL_WEBHOOK_SECRET": "s"}
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, f, []string{"webhook", "listen", "github", "--addr", "127.0.0.1:0"}) }()

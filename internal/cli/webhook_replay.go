@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
@@ -27,7 +28,7 @@ type WebhookReplayOptions struct {
 	Send replay.SendOptions
 }
 
-func newCmdWebhookReplay(f *Factory, runF func(context.Context, *WebhookReplayOptions) error) *cobra.Command {
+func newCmdWebhookReplay(f *cmdutil.Factory, runF func(context.Context, *WebhookReplayOptions) error) *cobra.Command {
 	opts := &WebhookReplayOptions{}
 	var headers []string
 	cmd := &cobra.Command{
@@ -51,10 +52,10 @@ not, 4 when any request got no answer (refused, timed out).`,
   authctl webhook replay github --from deliveries.jsonl --to http://127.0.0.1:3000/webhook
   authctl webhook replay slack --event slash_command --count 5000 --concurrency 32 --to http://127.0.0.1:3000/slack
   authctl webhook replay --list-events`,
-		Args:              usageArgs(cobra.MaximumNArgs(1)),
+		Args:              cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeWebhookProviders,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := exclusiveFlags(cmd, []string{"body", "request", "event", "from"}); err != nil {
+			if err := cmdutil.ExclusiveFlags(cmd, []string{"body", "request", "event", "from"}); err != nil {
 				return err
 			}
 			opts.webhookEnv = newWebhookEnv(f)
@@ -124,7 +125,7 @@ func (o *WebhookReplayOptions) validate(headers []string) error {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	so.Extra, err = webhook.ParseHeaderLines(headers)
-	return usageIfUnset(err)
+	return cmdutil.UsageIfUnset(err)
 }
 
 func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/replay/replaytest"
@@ -107,7 +108,7 @@ func (l *listening) stop(t *testing.T) (stdout, stderr string) {
 func startListen(t *testing.T, env map[string]string, args ...string) *listening {
 	t.Helper()
 	ios, _, out, errOut := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
 	for i := 0; i+1 < len(args); i++ {
 		if args[i] == "-o" { // a root flag: the listen command alone does not parse it
 			f.Global.Output = args[i+1]
@@ -421,7 +422,7 @@ func listenVerifier(t *testing.T, keys webhookKeys, provider string) replay.Veri
 	t.Helper()
 	var got replay.VerifyFunc
 	ios, _, _, _ := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return keys.env[k] }, Now: time.Now}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return keys.env[k] }, Now: time.Now}
 	cmd := newCmdWebhookListen(f, func(_ context.Context, o *WebhookListenOptions) error {
 		s, key, err := o.Key.key(o.Provider, webhook.Verifying, o.Getenv)
 		got = replay.Verifier(s, key, o.Serve.Tolerance)
@@ -670,7 +671,7 @@ func TestReplayProgressOnTerminal(t *testing.T) {
 	for _, tty := range []bool{true, false} {
 		ios, _, out, errOut := ui.Test()
 		ios.StderrTTY = tty
-		f := &Factory{IO: ios, Global: &GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+		f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{Output: ui.FormatText}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
 		if code := Run(context.Background(), f, []string{"webhook", "replay", "github", "--event", "ping", "--count", "300", "--concurrency", "4", "--to", srv.URL}); code != 0 {
 			t.Fatalf("tty=%v: exit %d: %s", tty, code, errOut)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
@@ -28,7 +29,7 @@ type WebhookSignOptions struct {
 	ID        string
 }
 
-func newCmdWebhookSign(f *Factory, runF func(context.Context, *WebhookSignOptions) error) *cobra.Command {
+func newCmdWebhookSign(f *cmdutil.Factory, runF func(context.Context, *WebhookSignOptions) error) *cobra.Command {
 	opts := &WebhookSignOptions{}
 	var timestamp int64
 	cmd := &cobra.Command{
@@ -42,7 +43,7 @@ key (PEM PKCS#8 or a 64-hex-character seed) in --private-key-file.`,
   authctl webhook sign stripe --body event.json --secret-env STRIPE_WEBHOOK_SECRET --timestamp 1700000000
   authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook sign discord --body interaction.json --private-key-file discord.pem`,
-		Args:      usageArgs(cobra.ExactArgs(1)),
+		Args:      cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
@@ -104,7 +105,7 @@ type WebhookKeygenOptions struct {
 	PublicKeyOf string
 }
 
-func newCmdWebhookKeygen(f *Factory, runF func(context.Context, *WebhookKeygenOptions) error) *cobra.Command {
+func newCmdWebhookKeygen(f *cmdutil.Factory, runF func(context.Context, *WebhookKeygenOptions) error) *cobra.Command {
 	opts := &WebhookKeygenOptions{}
 	cmd := &cobra.Command{
 		Use:   "keygen discord",
@@ -114,10 +115,10 @@ the public key as hex on stdout, for testing Discord interaction handlers.
 --public-key-of prints the public key of an existing private key instead.`,
 		Example: `  authctl webhook keygen discord --out discord.pem >discord.pub
   authctl webhook keygen discord --public-key-of discord.pem >discord.pub`,
-		Args:      usageArgs(cobra.ExactArgs(1)),
+		Args:      cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.NamesWithKey(webhook.KeyPair),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := exclusiveFlags(cmd, []string{"public-key-of", "out"}, []string{"public-key-of", "force"}); err != nil {
+			if err := cmdutil.ExclusiveFlags(cmd, []string{"public-key-of", "out"}, []string{"public-key-of", "force"}); err != nil {
 				return err
 			}
 			opts.webhookEnv = newWebhookEnv(f)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
 	"github.com/authctl/authctl/internal/webhook"
@@ -22,9 +23,9 @@ func runWebhook(t *testing.T, env map[string]string, stdin string, args ...strin
 	t.Helper()
 	ios, in, out, errOut := ui.Test()
 	in.WriteString(stdin)
-	f := &Factory{
+	f := &cmdutil.Factory{
 		IO:     ios,
-		Global: &GlobalOptions{Output: ui.FormatText},
+		Global: &cmdutil.GlobalOptions{Output: ui.FormatText},
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return time.Unix(1_700_000_100, 0) },
 	}
@@ -345,7 +346,7 @@ func TestWebhookVerifyFlags(t *testing.T) {
 	t.Parallel()
 	var got *WebhookVerifyOptions
 	ios, _, _, _ := ui.Test()
-	f := &Factory{IO: ios, Global: &GlobalOptions{}, Getenv: func(string) string { return "" }, Now: time.Now}
+	f := &cmdutil.Factory{IO: ios, Global: &cmdutil.GlobalOptions{}, Getenv: func(string) string { return "" }, Now: time.Now}
 	cmd := newCmdWebhookVerify(f, func(_ context.Context, o *WebhookVerifyOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"stripe", "--body", "b.json", "-H", "A: 1", "-H", "b: 2", "--tolerance", "0", "--secret-env", "S"})
 	if err := cmd.Execute(); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/replay"
 	"github.com/authctl/authctl/internal/ui"
@@ -53,7 +54,7 @@ const verifyExamples = `  # GitHub (secret "It's a Secret to Everybody", body fr
   printf 'POST /hook HTTP/1.1\r\nHost: example.com\r\nContent-Length: 13\r\nX-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17\r\n\r\nHello, World!' > delivery.http
   AUTHCTL_WEBHOOK_SECRET="It's a Secret to Everybody" authctl webhook verify github --request delivery.http`
 
-func newCmdWebhookVerify(f *Factory, runF func(context.Context, *WebhookVerifyOptions) error) *cobra.Command {
+func newCmdWebhookVerify(f *cmdutil.Factory, runF func(context.Context, *WebhookVerifyOptions) error) *cobra.Command {
 	opts := &WebhookVerifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify PROVIDER",
@@ -69,12 +70,12 @@ are capped at 8 MiB).
 Exit 0: valid. Exit 1: invalid, with one line on stderr saying why. Exit 2:
 usage. With -o json, one object {"provider","valid","reason","timestamp"}.`,
 		Example:   verifyExamples,
-		Args:      usageArgs(cobra.ExactArgs(1)),
+		Args:      cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgs: webhook.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.webhookEnv = newWebhookEnv(f)
 			opts.Provider = args[0]
-			err := exclusiveFlags(cmd, []string{"body", "request"}, []string{"request", "header"})
+			err := cmdutil.ExclusiveFlags(cmd, []string{"body", "request"}, []string{"request", "header"})
 			if err == nil {
 				err = opts.Key.parsed(cmd)
 			}
@@ -115,7 +116,7 @@ func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
 		res, err = replay.Verify(scheme, key, src, opts.Headers, opts.Now(), opts.Tolerance)
 	}
 	if err != nil {
-		return reportVerifyError(opts, usageIfUnset(err))
+		return reportVerifyError(opts, cmdutil.UsageIfUnset(err))
 	}
 	for _, w := range res.Warnings {
 		opts.IO.Warnf("%s", w)
@@ -141,7 +142,7 @@ func webhookVerifyRun(_ context.Context, opts *WebhookVerifyOptions) error {
 // when it cannot verify, and returns err.
 func reportVerifyError(opts *WebhookVerifyOptions, err error) error {
 	if opts.JSON {
-		if werr := ui.WriteJSON(opts.IO.Out, verifyReport{Provider: opts.Provider, Reason: oneLine(err.Error())}); werr != nil {
+		if werr := ui.WriteJSON(opts.IO.Out, verifyReport{Provider: opts.Provider, Reason: ui.OneLine(err.Error())}); werr != nil {
 			return werr
 		}
 	}

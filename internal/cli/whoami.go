@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/ui"
@@ -22,7 +23,7 @@ type WhoamiOptions struct {
 	Account  string
 }
 
-func newCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
+func newCmdWhoami(f *cmdutil.Factory, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
 	opts := &WhoamiOptions{IO: f.IO, APIProvider: f.APIProvider, Credentials: f.Credentials}
 	cmd := &cobra.Command{
 		Use:   "whoami PROVIDER",

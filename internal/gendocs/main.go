@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra/doc"
 
 	"github.com/authctl/authctl/internal/cli"
+	"github.com/authctl/authctl/internal/cmdutil"
 )
 
 // manDate is fixed so that regenerating unchanged help gives identical pages.
@@ -32,7 +33,7 @@ func main() {
 
 // generate writes completions/ and man/ under dir, replacing what is there.
 func generate(dir string) error {
-	cmd := cli.NewRootCmd(cli.NewFactory())
+	cmd := cli.NewRootCmd(cmdutil.NewFactory())
 	cmd.DisableAutoGenTag = true
 
 	compDir := filepath.Join(dir, "completions")

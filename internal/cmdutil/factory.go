@@ -1,7 +1,8 @@
-// Package cli holds the authctl command tree. Commands are thin: each parses
-// flags into an options struct (newCmdX(f, runF)), and its run function — which
-// never sees cobra — calls a package below and renders the result.
-package cli
+// Package cmdutil is what every command of internal/cli shares, as gh's
+// pkg/cmdutil: the Factory (the lazy config, store, HTTP client and credential
+// source a command asks for) and the checks that type a command-line mistake
+// as a usage error (exit 2) where it is found.
+package cmdutil
 
 import (
 	"context"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/credential"
+	"github.com/authctl/authctl/internal/discord"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/httplog"
 	"github.com/authctl/authctl/internal/provider"
@@ -168,4 +170,12 @@ func (f *Factory) APIProvider(ctx context.Context, name string) (*provider.Provi
 		return nil, err
 	}
 	return provider.ResolveAPI(ctx, cfg, name, f.Getenv, f.HTTPClient())
+}
+
+// DiscordSession wires guild commands to the configuration, the HTTP client and the stored login.
+func (f *Factory) DiscordSession(providerName, account string, maxWait time.Duration) *discord.Session {
+	return &discord.Session{Provider: providerName, Config: f.Config, Getenv: f.Getenv, HTTP: f.HTTPClient, MaxWait: maxWait,
+		Login: func(ctx context.Context, rejected, apiURL string) (*provider.Credential, error) {
+			return f.Credentials().TokenTo(ctx, providerName, account, credential.DefaultMinTTL, rejected, apiURL)
+		}}
 }
