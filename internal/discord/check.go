@@ -100,8 +100,7 @@ func (r *Result) guild() string {
 	if r.GuildName == "" {
 		return r.Guild
 	}
-	name := strings.ReplaceAll(strings.TrimSpace(r.GuildName), "\n", " ")
-	return fmt.Sprintf("%s (%s)", ui.Sanitize(name), r.Guild)
+	return fmt.Sprintf("%s (%s)", ui.Sanitize(ui.OneLine(r.GuildName)), r.Guild)
 }
 
 func (r *Result) who() string {
