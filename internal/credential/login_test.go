@@ -72,8 +72,7 @@ func TestLogin(t *testing.T) {
 	}
 	noDisplace := func(current, cred *provider.Credential) { t.Errorf("displaced %+v by %+v", current, cred) }
 	in, err := s.Login(ctx, "known", "", flow("alice", "1"), noDisplace)
-	if err != nil || !reflect.DeepEqual(*in, LoggedIn{Provider: "known", Account: in.Account, User: "alice", UserID: "1", Scopes: []string{"identify"}, Expiry: &expiry, Unencrypted: in.Unencrypted}) ||
-		in.Unencrypted == "" {
+	if err != nil || !reflect.DeepEqual(*in, LoggedIn{Provider: "known", Account: "alice", User: "alice", UserID: "1", Scopes: []string{"identify"}, Expiry: &expiry, Unencrypted: st.(*store.File).Path()}) {
 		t.Fatalf("Login = %+v, %v", in, err)
 	}
 	var told string
