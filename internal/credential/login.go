@@ -7,6 +7,7 @@ import (
 
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // LoggedIn is a login just stored, in the JSON shape of `login -o json`: never a token.
@@ -40,7 +41,7 @@ func (s *Source) Login(ctx context.Context, providerName, account string, flow f
 	if err := s.SaveLogin(ctx, p, cred, account, func(current *provider.Credential) { displaced(current, cred) }); err != nil {
 		return nil, err
 	}
-	in := &LoggedIn{Provider: cred.Provider, Account: cred.Account, User: cred.UserName, UserID: cred.UserID, Scopes: cred.Scopes, Expiry: timeOrNil(cred.Expiry)}
+	in := &LoggedIn{Provider: cred.Provider, Account: cred.Account, User: cred.UserName, UserID: cred.UserID, Scopes: cred.Scopes, Expiry: ui.NullTime(cred.Expiry)}
 	if file, ok := st.(*store.File); ok {
 		in.Unencrypted = file.Path()
 	}

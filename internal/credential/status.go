@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // LoginStatus is one stored login as `status` shows it: never a token.
@@ -48,8 +49,8 @@ func (s *Source) Status(ctx context.Context, providerName string, now time.Time)
 			scopes = []string{}
 		}
 		status.Accounts = append(status.Accounts, LoginStatus{Provider: c.Provider, Account: c.Account, UserID: c.UserID, User: c.UserName,
-			Scopes: scopes, Expiry: timeOrNil(c.Expiry), Expired: Expired(c, now), Refreshable: Refreshable(c, now),
-			RefreshExpiry: timeOrNil(c.RefreshExpiry), Store: storeName})
+			Scopes: scopes, Expiry: ui.NullTime(c.Expiry), Expired: Expired(c, now), Refreshable: Refreshable(c, now),
+			RefreshExpiry: ui.NullTime(c.RefreshExpiry), Store: storeName})
 		if s.Getenv(EnvVar(c.Provider)) != "" && !slices.Contains(status.Overridden, c.Provider) {
 			status.Overridden = append(status.Overridden, c.Provider)
 		}
@@ -85,12 +86,4 @@ func (s *Source) AppStatus(ctx context.Context, now time.Time) ([]AppTokenStatus
 		entries = append(entries, e)
 	}
 	return entries, nil
-}
-
-// timeOrNil is null in JSON for a zero time (never expires).
-func timeOrNil(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
