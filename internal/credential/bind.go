@@ -7,6 +7,7 @@ import (
 
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // Origins are the origins (scheme://host:port) a provider entry sends
@@ -52,7 +53,7 @@ func checkOrigin(cred *provider.Credential, o string) error {
 		return nil
 	}
 	return exitcode.Errorf(exitcode.Usage, "the stored %s credential was issued through %s, but the configuration now sends it to %s: not sent; log in again with this configuration (authctl login %s%s) or use the one it was issued with",
-		cred.Provider, strings.Join(cred.Origins, ", "), o, cred.Provider, accountSuffix(cred.Account, " --account %s"))
+		cred.Provider, strings.Join(cred.Origins, ", "), o, cred.Provider, ui.Optional(" --account %s", cred.Account))
 }
 
 // origin is scheme://host[:port] of rawURL, lower-cased; "" when it has none.

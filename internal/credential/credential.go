@@ -16,13 +16,13 @@ package credential
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/store"
+	"github.com/authctl/authctl/internal/ui"
 )
 
 // DefaultMinTTL is how long a token must still be valid to be used as is.
@@ -177,14 +177,7 @@ func (s *Source) NotLoggedIn(providerName, account string, err error) error {
 	if err := s.Known(providerName); err != nil {
 		return err
 	}
-	return exitcode.Errorf(exitcode.Auth, "not logged in to %s%s; run authctl login %s%s", providerName, accountSuffix(account, " (account %s)"), providerName, accountSuffix(account, " --account %s"))
-}
-
-func accountSuffix(account, format string) string {
-	if account == "" {
-		return ""
-	}
-	return fmt.Sprintf(format, account)
+	return exitcode.Errorf(exitcode.Auth, "not logged in to %s%s; run authctl login %s%s", providerName, ui.Optional(" (account %s)", account), providerName, ui.Optional(" --account %s", account))
 }
 
 // Whoami is whom a token belongs to, as the provider's identity endpoint says, in the JSON
