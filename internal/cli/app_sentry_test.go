@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"github.com/authctl/authctl/internal/credential"
 	"io"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/sandbox"
 	"github.com/authctl/authctl/internal/store"

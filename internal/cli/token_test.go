@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/authctl/authctl/internal/cmdutil"
-	"github.com/authctl/authctl/internal/credential"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,7 +16,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/config"
+	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/provider"
 	"github.com/authctl/authctl/internal/sandbox"
