@@ -123,15 +123,15 @@ func (u StoredUsers) Token(ctx context.Context, entry string) (string, time.Time
 
 // AppTarget is what `app token github` is asked for on behalf of a mapping.
 type AppTarget struct {
-	Provider     string // the entry whose API mints; github unless the mapping names one
-	Installation int64  // the installation id when the mapping gives it
-	Repo         string // else OWNER/REPO for a repository mapping
-	Org          string // else the owner, as an org (one token for all its repositories)
+	Provider string // the entry whose API mints; github unless the mapping names one
+	// Target is the installation id when the mapping gives it, else OWNER/REPO for a repository
+	// mapping, else the owner as an org (one token for all its repositories).
+	app.Target
 }
 
 // Target is the mapping's target as `app token github` takes it.
 func (in *Installation) Target() AppTarget {
-	t := AppTarget{Provider: in.Provider, Installation: in.Installation}
+	t := AppTarget{Provider: in.Provider, Target: app.Target{Installation: in.Installation}}
 	if t.Provider == "" {
 		t.Provider = provider.KindGitHub
 	}
@@ -191,9 +191,8 @@ func AppInstallations(creds func() *credential.Source, apps *app.GitHubApps) Cac
 		if err != nil {
 			return credential.AppKey{}, nil, err
 		}
-		target := app.Target{Installation: t.Installation, Repo: t.Repo, Org: t.Org}
-		return credential.InstallationKey(a, target), func(ctx context.Context) (*provider.Credential, error) {
-			return creds().InstallationToken(ctx, a, target, app.TokenRequest{})
+		return credential.InstallationKey(a, t.Target), func(ctx context.Context) (*provider.Credential, error) {
+			return creds().InstallationToken(ctx, a, t.Target, app.TokenRequest{})
 		}, nil
 	}}
 }

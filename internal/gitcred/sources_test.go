@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authctl/authctl/internal/app"
 	"github.com/authctl/authctl/internal/config"
 	"github.com/authctl/authctl/internal/credential"
 	"github.com/authctl/authctl/internal/provider"
@@ -66,9 +67,9 @@ func TestInstallationTarget(t *testing.T) {
 		in   Installation
 		want AppTarget
 	}{
-		{Installation{Owner: "acme", Installation: 7, Provider: "ghe"}, AppTarget{Provider: "ghe", Installation: 7}},
-		{Installation{Owner: "acme", Repo: "site"}, AppTarget{Provider: "github", Repo: "acme/site"}},
-		{Installation{Owner: "acme"}, AppTarget{Provider: "github", Org: "acme"}},
+		{Installation{Owner: "acme", Installation: 7, Provider: "ghe"}, AppTarget{Provider: "ghe", Target: app.Target{Installation: 7}}},
+		{Installation{Owner: "acme", Repo: "site"}, AppTarget{Provider: "github", Target: app.Target{Repo: "acme/site"}}},
+		{Installation{Owner: "acme"}, AppTarget{Provider: "github", Target: app.Target{Org: "acme"}}},
 	} {
 		if got := tt.in.Target(); got != tt.want {
 			t.Errorf("%+v: Target = %+v, want %+v", tt.in, got, tt.want)
