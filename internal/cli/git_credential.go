@@ -70,5 +70,5 @@ func gitCredentialRun(ctx context.Context, opts *GitCredentialOptions) error {
 // gitSources are the factory's config, provider entries and tokens as gitcred takes them.
 func gitSources(f *cmdutil.Factory) *gitcred.Sources {
 	return &gitcred.Sources{Config: f.Config, Getenv: f.Getenv, API: f.APIProvider,
-		Users: gitcred.StoredUsers{Credentials: f.Credentials}, Installations: gitcred.AppInstallations(f.Credentials, githubApps(f))}
+		Users: gitcred.StoredUsers{Credentials: f.Credentials}, Installations: gitcred.CachedInstallations{Credentials: f.Credentials, Apps: githubApps(f)}}
 }

@@ -18,8 +18,9 @@ import (
 )
 
 // A mapping's installation token is minted by its app at the entry it names, once, and then
-// served from the cache that `app token github` uses; an entry of another kind mints nothing.
-func TestAppInstallations(t *testing.T) {
+// served from the cache that `app token github` uses, and dropped by erase only while the cache
+// still holds the token git reported; an entry of another kind mints nothing.
+func TestCachedInstallations(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
 	dir := t.TempDir()
@@ -43,7 +44,7 @@ func TestAppInstallations(t *testing.T) {
 		Getenv: getenv, HTTP: func() *http.Client { return client }, Now: time.Now,
 	}
 	creds := credentials(t)
-	installations := AppInstallations(func() *credential.Source { return creds }, apps)
+	installations := CachedInstallations{Credentials: func() *credential.Source { return creds }, Apps: apps}
 	ctx := context.Background()
 	in := &Installation{Owner: sandbox.GitHubInstallationOrg, AppID: sandbox.GitHubAppClientID, PrivateKeyFile: keyFile}
 	first, expiry, err := installations.Token(ctx, in)
@@ -54,6 +55,12 @@ func TestAppInstallations(t *testing.T) {
 	if again, _, err := installations.Token(ctx, in); err != nil || again != first || srv.Count(http.MethodPost, tokens) != 1 {
 		t.Fatalf("again: %q, %v after %d mints; want the cached token", again, err, srv.Count(http.MethodPost, tokens))
 	}
+	if err := installations.Drop(ctx, in, "ghs_other"); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _, err := installations.Token(ctx, in); err != nil || kept != first {
+		t.Fatalf("erase of another token dropped the cached one (now %q, %v)", kept, err)
+	}
 	if err := installations.Drop(ctx, in, first); err != nil {
 		t.Fatal(err)
 	}
@@ -63,5 +70,8 @@ func TestAppInstallations(t *testing.T) {
 	elsewhere := &Installation{Owner: "o", AppID: "1", PrivateKeyFile: keyFile, Provider: "discord"}
 	if _, _, err := installations.Token(ctx, elsewhere); err == nil || err.Error() != "--provider discord is of kind discord, not github" {
 		t.Errorf("an entry of kind discord: %v", err)
+	}
+	if err := installations.Drop(ctx, elsewhere, "x"); err == nil || err.Error() != "--provider discord is of kind discord, not github" {
+		t.Errorf("Drop on an entry of kind discord: %v", err)
 	}
 }

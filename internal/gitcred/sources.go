@@ -145,22 +145,21 @@ func (in *Installation) Target() AppTarget {
 	return t
 }
 
-// CachedInstallations serves the installation tokens of `app token github` from the same
-// integration-token cache.
+// CachedInstallations serve the mappings' installation tokens as `app token github` does: the
+// mapping's app built by Apps on the entry it names, its token from the same cache.
 type CachedInstallations struct {
 	Credentials func() *credential.Source
-	// Target is the mapping's cache key, and its cached token (minted once for parallel
-	// callers while none is fresh).
-	Target func(ctx context.Context, in *Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error)
+	Apps        *app.GitHubApps
 }
 
-// Token is the mapping's cached installation token.
+// Token is the mapping's cached installation token, minted once for parallel callers while
+// none is fresh.
 func (c CachedInstallations) Token(ctx context.Context, in *Installation) (string, time.Time, error) {
-	_, cached, err := c.Target(ctx, in)
+	a, target, err := c.appOf(ctx, in)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	cred, err := cached(ctx)
+	cred, err := c.Credentials().InstallationToken(ctx, a, target, app.TokenRequest{})
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -170,10 +169,11 @@ func (c CachedInstallations) Token(ctx context.Context, in *Installation) (strin
 // Drop forgets the mapping's cached token when it is still the one git reported as failed
 // (another process may have cached a new one since).
 func (c CachedInstallations) Drop(ctx context.Context, in *Installation, token string) error {
-	key, _, err := c.Target(ctx, in)
+	a, target, err := c.appOf(ctx, in)
 	if err != nil {
 		return err
 	}
+	key := credential.InstallationKey(a, target)
 	creds := c.Credentials()
 	cached, err := creds.StoredAppToken(ctx, key)
 	if err != nil || cached == nil || subtle.ConstantTimeCompare([]byte(cached.AccessToken), []byte(token)) != 1 {
@@ -182,17 +182,9 @@ func (c CachedInstallations) Drop(ctx context.Context, in *Installation, token s
 	return creds.DeleteAppToken(ctx, key)
 }
 
-// AppInstallations serve the mappings' installation tokens as `app token github` does: the
-// mapping's app built by apps on the entry it names, its token from the same cache.
-func AppInstallations(creds func() *credential.Source, apps *app.GitHubApps) CachedInstallations {
-	return CachedInstallations{Credentials: creds, Target: func(ctx context.Context, in *Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
-		t := in.Target()
-		a, err := apps.On(ctx, t.Provider, in.AppID, app.PrivateKey{File: in.PrivateKeyFile, Env: in.PrivateKeyEnv})
-		if err != nil {
-			return credential.AppKey{}, nil, err
-		}
-		return credential.InstallationKey(a, t.Target), func(ctx context.Context) (*provider.Credential, error) {
-			return creds().InstallationToken(ctx, a, t.Target, app.TokenRequest{})
-		}, nil
-	}}
+// appOf is the mapping's app on the entry it names, and what it is asked for there.
+func (c CachedInstallations) appOf(ctx context.Context, in *Installation) (*app.GitHubApp, app.Target, error) {
+	t := in.Target()
+	a, err := c.Apps.On(ctx, t.Provider, in.AppID, app.PrivateKey{File: in.PrivateKeyFile, Env: in.PrivateKeyEnv})
+	return a, t.Target, err
 }

@@ -77,54 +77,6 @@ func TestInstallationTarget(t *testing.T) {
 	}
 }
 
-// The cache of installation tokens is the credential store's: minted once, and dropped by
-// erase only while it still holds the token git reported.
-func TestCachedInstallations(t *testing.T) {
-	t.Parallel()
-	creds := credentials(t)
-	mints := 0
-	apps := CachedInstallations{
-		Credentials: func() *credential.Source { return creds },
-		Target: func(_ context.Context, in *Installation) (credential.AppKey, func(context.Context) (*provider.Credential, error), error) {
-			if in.AppID == "0" {
-				return credential.AppKey{}, nil, errors.New("no such app")
-			}
-			key := credential.GitHubAppKey("https://api.github.com", in.AppID, 0, "", in.Owner, "")
-			return key, func(ctx context.Context) (*provider.Credential, error) {
-				return creds.CachedAppToken(ctx, key, time.Minute, func(context.Context) (*provider.Credential, error) {
-					mints++
-					return &provider.Credential{AccessToken: fmt.Sprintf("ghs_%d", mints), Expiry: time.Now().Add(time.Hour)}, nil
-				})
-			}, nil
-		},
-	}
-	ctx := context.Background()
-	in := &Installation{Owner: "acme", AppID: "42"}
-	first, expiry, err := apps.Token(ctx, in)
-	if again, _, _ := apps.Token(ctx, in); err != nil || first != "ghs_1" || again != first || time.Until(expiry) < 59*time.Minute {
-		t.Fatalf("Token = %q, %v, %v; again %q; want one mint", first, expiry, err, again)
-	}
-	if err := apps.Drop(ctx, in, "ghs_other"); err != nil {
-		t.Fatal(err)
-	}
-	if tok, _, _ := apps.Token(ctx, in); tok != first {
-		t.Fatalf("erase of another token dropped the cached one (now %q)", tok)
-	}
-	if err := apps.Drop(ctx, in, first); err != nil {
-		t.Fatal(err)
-	}
-	if tok, _, _ := apps.Token(ctx, in); tok != "ghs_2" {
-		t.Errorf("after erase of the cached token: %q, want a new mint", tok)
-	}
-	bad := &Installation{Owner: "acme", AppID: "0"}
-	if _, _, err := apps.Token(ctx, bad); err == nil {
-		t.Error("Token: a target that does not resolve must be an error")
-	}
-	if err := apps.Drop(ctx, bad, "x"); err == nil {
-		t.Error("Drop: a target that does not resolve must be an error")
-	}
-}
-
 // sources are the Sources of a real configuration file, resolved as authctl does, with user
 // tokens from a file store and installation tokens named after their app.
 func sources(t *testing.T, text string, creds *credential.Source) *Sources {
