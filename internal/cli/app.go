@@ -184,6 +184,9 @@ func newCmdAppLoginSentry(f *cmdutil.Factory, runF func(context.Context, *AppSen
 
 func newCmdAppTokenSentry(f *cmdutil.Factory, runF func(context.Context, *AppSentryOptions) error) *cobra.Command {
 	cmd, opts := newCmdAppSentry(f, "Print a valid Sentry integration token, refreshing it when needed", func(ctx context.Context, opts *AppSentryOptions) error {
+		if err := cmdutil.NotNegative("--min-ttl", opts.MinTTL); err != nil {
+			return err
+		}
 		return runCommand(ctx, opts, runF, appTokenSentryRun)
 	})
 	cmd.Flags().DurationVar(&opts.MinTTL, "min-ttl", credential.DefaultMinTTL, "refresh when the token expires within this long")

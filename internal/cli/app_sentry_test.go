@@ -64,6 +64,7 @@ func TestAppSentryErrors(t *testing.T) {
 		{"login without installation", []string{"app", "login", "sentry", "--code", "x"}, exitcode.Usage, "--installation is required"},
 		{"login without code", []string{"app", "login", "sentry", "--installation", "u"}, exitcode.Usage, "--code or --code-env"},
 		{"token never logged in", []string{"app", "token", "sentry", "--installation", "nope"}, exitcode.Auth, "app login sentry"},
+		{"token with a negative --min-ttl", []string{"app", "token", "sentry", "--installation", "nope", "--min-ttl", "-1s"}, exitcode.Usage, "--min-ttl must not be negative"},
 		{"wrong client secret", []string{"app", "login", "sentry", "--installation", sandbox.SentryInstallationUUID, "--code", sandbox.SentryInstallationCode}, exitcode.Usage, "client id or secret was refused"},
 	}
 	for _, tt := range tests {

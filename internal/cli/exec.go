@@ -72,8 +72,8 @@ is not found). -v never shows a token.`,
 }
 
 func execRun(ctx context.Context, opts *ExecOptions) error {
-	if opts.Tokens.MinTTL < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
+	if err := cmdutil.NotNegative("--min-ttl", opts.Tokens.MinTTL); err != nil {
+		return err
 	}
 	set, err := opts.Tokens.Environment(ctx, opts.Providers, opts.Env, opts.AppEnv)
 	if err != nil {

@@ -153,7 +153,7 @@ func guildListRun(ctx context.Context, opts *GuildListOptions) error {
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tPERMISSIONS")
 	for _, g := range guilds {
-		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, ui.OneLine(g.Name), g.Owner, g.Permissions)
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", g.ID, ui.Sanitize(ui.OneLine(g.Name)), g.Owner, g.Permissions)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write guild table: %w", err)

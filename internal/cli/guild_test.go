@@ -428,6 +428,11 @@ func TestGuildList(t *testing.T) {
 			stdout: "ID                   NAME           OWNER  PERMISSIONS\n" +
 				sandbox.GuildID + "  Sandbox Guild  true   2251799813685247\n" +
 				sandbox.OtherGuildID + "  Other Guild    false  1071698660929\n"},
+		{name: "a hostile guild name is shown, not obeyed by the terminal", user: "alice", args: []string{"guild", "list"}, code: 0,
+			seed: func(s *sandbox.Seed) { s.Guilds[0].Name = "Evil\x1b]0;owned\x07Guild" }, counts: map[string]int{guildsPath: 1},
+			stdout: "ID                   NAME                     OWNER  PERMISSIONS\n" +
+				sandbox.GuildID + "  Evil\\x1b]0;owned\\aGuild  true   2251799813685247\n" +
+				sandbox.OtherGuildID + "  Other Guild              false  1071698660929\n"},
 		{name: "stored expired token refreshed", user: "alice", stored: true, expired: true, args: []string{"guild", "list", "-o", "json"}, code: 0,
 			counts: map[string]int{guildsPath: 1}, refreshes: 1,
 			stdout: `{"guilds":[{"id":"` + sandbox.GuildID + `","name":"Sandbox Guild","owner":true,"permissions":"2251799813685247"},{"id":"` + sandbox.OtherGuildID + `","name":"Other Guild","owner":false,"permissions":"1071698660929"}]}` + "\n"},

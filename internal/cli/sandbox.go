@@ -88,8 +88,8 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 	if err := sandbox.CheckLoopback(opts.Addr); err != nil {
 		return exitcode.Errorf(exitcode.Usage, "--addr: %s", strings.TrimPrefix(err.Error(), "sandbox: "))
 	}
-	if opts.TokenLifetime < 0 {
-		return exitcode.Errorf(exitcode.Usage, "--token-lifetime must not be negative")
+	if err := cmdutil.NotNegative("--token-lifetime", opts.TokenLifetime); err != nil {
+		return err
 	}
 	seed := sandbox.DefaultSeed()
 	if opts.SeedPath != "" {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/authctl/authctl/internal/cmdutil"
 	"github.com/authctl/authctl/internal/credential"
-	"github.com/authctl/authctl/internal/exitcode"
 	"github.com/authctl/authctl/internal/ui"
 )
 
@@ -40,8 +39,8 @@ AUTHCTL_<PROVIDER>_TOKEN, when set, is printed as is and never stored.`,
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()
-			if opts.MinTTL < 0 {
-				return exitcode.Errorf(exitcode.Usage, "--min-ttl must not be negative")
+			if err := cmdutil.NotNegative("--min-ttl", opts.MinTTL); err != nil {
+				return err
 			}
 			return runCommand(cmd.Context(), opts, runF, tokenRun)
 		},

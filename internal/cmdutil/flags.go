@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -45,4 +46,12 @@ func UsageIfUnset(err error) error {
 		return err
 	}
 	return exitcode.New(exitcode.Usage, err)
+}
+
+// NotNegative refuses a negative duration given to flag.
+func NotNegative(flag string, d time.Duration) error {
+	if d < 0 {
+		return exitcode.Errorf(exitcode.Usage, "%s must not be negative", flag)
+	}
+	return nil
 }

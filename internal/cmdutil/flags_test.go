@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -35,5 +36,11 @@ func TestUsageErrorsAreTypedAtTheirSource(t *testing.T) {
 	if UsageIfUnset(nil) != nil || exitcode.Of(UsageIfUnset(errors.New("bad"))) != exitcode.Usage ||
 		exitcode.Of(UsageIfUnset(exitcode.Errorf(exitcode.Store, "locked"))) != exitcode.Store {
 		t.Error("UsageIfUnset: nil stays nil, an untyped error becomes exit 2, a typed one keeps its code")
+	}
+	if err := NotNegative("--min-ttl", -time.Second); exitcode.Of(err) != exitcode.Usage || err.Error() != "--min-ttl must not be negative" {
+		t.Errorf("NotNegative(-1s): %v", err)
+	}
+	if err := NotNegative("--min-ttl", 0); err != nil {
+		t.Errorf("NotNegative(0): %v", err)
 	}
 }
