@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -126,4 +127,12 @@ func waitsOnlyOnContext(args []string) bool {
 		}
 	}
 	return false
+}
+
+// runCommand ends every command's RunE: runF, a test's stand-in for the run, when set, else run.
+func runCommand[O any](ctx context.Context, opts *O, runF, run func(context.Context, *O) error) error {
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return run(ctx, opts)
 }

@@ -75,11 +75,3 @@ type tokenResult struct {
 	Token    string     `json:"token"`
 	Expiry   *time.Time `json:"expiry"`
 }
-
-// runCommand ends every command's RunE: runF, a test's stand-in for the run, when set, else run.
-func runCommand[O any](ctx context.Context, opts *O, runF, run func(context.Context, *O) error) error {
-	if runF != nil {
-		return runF(ctx, opts)
-	}
-	return run(ctx, opts)
-}
