@@ -1,7 +1,12 @@
 package interrupt
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -48,5 +53,46 @@ func TestStop(t *testing.T) {
 	<-ctx.Done()
 	if cause := context.Cause(ctx); cause != context.Canceled {
 		t.Fatalf("cause %v, want context.Canceled", cause)
+	}
+}
+
+// After Stop, SIGINT ends the process as it ends any program: the signal is no
+// longer caught. The check runs in a child process, which the signal kills.
+func TestStopEndsListening(t *testing.T) {
+	if os.Getenv("INTERRUPT_TEST_CHILD") == "1" {
+		ctx := New()
+		ctx.Listen()
+		ctx.Stop()
+		if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(os.Stdin) // the parent never writes nor closes it: only the signal ends this
+		t.Fatal("SIGINT after Stop did not end the process")
+	}
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestStopEndsListening$")
+	cmd.Env = append(os.Environ(), "INTERRUPT_TEST_CHILD=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || !exit.Sys().(syscall.WaitStatus).Signaled() || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+			t.Fatalf("child: %v, want killed by SIGINT\n%s", err, &out)
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("the child still caught SIGINT after Stop\n%s", &out)
 	}
 }
