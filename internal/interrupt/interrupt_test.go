@@ -45,6 +45,33 @@ func TestSignalsCancelWithTheirExitCode(t *testing.T) {
 	}
 }
 
+// A context derived from it (directly or through a value), or an AfterFunc on
+// it, asks for Done and so starts the listening; each sees the signal's cause.
+// Were it not listening, the signal would end the test binary.
+func TestDerivedContextsListenAndSeeTheCause(t *testing.T) {
+	ctx := New()
+	defer ctx.Stop()
+	child, cancel := context.WithTimeout(context.WithValue(ctx, derivedKey{}, true), time.Hour)
+	defer cancel()
+	fired := make(chan struct{})
+	defer context.AfterFunc(ctx, func() { close(fired) })()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for _, done := range []<-chan struct{}{child.Done(), fired} {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the signal did not reach the derived context and the AfterFunc")
+		}
+	}
+	if got := exitcode.Of(context.Cause(child)); got != exitcode.Terminated {
+		t.Fatalf("derived context's cause %v: exit %d, want %d", context.Cause(child), got, exitcode.Terminated)
+	}
+}
+
+type derivedKey struct{}
+
 // Stop cancels without a signal's cause.
 func TestStop(t *testing.T) {
 	ctx := New()
