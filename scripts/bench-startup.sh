@@ -13,7 +13,8 @@
 # Prints the medians and each command's ratio to the skeleton and to bare, and
 # the mean CPU time (user + system) with its ratio to the skeleton's.
 # Needs hyperfine: AUTHCTL_BENCH=1 bash scripts/setup.sh
-# Env: RUNS (default 300), WARMUP (default 20).
+# Env: RUNS (default 300), WARMUP (default 20); INTERLEAVED=1 times them all again
+# one run of each in turn (medians of wall and CPU time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Build as goreleaser.yaml builds the release (static, trimmed, stripped), so the

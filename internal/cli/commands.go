@@ -106,11 +106,12 @@ func rootShorthands(group string) (valueNext, ok bool) {
 	return false, group != ""
 }
 
-// waitOnlyOnContext are the commands that do nothing slow but through their
-// context (HTTP calls): until they wait on it, SIGINT and SIGTERM end them as
-// they end any process, which the shell reports as 130 and 143 too. Every other
-// command listens from the start, so that a server that said it is ready or a
-// read of stdin always ends with authctl's own exit code and message.
+// waitOnlyOnContext are the commands that listen for SIGINT and SIGTERM only
+// once they wait on their context (HTTP calls, lock waits): before that — in a
+// keyring call or a read of verify's --body - too — a signal ends them as any
+// process, which the shell reports as 130 and 143 all the same. Every other
+// command listens from the start, so that a server that said it is ready ends
+// with authctl's own exit code and message.
 var waitOnlyOnContext = map[string]bool{
 	"version":        true,
 	"token":          true,

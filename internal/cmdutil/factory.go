@@ -101,32 +101,22 @@ func (f *Factory) HTTPClient() *http.Client {
 	return f.httpClient
 }
 
-// StateDir is authctl's state directory — the config's state_dir, else
+// stateDir is authctl's state directory — the config's state_dir, else
 // $XDG_STATE_HOME/authctl, else $HOME/.local/state/authctl: the file store
 // and the lock files.
-func (f *Factory) StateDir() string {
+func (f *Factory) stateDir() string {
 	if cfg, err := f.Config(); err == nil && cfg.StateDir != "" {
 		return cfg.StateDir
 	}
 	return store.StateDir(f.Getenv)
 }
 
-// StoreKind is the credential store to use: --store, else AUTHCTL_STORE,
-// else the config file's `store`, else keyring.
-func (f *Factory) StoreKind() (string, error) {
-	kind, err := config.StoreKind(f.Global.Store, f.Getenv, f.Config)
-	if err != nil {
-		return "", exitcode.New(exitcode.Usage, err)
-	}
-	return kind, nil
-}
-
 // Store opens the credential store once, on first use.
 func (f *Factory) Store() (store.Store, error) {
 	f.storeOnce.Do(func() {
-		kind, err := f.StoreKind()
+		kind, err := config.StoreKind(f.Global.Store, f.Getenv, f.Config)
 		if err != nil {
-			f.storeErr = err
+			f.storeErr = UsageIfUnset(err) // a bad --store or AUTHCTL_STORE; a config error is exit 2 already
 			return
 		}
 		open := f.OpenStore
@@ -134,7 +124,7 @@ func (f *Factory) Store() (store.Store, error) {
 			open = store.Open
 		}
 		// No warning on every read: login warns when it stores in the file store, status marks it.
-		f.store, f.storeErr = open(kind, f.StateDir(), nil)
+		f.store, f.storeErr = open(kind, f.stateDir(), nil)
 		if f.storeErr != nil && exitcode.Of(f.storeErr) == exitcode.Provider {
 			f.storeErr = exitcode.New(exitcode.Store, f.storeErr)
 		}
@@ -146,7 +136,7 @@ func (f *Factory) Store() (store.Store, error) {
 func (f *Factory) Credentials() *credential.Source {
 	return &credential.Source{
 		Store:    f.Store,
-		Locks:    func() store.Locks { return store.Locks{Dir: f.StateDir(), Now: f.Now} }, // the state dir may need the config: only when a lock is taken
+		Locks:    func() store.Locks { return store.Locks{Dir: f.stateDir(), Now: f.Now} }, // the state dir may need the config: only when a lock is taken
 		Provider: f.Provider,
 		Known:    func(name string) error { return provider.Known(name, f.Config, f.Getenv) },
 		Getenv:   f.Getenv,

@@ -20,6 +20,7 @@ type Context struct {
 	context.Context // cancelled with the signal's cause
 	cancel          context.CancelCauseFunc
 	listening       sync.Once
+	signals         chan os.Signal // registered with signal.Notify by Listen
 }
 
 // New returns a context that is not listening yet.
@@ -39,6 +40,7 @@ func (c *Context) Listen() {
 	c.listening.Do(func() {
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		c.signals = ch
 		go func() {
 			select {
 			case s := <-ch:
@@ -54,5 +56,12 @@ func (c *Context) Listen() {
 	})
 }
 
-// Stop cancels the context and stops listening.
-func (c *Context) Stop() { c.cancel(nil) }
+// Stop cancels the context and stops listening: from then on SIGINT and
+// SIGTERM end the process as they end any program.
+func (c *Context) Stop() {
+	c.listening.Do(func() {}) // no listening after Stop; a Listen that ran has set signals
+	c.cancel(nil)
+	if c.signals != nil {
+		signal.Stop(c.signals)
+	}
+}

@@ -16,7 +16,8 @@ import (
 // is a fresh private one (0700, unpredictable name) under tempDir; the file
 // is path, or config.yaml beside the state directory when path is empty. It
 // is created 0600 without following a symlink, and the default one only if
-// it did not exist.
+// it did not exist. When the file cannot be written, the state directory is
+// removed again.
 func (s *Server) WriteConfig(tempDir, path string) (string, error) {
 	dir, err := os.MkdirTemp(tempDir, "authctl-sandbox-")
 	if err != nil {
@@ -35,6 +36,7 @@ func (s *Server) WriteConfig(tempDir, path string) (string, error) {
 		}
 	}
 	if err != nil {
+		_ = os.RemoveAll(dir) // the state directory of a config that was not written
 		return "", fmt.Errorf("write config: %w", err)
 	}
 	return path, nil

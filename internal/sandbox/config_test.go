@@ -40,7 +40,8 @@ func TestConfigYAMLFollowsSeed(t *testing.T) {
 
 // WriteConfig puts the default file in a fresh 0700 directory as a 0600 file
 // beside its own state directory, and refuses a path that is a symlink
-// (another user could plant one), leaving the target alone.
+// (another user could plant one), leaving the target alone and no state
+// directory behind.
 func TestWriteConfig(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
@@ -67,8 +68,12 @@ func TestWriteConfig(t *testing.T) {
 	if err := os.Symlink(victim, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.WriteConfig(t.TempDir(), link); err == nil || !strings.HasPrefix(err.Error(), "write config: ") {
+	tempDir := t.TempDir()
+	if _, err := srv.WriteConfig(tempDir, link); err == nil || !strings.HasPrefix(err.Error(), "write config: ") {
 		t.Fatalf("WriteConfig through a symlink: %v; want a write config error", err)
+	}
+	if left, err := os.ReadDir(tempDir); err != nil || len(left) != 0 {
+		t.Fatalf("after the refused write, %s holds %v (%v); want the state directory removed", tempDir, left, err)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
 		t.Fatalf("the symlink's target was overwritten: %q", b)
