@@ -68,7 +68,7 @@ target, or narrowing beyond the installation's grant; 3 GitHub rejected the app
 JWT (a clock that seems off is named); 4 network or GitHub failure; 5 the
 credential store is unavailable.`,
 		Example: `  GH_TOKEN=$(authctl app token github --app-id 424242 --private-key-file app.pem --repo OWNER/NAME)`,
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(); err != nil {
 				return err
@@ -151,7 +151,7 @@ func newCmdAppSentry(f *cmdutil.Factory, short string, check func(context.Contex
 	cmd := &cobra.Command{
 		Use:   "sentry",
 		Short: short,
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Installation == "" {
 				return exitcode.Errorf(exitcode.Usage, "--installation is required")
@@ -224,7 +224,7 @@ func newCmdAppStatus(f *cmdutil.Factory, runF func(context.Context, *AppStatusOp
 	return &cobra.Command{
 		Use:   "status",
 		Short: "List cached app credentials with their expiry (never the tokens)",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
 			return runCommand(cmd.Context(), opts, runF, appStatusRun)

@@ -54,7 +54,7 @@ Exit codes: 0 answered or nothing to answer; 2 malformed request or config;
   git config --global credential.https://github.com.helper '!authctl git-credential'
   # no answer (exit 0): not a GitHub host, so git asks its next helper
   printf 'protocol=https\nhost=example.com\n\n' | authctl git-credential get`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Operation = args[0]
 			return runCommand(cmd.Context(), opts, runF, gitCredentialRun)

@@ -48,7 +48,7 @@ func newCmdGuildCheck(f *cmdutil.Factory, runF func(context.Context, *GuildCheck
 		Example: `  authctl guild check --guild 456 --role 789
   authctl guild check --guild 456 --role 789,790 --all-roles -o json
   DISCORD_BOT_TOKEN=… authctl guild check --guild 456 --user 123 --bot-token-env DISCORD_BOT_TOKEN`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
 			if err := opts.validate(); err != nil {
@@ -126,7 +126,7 @@ func newCmdGuildList(f *cmdutil.Factory, runF func(context.Context, *GuildListOp
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the guilds you are in (all pages)",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JSON = f.Global.JSON()
 			if err := discord.CheckMaxWait(opts.MaxWait); err != nil {

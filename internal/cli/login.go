@@ -45,7 +45,7 @@ no device endpoint; 3 the authorization was denied, the state or issuer did
 not match, the token was rejected, or the login timed out (--timeout) — run
 it again; 4 the provider failed; 5 the credential store is unavailable;
 130 interrupted.`,
-		Args:              cobra.ExactArgs(1),
+		Args:              cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]

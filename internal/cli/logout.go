@@ -38,7 +38,7 @@ live. A config that would send the token elsewhere than the server it was
 issued by is refused first (exit 2), and nothing is deleted. --local-only skips
 the revocation. --all logs out of every account of PROVIDER, or of every
 provider when PROVIDER is omitted.`,
-		Args:              cobra.MaximumNArgs(1),
+		Args:              cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -29,7 +29,7 @@ func newCmdRefresh(f *cmdutil.Factory, runF func(context.Context, *RefreshOption
 		Short: "Refresh the stored token of PROVIDER now",
 		Long: `Use the stored refresh token now and save the rotated credential. Prints the
 new expiry, never a token. A rejected refresh token exits 3.`,
-		Args:              cobra.ExactArgs(1),
+		Args:              cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()

@@ -44,7 +44,7 @@ for demos, tests and CI scripts that must not reach a real provider.
 The base URL is printed on stdout (first line). A ready-to-use authctl
 configuration is written to --config-out, or to a file in the temporary
 directory named on stderr. The server runs until Ctrl-C or SIGTERM.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		Example: `  authctl sandbox --config-out sandbox.yaml &
   authctl --config sandbox.yaml login discord
   authctl sandbox --auto-approve --token-lifetime 30s

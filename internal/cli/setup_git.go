@@ -41,7 +41,7 @@ stdout and changes nothing. -o json prints {"hosts","changes","dry_run"},
 changes being the git config commands run (or due).`,
 		Example: `  authctl setup-git --dry-run
   authctl setup-git --host ghe.example.com`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.UsageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()
 			opts.GitConfig = gitcred.NewGlobalConfig(os.Environ(), f.Getenv)

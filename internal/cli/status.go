@@ -30,7 +30,7 @@ func newCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions)
 		Short: "Show stored accounts: provider, account, user, scopes, expiry (never a token)",
 		Long: `Show the stored credentials: provider, account, user, scopes, expiry and store.
 Token values are never shown. With PROVIDER and nothing stored for it, exits 3.`,
-		Args:              cobra.MaximumNArgs(1),
+		Args:              cmdutil.UsageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -35,7 +35,7 @@ The stored token is refreshed first when it expires within --min-ttl (under a
 cross-process lock, saving the rotated refresh token before printing).
 AUTHCTL_<PROVIDER>_TOKEN, when set, is printed as is and never stored.`,
 		Example:           `  curl -H "Authorization: Bearer $(authctl token discord)" https://discord.com/api/v10/users/@me`,
-		Args:              cobra.ExactArgs(1),
+		Args:              cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()

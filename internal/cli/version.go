@@ -22,7 +22,7 @@ func newCmdVersion(f *cmdutil.Factory, runF func(context.Context, *VersionOption
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print authctl's version, commit and build date",
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.UsageArgs(cobra.NoArgs),
 		Example: "  authctl version\n  authctl version -o json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Global.JSON()

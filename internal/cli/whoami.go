@@ -30,7 +30,7 @@ func newCmdWhoami(f *cmdutil.Factory, runF func(context.Context, *WhoamiOptions)
 		Short: "Ask PROVIDER who the token belongs to",
 		Long: `Ask the provider's identity endpoint who the current token belongs to and print
 "NAME (ID)", or {"provider","account","id","name"} with -o json.`,
-		Args:              cobra.ExactArgs(1),
+		Args:              cmdutil.UsageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeProviderNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider, opts.JSON = args[0], f.Global.JSON()
