@@ -69,10 +69,7 @@ func TestParsePermissions(t *testing.T) {
 func TestGitHubAppMint(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
-	file := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(file, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := sandboxtest.GitHubAppKeyFile(t)
 	a := &GitHubApp{ID: sandbox.GitHubAppClientID, Key: PrivateKey{File: file}, APIURL: srv.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}, Now: time.Now}
 	ctx := context.Background()
 	for _, target := range []Target{{Repo: sandbox.GitHubInstallationRepo}, {Org: sandbox.GitHubInstallationOrg}, {Installation: sandbox.GitHubInstallationID}} {

@@ -31,11 +31,8 @@ func appSandbox(t *testing.T) (*sandbox.Server, map[string]string, string, strin
 	srv := sandboxtest.Start(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
-	keyFile := filepath.Join(dir, "app.pem")
+	keyFile := sandboxtest.GitHubAppKeyFile(t)
 	if err := os.WriteFile(cfg, []byte(srv.ConfigYAML()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"AUTHCTL_STORE": "file", "XDG_STATE_HOME": filepath.Join(dir, "state"), "HOME": dir}

@@ -87,7 +87,7 @@ func (k *webhookKeyFlags) parsed(cmd *cobra.Command) error {
 }
 
 // errSecretOnArgv is the answer to --secret.
-var errSecretOnArgv = exitcode.Errorf(exitcode.Usage, "--secret is refused: a secret on the command line leaks into shell history and process lists; use --secret-env VAR, --secret-file FILE or AUTHCTL_WEBHOOK_SECRET")
+var errSecretOnArgv = exitcode.Errorf(exitcode.Usage, "--secret is refused: a secret on the command line leaks into shell history and process lists; use --secret-env VAR, --secret-file FILE or %s", webhook.SecretVar)
 
 // key resolves the PROVIDER argument and returns its scheme and the key the
 // scheme needs for use; every error is a usage error.

@@ -141,16 +141,15 @@ func webhookReplayRun(ctx context.Context, o *WebhookReplayOptions) error {
 	defer so.Client.CloseIdleConnections()
 	so.Now = o.Now
 	so.Warn = func(w string) { o.IO.Warnf("%s", w) }
+	bar := ui.NewProgressBar(o.IO.ErrOut)
 	if o.IO.StderrTTY {
-		so.Progress = ui.ProgressBar(o.IO.ErrOut)
+		so.Progress = bar.Draw
 	}
 	summary, err := replay.Send(ctx, scheme, key, so)
 	if err != nil {
 		return err
 	}
-	if so.Progress != nil && summary.Total > 1 {
-		ui.ClearLine(o.IO.ErrOut) // the bar was drawn
-	}
+	bar.Clear()
 	if o.JSON {
 		if err := ui.WriteJSON(o.IO.Out, summary); err != nil {
 			return err

@@ -3,8 +3,6 @@ package credential
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +17,7 @@ import (
 func TestInstallationToken(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
-	file := filepath.Join(t.TempDir(), "app.pem")
-	if err := os.WriteFile(file, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := sandboxtest.GitHubAppKeyFile(t)
 	s, _ := newSource(t, nil, time.Now())
 	a := &app.GitHubApp{ID: sandbox.GitHubAppClientID, Key: app.PrivateKey{File: file}, APIURL: srv.URL(), HTTP: &http.Client{Timeout: 10 * time.Second}, Now: time.Now}
 	ctx := context.Background()

@@ -23,11 +23,7 @@ import (
 func TestCachedInstallations(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Start(t)
-	dir := t.TempDir()
-	keyFile, cfgFile := filepath.Join(dir, "app.pem"), filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(keyFile, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile, cfgFile := sandboxtest.GitHubAppKeyFile(t), filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfgFile, []byte(srv.ConfigYAML()), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -6,13 +6,27 @@ import (
 	"strings"
 )
 
-// ProgressBar returns a function that draws done of total on a terminal, in
-// place; ClearLine removes it.
-func ProgressBar(w io.Writer) func(done, total int) {
+// ProgressBar draws done of total on a terminal, in place.
+type ProgressBar struct {
+	w     io.Writer
+	drawn bool
+}
+
+// NewProgressBar returns a bar that draws on w.
+func NewProgressBar(w io.Writer) *ProgressBar { return &ProgressBar{w: w} }
+
+// Draw draws done of total over the bar drawn before.
+func (p *ProgressBar) Draw(done, total int) {
 	const width = 30
-	return func(done, total int) {
-		filled := done * width / total
-		fmt.Fprintf(w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+	filled := done * width / total
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+	p.drawn = true
+}
+
+// Clear removes the bar, if one was drawn.
+func (p *ProgressBar) Clear() {
+	if p.drawn {
+		ClearLine(p.w)
 	}
 }
 

@@ -109,11 +109,10 @@ func Lookup(name string) (Scheme, bool) {
 
 // ByName is Lookup with the error people see for a name that is not a provider.
 func ByName(name string) (Scheme, error) {
-	s, ok := schemes[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown webhook provider %q (one of %s)", name, strings.Join(Names(), ", "))
+	if s, ok := Lookup(name); ok {
+		return s, nil
 	}
-	return s, nil
+	return nil, fmt.Errorf("unknown webhook provider %q (one of %s)", name, strings.Join(Names(), ", "))
 }
 
 // Names lists the supported providers, sorted.

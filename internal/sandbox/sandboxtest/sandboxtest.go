@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,6 +37,17 @@ func Start(t testing.TB, opts ...Option) *sandbox.Server {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// GitHubAppKeyFile writes the seeded GitHub App's private key to a 0600 file
+// of the test's own and returns its path, for the key flags and config.
+func GitHubAppKeyFile(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "app.pem")
+	if err := os.WriteFile(path, []byte(sandbox.GitHubAppPrivateKeyPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // WithClock makes c the sandbox's clock (see sandbox.Options.Now).
